@@ -1,0 +1,74 @@
+/** The model directory manifest (`model.json`) and its validation. */
+
+/** How colours of the result are aligned to the input after the model runs. */
+export type ColorFix = 'none' | 'wavelet' | 'adain';
+export const COLOR_FIXES: readonly ColorFix[] = Object.freeze(['none', 'wavelet', 'adain']);
+
+/** What the model's graphs compute. `resampler`: one graph per scale maps a low-resolution tile to its upscaled tile. */
+export type ModelKind = 'resampler';
+
+/** The parsed contents of a model directory's `model.json`. */
+export interface ModelManifest {
+  id: string;
+  name: string;
+  description: string;
+  kind: ModelKind;
+  /** Integer scale factors the model's graphs produce. */
+  scales: number[];
+  /** Graph file (relative to the model directory) for each scale, keyed by the scale as a string. */
+  graphs: Record<string, string>;
+  io: {
+    input: string;
+    output: string;
+    layout: 'NCHW';
+    channels: 3;
+    /** The value range the graph expects and returns; 8-bit pixels are mapped linearly onto it. */
+    range: [number, number];
+    /** True when the graph accepts several tiles in one run (a symbolic batch dimension). */
+    batch: boolean;
+  };
+  tile: {
+    /** Default tile side in input pixels. */
+    size: number;
+    /** Default overlap between neighbouring tiles in input pixels. */
+    overlap: number;
+    /** Input pixels at an inner tile edge the model cannot see past (receptive-field radius); discarded when blending. */
+    margin: number;
+  };
+  colorFix: ColorFix;
+  license: string;
+  provenance: Record<string, unknown>;
+}
+
+/** Thrown when a `model.json` does not describe a usable model. */
+export class ManifestError extends Error {
+  override name = 'ManifestError';
+}
+
+function need(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new ManifestError(message);
+}
+
+const isPositiveInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
+
+/** Checks a parsed `model.json` and returns it typed; throws ManifestError naming the first problem. */
+export function parseManifest(json: unknown, where = 'model.json'): ModelManifest {
+  need(json && typeof json === 'object', `${where}: not a JSON object`);
+  const m = json as Partial<ModelManifest>;
+  need(typeof m.id === 'string' && /^[a-z0-9][a-z0-9._-]*$/.test(m.id), `${where}: id must be lower-case letters, digits, '.', '_' or '-'`);
+  need(typeof m.name === 'string', `${where}: name missing`);
+  need(m.kind === 'resampler', `${where}: unknown kind ${JSON.stringify(m.kind)}`);
+  need(Array.isArray(m.scales) && m.scales.length > 0 && m.scales.every(isPositiveInt), `${where}: scales must be positive integers`);
+  need(m.graphs && typeof m.graphs === 'object', `${where}: graphs missing`);
+  for (const s of m.scales) need(typeof m.graphs[String(s)] === 'string', `${where}: no graph for scale ${s}`);
+  const io = m.io;
+  need(io && io.layout === 'NCHW' && io.channels === 3, `${where}: io must be NCHW with 3 channels`);
+  need(typeof io.input === 'string' && typeof io.output === 'string', `${where}: io.input and io.output must name the graph's tensors`);
+  need(Array.isArray(io.range) && io.range.length === 2 && io.range[0] < io.range[1], `${where}: io.range must be [low, high]`);
+  const t = m.tile;
+  need(t && isPositiveInt(t.size) && Number.isInteger(t.overlap) && t.overlap >= 0 && t.overlap < t.size, `${where}: tile.size/overlap invalid`);
+  need(Number.isInteger(t.margin) && t.margin >= 0 && 2 * t.margin < Math.max(t.overlap, 1), `${where}: tile.margin must be under half the overlap`);
+  need(COLOR_FIXES.includes(m.colorFix as ColorFix), `${where}: colorFix must be one of ${COLOR_FIXES.join(', ')}`);
+  need(typeof m.license === 'string', `${where}: license missing`);
+  return { description: '', provenance: {}, ...m } as ModelManifest;
+}
