@@ -13,7 +13,7 @@ export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
 ];
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = Object.freeze({
