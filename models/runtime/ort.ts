@@ -73,6 +73,13 @@ function wrapSession(ort: OrtModule, session: InferenceSession, device: Device):
   };
 }
 
+/** The readable part of an onnxruntime error: its first line without the source location and failed check. */
+function shortReason(err: unknown): string {
+  const first = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+  const reason = first.split(' was false. ').pop() ?? first;
+  return reason.length > 160 ? `${reason.slice(0, 157)}...` : reason;
+}
+
 /** Builds an OrtBackend over an injected onnxruntime package. */
 export function createOrtBackend(ort: OrtModule, devices: readonly Device[]): OrtBackend {
   return {
@@ -89,11 +96,13 @@ export function createOrtBackend(ort: OrtModule, devices: readonly Device[]): Or
           const session = await ort.InferenceSession.create(model, {
             executionProviders: [EXECUTION_PROVIDERS[device]],
             graphOptimizationLevel: 'all',
+            // a provider that cannot start is reported once, by us, with its reason
+            logSeverityLevel: device === 'cpu' ? 3 : 4,
           });
           if (reasons.length > 0) log(`running on ${device} (${reasons.join('; ')})`);
           return wrapSession(ort, session, device);
         } catch (err) {
-          const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+          const reason = shortReason(err);
           reasons.push(`${device}: ${reason}`);
           log(`device ${device} failed to start (${reason}); trying the next one`);
         }

@@ -1,0 +1,114 @@
+/** An opened model: its graphs loaded on one device, ready to upscale images at any supported factor. */
+import { throwIfCancelled } from './errors.ts';
+import type { RgbaImage } from './image.ts';
+import type { ColorFix, ModelManifest } from './manifest.ts';
+import type { Device, DeviceChoice, ModelSession, OrtBackend } from './ort.ts';
+import { resizeRgba } from './resize.ts';
+import { planScale } from './scale.ts';
+import { upscaleTiles, type TileRunner } from './upscale-tiles.ts';
+
+/** Progress of one upscale: tiles through the model, then the optional final resample. */
+export interface UpscaleProgress {
+  stage: 'upscale' | 'resample';
+  tilesDone: number;
+  tilesTotal: number;
+}
+
+/** Per-call options; unset ones come from the model's manifest. */
+export interface UpscaleOptions {
+  /** Any factor in (1, 8]: native scales run directly, others run the next native scale and resample. */
+  scale: number;
+  tileSize?: number;
+  overlap?: number;
+  colorFix?: ColorFix;
+  /** Tile positions per model run (default 4 when the graph takes a batch). */
+  batchSize?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: UpscaleProgress) => void;
+}
+
+/** A model ready to run. */
+export interface Upscaler {
+  readonly manifest: ModelManifest;
+  readonly device: Device;
+  upscale(image: RgbaImage, options: UpscaleOptions): Promise<RgbaImage>;
+  dispose(): Promise<void>;
+}
+
+/** Loads every graph of a model onto one device (the first graph decides the device after fallbacks). */
+export async function loadUpscaler(
+  backend: OrtBackend,
+  manifest: ModelManifest,
+  readGraph: (file: string) => Promise<Uint8Array>,
+  device: DeviceChoice,
+  log?: (message: string) => void,
+): Promise<Upscaler> {
+  const sessions = new Map<number, ModelSession>();
+  let chosen: DeviceChoice = device;
+  for (const scale of manifest.scales) {
+    const session = await backend.createSession(await readGraph(manifest.graphs[String(scale)]!), chosen, log);
+    sessions.set(scale, session);
+    chosen = session.device;
+  }
+  return {
+    manifest,
+    device: chosen as Device,
+    upscale: (image, options) => upscaleWith(manifest, sessions, image, options),
+    async dispose() {
+      await Promise.all([...sessions.values()].map((s) => s.dispose()));
+      sessions.clear();
+    },
+  };
+}
+
+async function upscaleWith(manifest: ModelManifest, sessions: Map<number, ModelSession>, image: RgbaImage, o: UpscaleOptions): Promise<RgbaImage> {
+  const plan = planScale(o.scale, manifest.scales, image.width, image.height);
+  const session = sessions.get(plan.modelScale);
+  if (!session) throw new Error(`model ${manifest.id} has been disposed`);
+  const tileSize = o.tileSize ?? manifest.tile.size;
+  const overlap = Math.min(o.overlap ?? manifest.tile.overlap, tileSize - 1);
+  if (!Number.isInteger(tileSize) || tileSize < 8) throw new RangeError(`tile size must be an integer of at least 8, got ${tileSize}`);
+  let tilesTotal = 0;
+  const result = await upscaleTiles(image, sessionRunner(manifest, session), {
+    scale: plan.modelScale,
+    tileSize,
+    overlap,
+    margin: Math.max(0, Math.min(manifest.tile.margin, Math.floor((overlap - 1) / 2))),
+    batchSize: manifest.io.batch ? (o.batchSize ?? 4) : 1,
+    range: manifest.io.range,
+    colorFix: o.colorFix ?? manifest.colorFix,
+    signal: o.signal,
+    onTile: (tilesDone, total) => {
+      tilesTotal = total;
+      o.onProgress?.({ stage: 'upscale', tilesDone, tilesTotal: total });
+    },
+  });
+  if (!plan.resample) return result;
+  throwIfCancelled(o.signal);
+  o.onProgress?.({ stage: 'resample', tilesDone: tilesTotal, tilesTotal });
+  return resizeRgba(result, plan.outputWidth, plan.outputHeight);
+}
+
+/** Feeds tiles to a session, one run per batch, or one run per tile when the graph has a fixed batch of 1. */
+function sessionRunner(manifest: ModelManifest, session: ModelSession): TileRunner {
+  const { input, output } = manifest.io;
+  const runOnce = async (data: Float32Array, count: number, height: number, width: number): Promise<Float32Array> => {
+    const result = await session.run({ [input]: { data, dims: [count, 3, height, width] } });
+    const tensor = result[output];
+    if (!tensor) throw new Error(`model ${manifest.id} has no output named ${output}`);
+    return tensor.data;
+  };
+  if (manifest.io.batch) return runOnce;
+  return async (data, count, height, width) => {
+    const size = data.length / count;
+    const parts: Float32Array[] = [];
+    for (let i = 0; i < count; i++) parts.push(await runOnce(data.subarray(i * size, (i + 1) * size), 1, height, width));
+    const joined = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const part of parts) {
+      joined.set(part, at);
+      at += part.length;
+    }
+    return joined;
+  };
+}

@@ -1,0 +1,40 @@
+/** Deterministic test images for runtime, bridge and browser tests. */
+import type { RgbaImage } from '../../models/runtime/index.ts';
+
+/** A smooth diagonal gradient, opaque. */
+export function gradientImage(width: number, height: number): RgbaImage {
+  const data = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const p = (y * width + x) * 4;
+      data[p] = Math.round((255 * x) / Math.max(width - 1, 1));
+      data[p + 1] = Math.round((255 * y) / Math.max(height - 1, 1));
+      data[p + 2] = Math.round((255 * (x + y)) / Math.max(width + height - 2, 1));
+      data[p + 3] = 255;
+    }
+  }
+  return { width, height, data };
+}
+
+/** Busy texture with hard edges and partial transparency: a worst case for tiling and alpha. */
+export function patternImage(width: number, height: number): RgbaImage {
+  const data = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const p = (y * width + x) * 4;
+      data[p] = (x * 37 + y * 11) % 256;
+      data[p + 1] = ((x >> 2) + (y >> 2)) % 2 ? 230 : 20;
+      data[p + 2] = (x * y * 7) % 256;
+      data[p + 3] = x < width / 4 ? 0 : x < width / 2 ? 128 : (x + y) % 9 === 0 ? 60 : 255;
+    }
+  }
+  return { width, height, data };
+}
+
+/** Largest absolute per-channel difference between two images of the same size. */
+export function maxDifference(a: RgbaImage, b: RgbaImage): number {
+  if (a.width !== b.width || a.height !== b.height) throw new Error(`sizes differ: ${a.width}x${a.height} vs ${b.width}x${b.height}`);
+  let max = 0;
+  for (let i = 0; i < a.data.length; i++) max = Math.max(max, Math.abs((a.data[i] as number) - (b.data[i] as number)));
+  return max;
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { BandAccumulator, edgeRamp } from '../../models/runtime/blend.ts';
+import { planTiles, tileStarts } from '../../models/runtime/tiles.ts';
+
+describe('tileStarts', () => {
+  it('covers the axis with equal tiles whose last one ends at the edge', () => {
+    for (const [length, tile, overlap] of [[100, 32, 8], [64, 32, 8], [33, 32, 4], [500, 256, 8]] as const) {
+      const starts = tileStarts(length, tile, overlap);
+      expect(starts[0]).toBe(0);
+      expect(starts.at(-1)! + tile).toBe(length);
+      for (let i = 1; i < starts.length; i++) {
+        expect(starts[i]! - starts[i - 1]!).toBeGreaterThan(0);
+        expect(starts[i - 1]! + tile - starts[i]!).toBeGreaterThanOrEqual(overlap); // neighbours share the overlap
+      }
+    }
+  });
+
+  it('uses one tile shrunk to a small image', () => {
+    expect(planTiles(20, 10, 256, 8)).toEqual({ width: 20, height: 10, xs: [0], ys: [0] });
+  });
+
+  it('refuses an overlap as large as the tile', () => {
+    expect(() => tileStarts(100, 8, 8)).toThrow(/overlap/);
+  });
+});
+
+describe('edgeRamp', () => {
+  it('is zero over the margin, rises smoothly and is one inside', () => {
+    const w = edgeRamp(64, 16, 4, true, true);
+    expect(Array.from(w.slice(0, 4))).toEqual([0, 0, 0, 0]);
+    expect(Array.from(w.slice(60))).toEqual([0, 0, 0, 0]);
+    expect(w[16]).toBe(1);
+    for (let i = 4; i < 12; i++) expect(w[i + 1]!).toBeGreaterThan(w[i]!);
+  });
+
+  it('keeps full weight at image edges', () => {
+    const w = edgeRamp(32, 8, 2, false, false);
+    expect(Array.from(w).every((v) => v === 1)).toBe(true);
+  });
+
+  it('gives every pixel of an overlap some weight from one of its two tiles', () => {
+    const overlap = 12;
+    const margin = 5;
+    const left = edgeRamp(40, overlap, margin, false, true);
+    const right = edgeRamp(40, overlap, margin, true, false);
+    for (let d = 0; d < overlap; d++) expect(left[40 - overlap + d]! + right[d]!).toBeGreaterThan(0);
+  });
+});
+
+describe('BandAccumulator', () => {
+  it('normalises weighted tiles and hands out finished rows in order', () => {
+    const acc = new BandAccumulator(4, 3, 1, 2);
+    const ones = new Float32Array([1, 1, 1, 1]);
+    acc.add(new Float32Array([2, 2, 2, 2, 2, 2, 2, 2]), 0, 0, 0, ones, new Float32Array([1, 1]));
+    acc.add(new Float32Array([6, 6, 6, 6]), 0, 0, 1, ones, new Float32Array([3]));
+    const rows: [number, number[]][] = [];
+    acc.flush(2, (row, values) => rows.push([row, Array.from(values)]));
+    acc.add(new Float32Array([5, 5, 5, 5]), 0, 0, 2, ones, new Float32Array([1]));
+    acc.flush(3, (row, values) => rows.push([row, Array.from(values)]));
+    expect(rows).toEqual([
+      [0, [2, 2, 2, 2]],
+      [1, [5, 5, 5, 5]], // (2·1 + 6·3) / 4
+      [2, [5, 5, 5, 5]],
+    ]);
+  });
+
+  it('fails loudly when a pixel received no weight', () => {
+    const acc = new BandAccumulator(2, 1, 1, 1);
+    expect(() => acc.flush(1, () => {})).toThrow(/no tile weight/);
+  });
+});
