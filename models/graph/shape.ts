@@ -30,8 +30,15 @@ export function dimMul(a: Dim, b: Dim): Dim {
 /** A dim plus a constant offset, e.g. `H+2`. */
 export function dimAdd(a: Dim, offset: number): Dim {
   if (typeof a === 'number') return a + offset;
-  if (offset === 0) return a;
-  return offset > 0 ? `${a}+${offset}` : `${a}-${-offset}`;
+  let base = a;
+  let total = offset;
+  const tail = /^(.+?)([+-]\d+)$/.exec(a); // `P+k` plus offset is `P+(k+offset)`: + and - bind loosest
+  if (tail && !/[(]$/.test(tail[1] as string)) {
+    base = tail[1] as string;
+    total += Number(tail[2]);
+  }
+  if (total === 0) return base;
+  return total > 0 ? `${base}+${total}` : `${base}-${-total}`;
 }
 
 /** Sum of two dims (Concat along an axis). */

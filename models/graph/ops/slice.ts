@@ -1,0 +1,100 @@
+/** Taking and joining parts of tensors: Slice, Concat, Pad. */
+import type { Graph } from '../graph.ts';
+import { check, dimAdd, dimSum, formatShape, normalizeAxes, normalizeAxis } from '../shape.ts';
+import { int64s, tensorFrom } from '../tensor.ts';
+import { attr, intAttr, type Dim, type Value } from '../value.ts';
+import { inputAt, sameDType } from './operands.ts';
+
+const BIG = Number.MAX_SAFE_INTEGER; // stands for "to the end"; Slice clamps it to the dim
+const finite = (v: number): number => (v === Infinity ? BIG : v === -Infinity ? -BIG : v);
+
+/** Length of a slice of a known dim, with ONNX's clamping rules. */
+export function sliceLength(dim: number, start: number, end: number, step: number): number {
+  const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v < 0 ? v + dim : v));
+  const [s, e] = step > 0 ? [clamp(start, 0, dim), clamp(end, 0, dim)] : [clamp(start, 0, dim - 1), clamp(end, -1, dim - 1)];
+  return Math.max(0, Math.ceil((e - s) / step));
+}
+
+/** Length of a slice of a symbolic dim, assuming the dim is long enough for the given bounds. */
+function symbolicSliceLength(dim: string, start: number, end: number, step: number): Dim {
+  const toEnd = end >= BIG;
+  if (step === 1 && start >= 0 && toEnd) return dimAdd(dim, -start);
+  if (step === 1 && start < 0 && toEnd) return -start;
+  if (step > 0 && start >= 0 && end >= 0 && !toEnd) return Math.max(0, Math.ceil((end - start) / step));
+  if (step === 1 && start >= 0 && end < 0) return dimAdd(dim, end - start);
+  if (step > 0 && start < 0 && end < 0) return Math.max(0, Math.ceil((end - start) / step));
+  return `slice(${dim},${start},${end},${step})`;
+}
+
+/** Options of `slice`: per-axis bounds, ends may be Infinity. */
+export interface SliceOptions {
+  starts: readonly number[];
+  ends: readonly number[];
+  axes?: readonly number[];
+  steps?: readonly number[];
+}
+
+/** Takes x[starts:ends:steps] along the given axes (constant bounds). */
+export function slice(g: Graph, x: Value, options: SliceOptions): Value {
+  const { starts } = options;
+  const ends = options.ends.map(finite);
+  const axes = options.axes ?? starts.map((_, i) => i);
+  const steps = options.steps ?? starts.map(() => 1);
+  check(ends.length === starts.length && axes.length === starts.length && steps.length === starts.length, 'Slice', 'starts, ends, axes and steps must have equal lengths');
+  check(steps.every((s) => s !== 0), 'Slice', 'steps must not be 0');
+  const constants = [int64s(starts.map(finite)), int64s(ends), int64s(axes), int64s(steps)].map((t) => g.constant(t, 'slice'));
+  return g.op('Slice', [x, ...constants], {}, (inputs) => {
+    const xv = inputAt(inputs, 0);
+    const at = normalizeAxes('Slice', axes, xv.shape.length);
+    const shape = [...xv.shape];
+    at.forEach((axis, i) => {
+      const [d, s, e, st] = [shape[axis] as Dim, finite(starts[i] as number), ends[i] as number, steps[i] as number];
+      shape[axis] = typeof d === 'number' ? sliceLength(d, s, e, st) : symbolicSliceLength(d, s, e, st);
+    });
+    return [{ dtype: xv.dtype, shape }];
+  });
+}
+
+/** Joins tensors along an axis; the other dims must agree. */
+export function concat(g: Graph, xs: readonly Value[], axis: number): Value {
+  return g.op('Concat', xs, { axis: attr.int(axis) }, (inputs, at) => {
+    const dtype = sameDType('Concat', inputs);
+    const first = inputAt(inputs, 0);
+    const rank = first.shape.length;
+    const a = normalizeAxis('Concat', intAttr(at, 'axis', 0), rank);
+    const shape = [...first.shape];
+    for (const v of inputs.slice(1)) {
+      check(v.shape.length === rank, 'Concat', `ranks differ: ${formatShape(first.shape)} and ${formatShape(v.shape)}`);
+      v.shape.forEach((d, i) => {
+        const cur = shape[i] as Dim;
+        if (i === a) shape[i] = dimSum(cur, d);
+        else {
+          check(cur === d || typeof cur !== 'number' || typeof d !== 'number', 'Concat', `dim ${i} differs: ${formatShape(first.shape)} and ${formatShape(v.shape)}`);
+          if (typeof cur !== 'number') shape[i] = d;
+        }
+      });
+    }
+    return [{ dtype, shape }];
+  });
+}
+
+/** How `pad` fills the border. */
+export type PadMode = 'constant' | 'reflect' | 'edge' | 'wrap';
+
+/** Pads (or, with negative amounts, crops) every axis; pads are ONNX-ordered [begin..., end...]. */
+export function pad(g: Graph, x: Value, pads: readonly number[], mode: PadMode = 'constant', value = 0): Value {
+  const rank = x.shape.length;
+  check(pads.length === 2 * rank, 'Pad', `pads needs ${2 * rank} entries [begin..., end...] for ${formatShape(x.shape)}, got ${pads.length}`);
+  const inputs = [x, g.constant(int64s(pads), 'pads'), g.constant(tensorFrom(x.dtype, [], [value]), 'pad_value')];
+  return g.op('Pad', inputs, { mode: attr.string(mode) }, (ins) => {
+    const xv = inputAt(ins, 0);
+    const shape = xv.shape.map((d, i) => {
+      const [b, e] = [pads[i] as number, pads[i + rank] as number];
+      if (mode === 'reflect') check(typeof d !== 'number' || (b < d && e < d), 'Pad', `reflect pads [${b}, ${e}] must be smaller than dim ${i} (${d})`);
+      const out = dimAdd(d, b + e);
+      check(typeof out !== 'number' || out >= 0, 'Pad', `pads [${b}, ${e}] crop dim ${i} (${d}) below zero`);
+      return out;
+    });
+    return [{ dtype: xv.dtype, shape }];
+  });
+}
