@@ -1,0 +1,96 @@
+/** WebSocket messages of protocol v1: JSON text frames, with image bytes in the binary frame that follows. */
+import { Type, type Static } from '@sinclair/typebox';
+import { ERROR_CODES } from './errors.ts';
+import { ColorFixSchema, DeviceSchema, ModelId, ModelInfo } from './models.ts';
+
+/** The protocol version this module describes. */
+export const PROTOCOL_VERSION = 1;
+
+const JobId = Type.String({ minLength: 1, maxLength: 64 });
+const strict = { additionalProperties: false } as const;
+
+/** Client → server, first message: protocol version, who is asking, and the pairing token. */
+export const ClientHello = Type.Object({
+  type: Type.Literal('hello'),
+  protocol: Type.Integer(),
+  client: Type.Object({ name: Type.String({ maxLength: 64 }), version: Type.String({ maxLength: 32 }) }, strict),
+  token: Type.String({ maxLength: 256 }),
+}, strict);
+/** See {@link ClientHello}. */
+export type ClientHello = Static<typeof ClientHello>;
+
+/** Client → server: upscale the image in the next binary frame. `id` is the client's own, unique among its open jobs. */
+export const UpscaleMessage = Type.Object({
+  type: Type.Literal('upscale'),
+  id: JobId,
+  model: ModelId,
+  scale: Type.Number(),
+  tile: Type.Optional(Type.Integer()),
+  colorFix: Type.Optional(ColorFixSchema),
+}, strict);
+/** See {@link UpscaleMessage}. */
+export type UpscaleMessage = Static<typeof UpscaleMessage>;
+
+/** Client → server: stop a queued or running job. */
+export const CancelMessage = Type.Object({ type: Type.Literal('cancel'), id: JobId }, strict);
+/** See {@link CancelMessage}. */
+export type CancelMessage = Static<typeof CancelMessage>;
+
+/** Any message a client sends as a text frame. */
+export const ClientMessage = Type.Union([ClientHello, UpscaleMessage, CancelMessage]);
+/** See {@link ClientMessage}. */
+export type ClientMessage = Static<typeof ClientMessage>;
+
+/** Server → client, answer to a good `hello`: what this server offers. */
+export const ServerHello = Type.Object({
+  type: Type.Literal('hello'),
+  protocol: Type.Integer(),
+  server: Type.Object({ name: Type.String(), version: Type.String() }),
+  models: Type.Array(ModelInfo),
+  devices: Type.Array(DeviceSchema),
+});
+/** See {@link ServerHello}. */
+export type ServerHello = Static<typeof ServerHello>;
+
+/** Server → client: the job is queued; `position` jobs will start before it (0: next). */
+export const AcceptedMessage = Type.Object({ type: Type.Literal('accepted'), id: JobId, position: Type.Integer({ minimum: 0 }) });
+/** See {@link AcceptedMessage}. */
+export type AcceptedMessage = Static<typeof AcceptedMessage>;
+
+/** Server → client: a running job's progress, in tiles of the current stage. */
+export const ProgressMessage = Type.Object({
+  type: Type.Literal('progress'),
+  id: JobId,
+  stage: Type.Union([Type.Literal('upscale'), Type.Literal('resample')]),
+  tilesDone: Type.Integer({ minimum: 0 }),
+  tilesTotal: Type.Integer({ minimum: 0 }),
+});
+/** See {@link ProgressMessage}. */
+export type ProgressMessage = Static<typeof ProgressMessage>;
+
+/** Server → client: the job finished; the next frame on this socket is the PNG, as one binary frame. */
+export const ResultMessage = Type.Object({
+  type: Type.Literal('result'),
+  id: JobId,
+  width: Type.Integer(),
+  height: Type.Integer(),
+  model: ModelId,
+  scale: Type.Number(),
+});
+/** See {@link ResultMessage}. */
+export type ResultMessage = Static<typeof ResultMessage>;
+
+/** Server → client: a request failed or a job ended without a result (`cancelled` included). */
+export const ErrorMessage = Type.Object({
+  type: Type.Literal('error'),
+  id: Type.Optional(JobId),
+  code: Type.Union(ERROR_CODES.map((code) => Type.Literal(code))),
+  message: Type.String(),
+});
+/** See {@link ErrorMessage}. */
+export type ErrorMessage = Static<typeof ErrorMessage>;
+
+/** Any message a server sends as a text frame. */
+export const ServerMessage = Type.Union([ServerHello, AcceptedMessage, ProgressMessage, ResultMessage, ErrorMessage]);
+/** See {@link ServerMessage}. */
+export type ServerMessage = Static<typeof ServerMessage>;
