@@ -1,0 +1,17 @@
+/** `GET /v1/health` and `GET /v1/models`. */
+import type { FastifyPluginAsync } from 'fastify';
+import { HealthBody, ModelsBody, PROTOCOL_VERSION, type HealthBody as Health } from '../protocol/index.ts';
+import { modelInfo } from '../registry.ts';
+
+/** Health (version info for anyone allowed by Origin; devices, loaded models and queue with the token) and the model list. */
+export const infoRoutes: FastifyPluginAsync = async (app) => {
+  app.get('/v1/health', { config: { auth: 'optional' }, schema: { response: { 200: HealthBody } } }, async (request): Promise<Health> => {
+    const health: Health = { status: 'ok', server: { name: 'tsdsr', version: app.bridgeConfig.version }, protocol: PROTOCOL_VERSION };
+    if (!request.authenticated) return health;
+    return { ...health, devices: [...app.runtime.devices], loaded: app.registry.loaded(), queue: app.jobs.stats() };
+  });
+
+  app.get('/v1/models', { schema: { response: { 200: ModelsBody } } }, async () => ({
+    models: app.registry.list().map((entry) => modelInfo(entry.manifest)),
+  }));
+};

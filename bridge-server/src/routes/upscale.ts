@@ -1,0 +1,37 @@
+/** `POST /v1/upscale`: raw image body in, PNG out, through the same queue as WebSocket jobs. */
+import type { FastifyPluginAsync } from 'fastify';
+import { DEFAULT_MODEL, DEFAULT_SCALE, UpscaleQuery } from '../protocol/index.ts';
+
+/** Image content types the route accepts as its body. */
+export const IMAGE_CONTENT_TYPES = Object.freeze(['image/png', 'image/jpeg', 'image/webp', 'application/octet-stream']);
+
+/** The REST upscale route (registered in its own context so only it parses raw image bodies). */
+export const upscaleRoutes: FastifyPluginAsync = async (app) => {
+  const { maxBodyBytes } = app.bridgeConfig.limits;
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser([...IMAGE_CONTENT_TYPES], { parseAs: 'buffer', bodyLimit: maxBodyBytes }, (_request, body, done) => done(null, body));
+
+  app.post<{ Querystring: UpscaleQuery; Body: Buffer | undefined }>('/v1/upscale', {
+    bodyLimit: maxBodyBytes,
+    schema: { querystring: UpscaleQuery },
+  }, async (request, reply) => {
+    const { model = DEFAULT_MODEL, scale = DEFAULT_SCALE, tile, colorFix } = request.query;
+    const clientId = `rest:${request.ip}`;
+    const jobId = String(request.id);
+    const bytes = request.body ?? Buffer.alloc(0);
+    const { result } = await app.upscales.submit(clientId, jobId, { model, scale, tile, colorFix, bytes });
+    const cancelIfGone = (): void => {
+      if (!reply.raw.writableFinished) app.jobs.cancel(clientId, jobId);
+    };
+    reply.raw.once('close', cancelIfGone);
+    try {
+      const output = await result;
+      return await reply
+        .type('image/png')
+        .headers({ 'x-tsdsr-width': String(output.width), 'x-tsdsr-height': String(output.height), 'x-tsdsr-model': output.model })
+        .send(Buffer.from(output.png.buffer, output.png.byteOffset, output.png.byteLength));
+    } finally {
+      reply.raw.off('close', cancelIfGone);
+    }
+  });
+};

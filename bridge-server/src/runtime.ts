@@ -1,0 +1,31 @@
+/** The slice of the shared runtime the bridge uses, injectable so tests can substitute a slow or gated model. */
+import type { Device, DeviceChoice, ModelManifest, RgbaImage, Upscaler } from '../../models/runtime/index.ts';
+import { decodeImage, encodePng, loadModelDir, nodeBackend, openUpscaler, probeImage } from '../../models/runtime/node.ts';
+
+/** What an image header says. */
+export interface ImageInfo {
+  format: 'png' | 'jpeg' | 'webp';
+  width: number;
+  height: number;
+}
+
+/** Image I/O and model loading as the bridge and CLI need them. */
+export interface BridgeRuntime {
+  /** Devices this onnxruntime build has providers for. */
+  readonly devices: readonly Device[];
+  loadModelDir(dir: string): Promise<ModelManifest>;
+  openUpscaler(dir: string, device: DeviceChoice, log?: (message: string) => void): Promise<Upscaler>;
+  probeImage(bytes: Uint8Array): Promise<ImageInfo>;
+  decodeImage(bytes: Uint8Array): Promise<RgbaImage>;
+  encodePng(image: RgbaImage): Promise<Uint8Array>;
+}
+
+/** The real runtime over onnxruntime-node and sharp. */
+export const nodeRuntime: BridgeRuntime = Object.freeze({
+  devices: nodeBackend.devices,
+  loadModelDir,
+  openUpscaler,
+  probeImage,
+  decodeImage,
+  encodePng,
+});

@@ -1,0 +1,169 @@
+/** One WebSocket client: handshake, validation of every frame, job submission, and results on this socket only. */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { RawData, WebSocket } from 'ws';
+import { tokensMatch } from '../auth/token.ts';
+import { BridgeError, toBridgeError } from '../errors.ts';
+import {
+  CLOSE_CODES, MAX_TEXT_FRAME_BYTES, PROTOCOL_VERSION, decodeClientMessage,
+  type ClientHello, type ClientMessage, type ServerMessage, type UpscaleMessage,
+} from '../protocol/index.ts';
+import { modelInfo } from '../registry.ts';
+import type { UpscaleResult } from '../upscale-service.ts';
+
+type Pending = { message: UpscaleMessage } | { discard: true };
+type HandshakeCode = 'bad_request' | 'unauthorized' | 'version_mismatch';
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+}
+
+/** The state of one connection, from `hello` to close. */
+export class ClientSession {
+  /** This connection's queue identity: jobs, fairness and limits are per connection. */
+  readonly clientId = `ws:${randomUUID()}`;
+  #ready = false;
+  #closed = false;
+  #pending: Pending | undefined;
+  readonly #submitting = new Set<string>();
+  readonly #cancelRequested = new Set<string>();
+  readonly #helloTimer: NodeJS.Timeout;
+
+  constructor(private readonly socket: WebSocket, private readonly app: FastifyInstance, private readonly token: string) {
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) this.#onBinary(toBuffer(data));
+      else this.#onText(toBuffer(data));
+    });
+    socket.on('close', () => this.#onClose());
+    socket.on('error', (err) => app.log.debug({ err }, 'websocket error'));
+    this.#helloTimer = setTimeout(() => this.#refuse('bad_request', 'no hello message arrived in time'), app.bridgeConfig.limits.helloTimeoutMs);
+  }
+
+  #onText(frame: Buffer): void {
+    if (this.#closed) return;
+    if (frame.length > MAX_TEXT_FRAME_BYTES) return this.#textProblem(`text frames are limited to ${MAX_TEXT_FRAME_BYTES} bytes`);
+    const decoded = decodeClientMessage(frame.toString('utf8'));
+    if (!this.#ready) return this.#onHandshake(decoded.ok ? decoded.message : undefined, decoded.ok ? '' : decoded.reason);
+    if (!decoded.ok) {
+      if (decoded.type === 'upscale') this.#expectImage({ discard: true });
+      return this.#sendError(new BridgeError('bad_request', decoded.reason), decoded.id);
+    }
+    const message = decoded.message;
+    if (message.type === 'hello') return this.#sendError(new BridgeError('bad_request', 'hello was already received'));
+    if (message.type === 'cancel') return this.#cancel(message.id);
+    this.#expectImage({ message });
+  }
+
+  #textProblem(reason: string): void {
+    if (!this.#ready) return this.#refuse('bad_request', reason);
+    this.#sendError(new BridgeError('bad_request', reason));
+  }
+
+  #onHandshake(message: ClientMessage | undefined, reason: string): void {
+    if (!message) return this.#refuse('bad_request', `expected a hello message first (${reason})`);
+    if (message.type !== 'hello') return this.#refuse('bad_request', `expected a hello message first, got ${message.type}`);
+    const hello: ClientHello = message;
+    if (hello.protocol !== PROTOCOL_VERSION) {
+      return this.#refuse('version_mismatch', `this server speaks protocol ${PROTOCOL_VERSION}, the client ${hello.protocol}; update the older side`);
+    }
+    if (!tokensMatch(hello.token, this.token)) return this.#refuse('unauthorized', 'the pairing token is wrong (run `tsdsr token` to see it)');
+    clearTimeout(this.#helloTimer);
+    this.#ready = true;
+    const { registry, runtime, bridgeConfig } = this.app;
+    this.app.log.info(`client ${hello.client.name} ${hello.client.version} connected`);
+    this.#send({
+      type: 'hello',
+      protocol: PROTOCOL_VERSION,
+      server: { name: 'tsdsr', version: bridgeConfig.version },
+      models: registry.list().map((entry) => modelInfo(entry.manifest)),
+      devices: [...runtime.devices],
+    });
+  }
+
+  #expectImage(next: Pending): void {
+    const previous = this.#pending;
+    if (previous && 'message' in previous) {
+      this.#sendError(new BridgeError('bad_request', 'an upscale message must be followed by its image as one binary frame'), previous.message.id);
+    }
+    this.#pending = next;
+  }
+
+  #onBinary(bytes: Buffer): void {
+    if (this.#closed) return;
+    if (!this.#ready) return this.#refuse('bad_request', 'expected a hello message first, got a binary frame');
+    const pending = this.#pending;
+    this.#pending = undefined;
+    if (!pending) return this.#sendError(new BridgeError('bad_request', 'a binary frame must follow an upscale message'));
+    if ('message' in pending) void this.#submit(pending.message, bytes);
+  }
+
+  async #submit(message: UpscaleMessage, bytes: Buffer): Promise<void> {
+    const { id } = message;
+    if (this.#submitting.has(id) || this.app.jobs.has(this.clientId, id)) {
+      return this.#sendError(new BridgeError('bad_request', `job id '${id}' is already in use by one of your jobs`), id);
+    }
+    this.#submitting.add(id);
+    let accepted = false;
+    try {
+      const request = { model: message.model, scale: message.scale, tile: message.tile, colorFix: message.colorFix, bytes };
+      const { position, result } = await this.app.upscales.submit(this.clientId, id, request, (progress) => {
+        if (accepted) this.#send({ type: 'progress', id, ...progress });
+      });
+      result.then((output) => this.#sendResult(id, output), (err: unknown) => this.#sendError(err, id));
+      this.#send({ type: 'accepted', id, position });
+      accepted = true;
+      if (this.#cancelRequested.has(id) || this.#closed) this.app.jobs.cancel(this.clientId, id);
+    } catch (err) {
+      this.#sendError(err, id);
+    } finally {
+      this.#submitting.delete(id);
+      this.#cancelRequested.delete(id);
+    }
+  }
+
+  #cancel(id: string): void {
+    if (this.#pending && 'message' in this.#pending && this.#pending.message.id === id) {
+      this.#pending = { discard: true };
+      return this.#sendError(new BridgeError('cancelled', 'the job was cancelled'), id);
+    }
+    if (this.#submitting.has(id)) {
+      this.#cancelRequested.add(id);
+      return;
+    }
+    if (!this.app.jobs.cancel(this.clientId, id)) {
+      this.#sendError(new BridgeError('unknown_job', `no queued or running job with id '${id}' (it may have finished)`), id);
+    }
+  }
+
+  #sendResult(id: string, output: UpscaleResult): void {
+    const { width, height, model, scale, png } = output;
+    this.#send({ type: 'result', id, width, height, model, scale });
+    if (!this.#closed) this.socket.send(png, { binary: true });
+  }
+
+  #sendError(err: unknown, id?: string): void {
+    const error = toBridgeError(err);
+    if (error.code === 'internal') this.app.log.error({ err }, 'websocket job failed');
+    this.#send({ type: 'error', ...(id === undefined ? {} : { id }), code: error.code, message: error.message });
+  }
+
+  #send(message: ServerMessage): void {
+    if (this.#closed || this.socket.readyState !== this.socket.OPEN) return;
+    this.socket.send(JSON.stringify(message));
+  }
+
+  #refuse(code: HandshakeCode, message: string): void {
+    this.#sendError(new BridgeError(code, message));
+    this.#closed = true;
+    clearTimeout(this.#helloTimer);
+    this.socket.close(CLOSE_CODES[code], code);
+  }
+
+  #onClose(): void {
+    this.#closed = true;
+    clearTimeout(this.#helloTimer);
+    const cancelled = this.app.jobs.cancelClient(this.clientId);
+    if (cancelled > 0) this.app.log.info(`client disconnected; cancelled ${cancelled} job(s)`);
+  }
+}
