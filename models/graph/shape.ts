@@ -14,8 +14,18 @@ export function check(condition: unknown, op: string, message: string): asserts 
 /** Writes a shape for messages, e.g. `[N, 3, H*2, 64]`. */
 export const formatShape = (shape: Shape): string => `[${shape.join(', ')}]`;
 
-const isCompound = (d: Dim): boolean => typeof d === 'string' && /[-+*/]/.test(d);
-const wrap = (d: Dim): string => (isCompound(d) ? `(${d})` : String(d));
+/** True when the expression has a + or - outside parentheses, so it needs them as a factor. */
+function isSum(d: Dim): boolean {
+  if (typeof d === 'number') return false;
+  let depth = 0;
+  for (const ch of d) {
+    if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+    else if (depth === 0 && (ch === '+' || ch === '-')) return true;
+  }
+  return false;
+}
+const wrap = (d: Dim): string => (isSum(d) ? `(${d})` : String(d));
 
 /** Product of two dims; symbolic operands give an expression such as `H*2`. */
 export function dimMul(a: Dim, b: Dim): Dim {
