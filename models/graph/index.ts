@@ -1,4 +1,9 @@
-/** Public surface of the ONNX graph builder: values, the graph, ops, serialisation. */
+/**
+ * Public surface of the ONNX graph builder: typed values with static or symbolic shapes, one function per op
+ * (each a thin wrapper over `Graph.node(opType, inputs, attributes, infer)`), and serialisation to ONNX bytes.
+ * Nodes are plain data kept in topological order and every value knows its producer, so passes such as
+ * reverse-mode autodiff can walk `graph.nodes` and add gradient rules keyed by `node.opType`.
+ */
 export * from './dtype.ts';
 export * from './value.ts';
 export * from './shape.ts';

@@ -31,6 +31,9 @@ const cases: [string, () => unknown, RegExp][] = [
   ['reduce axis out of range', () => G.reduceMean(g, f32([2, 2]), { axes: [2] }), /^ReduceMean: axis 2 is out of range for rank 2$/],
   ['value of another graph', () => G.relu(new G.Graph('other'), f32([2])), /^Relu: input in\d+ belongs to another graph$/],
   ['duplicate input name', () => g.input('in0', 'float32', [1]), /^graph: value name "in0" is empty or already used$/],
+  ['split sizes', () => G.split(g, f32([2, 5]), [2, 2], 1), /^Split: sizes \[2, 2\] add up to 4, not dim 1 of \[2, 5\]$/],
+  ['expand incompatible', () => G.expand(g, f32([3]), [2, 4]), /^Expand: cannot broadcast \[3\] with \[2, 4\]/],
+  ['layer norm scale', () => G.layerNormalization(g, f32([2, 4]), f32([3])), /^LayerNormalization: cannot broadcast \[4\] with \[3\]/],
   ['slice step 0', () => G.slice(g, f32([4]), { starts: [0], ends: [4], steps: [0] }), /^Slice: steps must not be 0$/],
 ];
 

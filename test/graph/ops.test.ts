@@ -29,6 +29,8 @@ const cases: Case[] = [
   ['Clip upper bound only', (g) => G.clip(g, f32(g, [2, 3]), { max: 0.1 })],
   ['Cast to int32', (g) => G.cast(g, G.mul(g, f32(g, [2, 3]), 10), 'int32')],
   ['Cast to float16', (g) => G.cast(g, f32(g, [4]), 'float16')],
+  ['Sin', (g) => G.sin(g, f32(g, [5]))],
+  ['Cos', (g) => G.cos(g, f32(g, [5]))],
   ['Identity', (g) => G.identity(g, f32(g, [2, 3]))],
   ['Where', (g) => G.where(g, g.input('cond', 'bool', [2, 1]), f32(g, [3]), 0)],
   ['MatMul batched', (g) => G.matmul(g, f32(g, [2, 3, 4]), weights(g, [4, 5]))],
@@ -52,6 +54,10 @@ const cases: Case[] = [
   ['Squeeze axes', (g) => G.squeeze(g, f32(g, [1, 3, 1, 4]), [0, 2])],
   ['Squeeze all ones', (g) => G.squeeze(g, f32(g, [1, 3, 1, 4]))],
   ['Shape', (g) => G.shapeOf(g, f32(g, [2, 3, 4]))],
+  ['Expand', (g) => G.expand(g, f32(g, [3, 1]), [2, 1, 4])],
+  ['Gather rows by a matrix of indices', (g) => G.gather(g, f32(g, [5, 3]), g.constant(G.tensorFrom('int64', [2, 2], [0, 4, -1, 2])))],
+  ['Gather along the last axis', (g) => G.gather(g, f32(g, [2, 5, 3]), [2, 0], -1)],
+  ['LayerNormalization', (g) => G.layerNormalization(g, f32(g, [2, 3, 4]), weights(g, [3, 4]), weights(g, [4]), { axis: 1 })],
   ['Concat', (g) => G.concat(g, [f32(g, [2, 3, 4]), f32(g, [2, 1, 4]), f32(g, [2, 2, 4])], 1)],
   ['Slice negative step', (g) => G.slice(g, f32(g, [5, 6]), { starts: [4, -1], ends: [0, -7], steps: [-2, -1] })],
   ['Slice to the end', (g) => G.slice(g, f32(g, [5, 6]), { starts: [1], ends: [Infinity], axes: [-1] })],
@@ -87,6 +93,16 @@ describe('every op runs in onnxruntime with the shape and dtype it inferred', ()
     if (!y) throw new Error('no output y');
     expectShape(out, y);
     expect(y.type).toBe(out.dtype);
+  });
+
+  it('Split returns one value per part, each with its inferred shape', async () => {
+    const g = new G.Graph('split');
+    const parts = G.split(g, f32(g, [2, 7, 3]), [1, 4, 2], 1);
+    expect(parts.map((p) => p.shape)).toEqual([[2, 1, 3], [2, 4, 3], [2, 2, 3]]);
+    parts.forEach((p, i) => g.output(p, `part${i}`));
+    const result = await runGraph(g, { x0: { dims: [2, 7, 3], data: randomFloats(42) } });
+    parts.forEach((p, i) => expectShape(p, result[`part${i}`] as never));
+    expect(parts[0]?.producer).toBe(parts[2]?.producer);
   });
 
   it('covers every op type the issue asks for', () => {

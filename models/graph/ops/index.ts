@@ -8,3 +8,4 @@ export * from './layout.ts';
 export * from './slice.ts';
 export * from './reduce.ts';
 export * from './resize.ts';
+export * from './normalization.ts';

@@ -1,9 +1,9 @@
-/** Ops that rearrange dims without touching values: Reshape, Transpose, Unsqueeze, Squeeze, Shape. */
+/** Ops that rearrange or repeat elements without computing new ones: Reshape, Transpose, (Un)squeeze, Expand, DepthToSpace, Shape. */
 import type { Graph } from '../graph.ts';
-import { check, dimMul, dimProduct, formatShape, normalizeAxes } from '../shape.ts';
+import { broadcastShapes, check, dimMul, dimProduct, formatShape, normalizeAxes } from '../shape.ts';
 import { int64s, toNumbers } from '../tensor.ts';
 import { attr, intsAttr, type Dim, type Shape, type Value } from '../value.ts';
-import { inputAt, needRank } from './operands.ts';
+import { constantNumbers, inputAt, needRank } from './operands.ts';
 
 /** The size -1 stands for: total / product(other dims), cancelling matching symbolic factors. */
 function inferredDim(input: Shape, known: readonly Dim[]): Dim {
@@ -67,8 +67,9 @@ export function transpose(g: Graph, x: Value, perm?: readonly number[]): Value {
 export function unsqueeze(g: Graph, x: Value, axes: readonly number[]): Value {
   return g.op('Unsqueeze', [x, g.constant(int64s(axes), 'axes')], {}, (inputs) => {
     const xv = inputAt(inputs, 0);
-    const rank = xv.shape.length + axes.length;
-    const at = normalizeAxes('Unsqueeze', axes, rank);
+    const given = constantNumbers('Unsqueeze', inputs[1], 'axes') ?? [];
+    const rank = xv.shape.length + given.length;
+    const at = normalizeAxes('Unsqueeze', given, rank);
     const rest = [...xv.shape];
     return [{ dtype: xv.dtype, shape: Array.from({ length: rank }, (_, i) => (at.includes(i) ? 1 : (rest.shift() as Dim))) }];
   });
@@ -80,7 +81,8 @@ export function squeeze(g: Graph, x: Value, axes?: readonly number[]): Value {
   return g.op('Squeeze', inputs, {}, (ins) => {
     const xv = inputAt(ins, 0);
     const rank = xv.shape.length;
-    const at = axes ? normalizeAxes('Squeeze', axes, rank) : xv.shape.flatMap((d, i) => (d === 1 ? [i] : []));
+    const given = constantNumbers('Squeeze', ins[1], 'axes');
+    const at = given ? normalizeAxes('Squeeze', given, rank) : xv.shape.flatMap((d, i) => (d === 1 ? [i] : []));
     for (const i of at) check(xv.shape[i] === 1 || typeof xv.shape[i] === 'string', 'Squeeze', `axis ${i} of ${formatShape(xv.shape)} is not 1`);
     return [{ dtype: xv.dtype, shape: xv.shape.filter((_, i) => !at.includes(i)) }];
   });
@@ -102,5 +104,14 @@ export function depthToSpace(g: Graph, x: Value, blocksize: number, mode: 'DCR' 
     check(typeof c !== 'number' || c % area === 0, 'DepthToSpace', `${c} channels do not divide into blocks of ${blocksize}x${blocksize}`);
     const channels = typeof c === 'number' ? c / area : `${c}/${area}`;
     return [{ dtype: xv.dtype, shape: [n, channels, dimMul(h, blocksize), dimMul(w, blocksize)] }];
+  });
+}
+
+/** Broadcasts x to a constant shape (numpy rules; the result may be larger than the shape). */
+export function expand(g: Graph, x: Value, shape: readonly number[]): Value {
+  return g.op('Expand', [x, g.constant(int64s(shape), 'shape')], {}, (inputs) => {
+    const xv = inputAt(inputs, 0);
+    const target = constantNumbers('Expand', inputs[1], 'shape') ?? [];
+    return [{ dtype: xv.dtype, shape: broadcastShapes('Expand', [xv.shape, target]) }];
   });
 }

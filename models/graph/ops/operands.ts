@@ -2,7 +2,7 @@
 import { isFloat, type DType } from '../dtype.ts';
 import type { Graph } from '../graph.ts';
 import { check } from '../shape.ts';
-import { scalar } from '../tensor.ts';
+import { scalar, toNumbers } from '../tensor.ts';
 import type { Value } from '../value.ts';
 
 /** A tensor operand: a graph value, or a JS number that becomes a scalar constant of the other operand's dtype. */
@@ -43,4 +43,11 @@ export function inputAt(inputs: readonly Value[], i: number): Value {
   const v = inputs[i];
   if (!v) throw new Error(`internal: missing input ${i}`);
   return v;
+}
+
+/** Reads a constant input (shape, axes, pads, bounds) as numbers; null when the optional input is absent, ShapeError when computed at run time. */
+export function constantNumbers(op: string, v: Value | undefined, what: string): number[] | null {
+  if (!v) return null;
+  check(v.constant, op, `${what} must be a constant, ${v.name} is computed at run time`);
+  return toNumbers(v.constant);
 }

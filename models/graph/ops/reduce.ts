@@ -4,7 +4,7 @@ import type { Graph } from '../graph.ts';
 import { check, normalizeAxes, normalizeAxis } from '../shape.ts';
 import { int64s } from '../tensor.ts';
 import { attr, intAttr, type Value } from '../value.ts';
-import { inputAt } from './operands.ts';
+import { constantNumbers, inputAt } from './operands.ts';
 
 /** Options of the reductions: which axes (all when omitted) and whether reduced dims stay as 1. */
 export interface ReduceOptions {
@@ -19,7 +19,8 @@ const reduction = (op: 'ReduceMean' | 'ReduceSum' | 'ReduceMax') => (g: Graph, x
     const xv = inputAt(ins, 0);
     check(isNumeric(xv.dtype), op, `needs a numeric input, got ${xv.dtype}`);
     const rank = xv.shape.length;
-    const axes = !all ? normalizeAxes(op, options.axes as number[], rank) : xv.shape.map((_, i) => i);
+    const given = constantNumbers(op, ins[1], 'axes');
+    const axes = given ? normalizeAxes(op, given, rank) : xv.shape.map((_, i) => i);
     const keep = intAttr(at, 'keepdims', 1) === 1;
     const shape = keep ? xv.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : xv.shape.filter((_, i) => !axes.includes(i));
     return [{ dtype: xv.dtype, shape }];

@@ -3,7 +3,7 @@ import type { Graph } from '../graph.ts';
 import { check, dimFloorDiv, dimMul } from '../shape.ts';
 import { float32s, int64s } from '../tensor.ts';
 import { attr, type Attributes, type Dim, type Value } from '../value.ts';
-import { inputAt, needFloat } from './operands.ts';
+import { constantNumbers, inputAt, needFloat } from './operands.ts';
 
 /** How output pixel coordinates map back into the input. */
 export type CoordinateTransformationMode =
@@ -59,7 +59,9 @@ export function resize(g: Graph, x: Value, options: ResizeOptions): Value {
   return g.op('Resize', inputs, attributes, (ins) => {
     const input = inputAt(ins, 0);
     needFloat('Resize', input);
-    const shape = scales ? input.shape.map((d, i) => scaledDim(d, scales[i] as number)) : [...(sizes as readonly number[])];
+    const givenScales = constantNumbers('Resize', ins[2], 'scales') ?? [];
+    const givenSizes = constantNumbers('Resize', ins[3], 'sizes');
+    const shape = givenSizes ?? input.shape.map((d, i) => scaledDim(d, givenScales[i] as number));
     return [{ dtype: input.dtype, shape }];
   });
 }

@@ -1,9 +1,9 @@
-/** Taking and joining parts of tensors: Slice, Concat, Pad. */
+/** Taking and joining parts of tensors: Slice, Concat, Pad, Split, Gather. */
 import type { Graph } from '../graph.ts';
 import { check, dimAdd, dimSum, formatShape, normalizeAxes, normalizeAxis } from '../shape.ts';
 import { int64s, tensorFrom } from '../tensor.ts';
-import { attr, intAttr, type Dim, type Value } from '../value.ts';
-import { inputAt, sameDType } from './operands.ts';
+import { attr, intAttr, stringAttr, type Dim, type Value } from '../value.ts';
+import { constantNumbers, inputAt, sameDType } from './operands.ts';
 
 const BIG = Number.MAX_SAFE_INTEGER; // stands for "to the end"; Slice clamps it to the dim
 const finite = (v: number): number => (v === Infinity ? BIG : v === -Infinity ? -BIG : v);
@@ -45,11 +45,12 @@ export function slice(g: Graph, x: Value, options: SliceOptions): Value {
   const constants = [int64s(starts.map(finite)), int64s(ends), int64s(axes), int64s(steps)].map((t) => g.constant(t, 'slice'));
   return g.op('Slice', [x, ...constants], {}, (inputs) => {
     const xv = inputAt(inputs, 0);
-    const at = normalizeAxes('Slice', axes, xv.shape.length);
+    const [b, e, a, s] = ['starts', 'ends', 'axes', 'steps'].map((what, i) => constantNumbers('Slice', inputs[i + 1], what) ?? []);
+    const at = normalizeAxes('Slice', a as number[], xv.shape.length);
     const shape = [...xv.shape];
     at.forEach((axis, i) => {
-      const [d, s, e, st] = [shape[axis] as Dim, finite(starts[i] as number), ends[i] as number, steps[i] as number];
-      shape[axis] = typeof d === 'number' ? sliceLength(d, s, e, st) : symbolicSliceLength(d, s, e, st);
+      const [d, start, end, step] = [shape[axis] as Dim, b?.[i] as number, e?.[i] as number, s?.[i] as number];
+      shape[axis] = typeof d === 'number' ? sliceLength(d, start, end, step) : symbolicSliceLength(d, start, end, step);
     });
     return [{ dtype: xv.dtype, shape }];
   });
@@ -86,15 +87,42 @@ export function pad(g: Graph, x: Value, pads: readonly number[], mode: PadMode =
   const rank = x.shape.length;
   check(pads.length === 2 * rank, 'Pad', `pads needs ${2 * rank} entries [begin..., end...] for ${formatShape(x.shape)}, got ${pads.length}`);
   const inputs = [x, g.constant(int64s(pads), 'pads'), g.constant(tensorFrom(x.dtype, [], [value]), 'pad_value')];
-  return g.op('Pad', inputs, { mode: attr.string(mode) }, (ins) => {
+  return g.op('Pad', inputs, { mode: attr.string(mode) }, (ins, at) => {
     const xv = inputAt(ins, 0);
+    const amounts = constantNumbers('Pad', ins[1], 'pads') ?? [];
     const shape = xv.shape.map((d, i) => {
-      const [b, e] = [pads[i] as number, pads[i + rank] as number];
-      if (mode === 'reflect') check(typeof d !== 'number' || (b < d && e < d), 'Pad', `reflect pads [${b}, ${e}] must be smaller than dim ${i} (${d})`);
+      const [b, e] = [amounts[i] as number, amounts[i + rank] as number];
+      if (stringAttr(at, 'mode', 'constant') === 'reflect') check(typeof d !== 'number' || (b < d && e < d), 'Pad', `reflect pads [${b}, ${e}] must be smaller than dim ${i} (${d})`);
       const out = dimAdd(d, b + e);
       check(typeof out !== 'number' || out >= 0, 'Pad', `pads [${b}, ${e}] crop dim ${i} (${d}) below zero`);
       return out;
     });
     return [{ dtype: xv.dtype, shape }];
+  });
+}
+
+/** Splits x along an axis into parts of the given sizes; returns one value per part. */
+export function split(g: Graph, x: Value, sizes: readonly number[], axis = 0): Value[] {
+  check(sizes.length >= 1 && sizes.every((s) => Number.isInteger(s) && s >= 0), 'Split', `sizes must be non-negative integers, got [${sizes.join(', ')}]`);
+  const node = g.node('Split', [x, g.constant(int64s(sizes), 'split')], { axis: attr.int(axis) }, (inputs, at) => {
+    const xv = inputAt(inputs, 0);
+    const a = normalizeAxis('Split', intAttr(at, 'axis', 0), xv.shape.length);
+    const parts = constantNumbers('Split', inputs[1], 'split') ?? [];
+    const d = xv.shape[a] as Dim;
+    const total = parts.reduce((p, q) => p + q, 0);
+    check(typeof d !== 'number' || d === total, 'Split', `sizes [${parts.join(', ')}] add up to ${total}, not dim ${a} of ${formatShape(xv.shape)}`);
+    return parts.map((size) => ({ dtype: xv.dtype, shape: xv.shape.map((dim, i) => (i === a ? size : dim)) }));
+  });
+  return [...node.outputs];
+}
+
+/** Picks entries along an axis by integer indices: shape x[:axis] + indices + x[axis+1:]. */
+export function gather(g: Graph, x: Value, indices: Value | readonly number[], axis = 0): Value {
+  const idx = Array.isArray(indices) ? g.constant(int64s(indices as number[]), 'indices') : (indices as Value);
+  return g.op('Gather', [x, idx], { axis: attr.int(axis) }, (inputs, at) => {
+    const [xv, iv] = [inputAt(inputs, 0), inputAt(inputs, 1)];
+    check(iv.dtype === 'int64' || iv.dtype === 'int32', 'Gather', `indices must be int32 or int64, got ${iv.dtype}`);
+    const a = normalizeAxis('Gather', intAttr(at, 'axis', 0), xv.shape.length);
+    return [{ dtype: xv.dtype, shape: [...xv.shape.slice(0, a), ...iv.shape, ...xv.shape.slice(a + 1)] }];
   });
 }

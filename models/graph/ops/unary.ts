@@ -33,6 +33,10 @@ export const sigmoid = floatOp('Sigmoid');
 export const tanh = floatOp('Tanh');
 /** The Gauss error function (exact GELU is built from it). */
 export const erf = floatOp('Erf');
+/** Sine (timestep embeddings). */
+export const sin = floatOp('Sin');
+/** Cosine (timestep embeddings). */
+export const cos = floatOp('Cos');
 
 /** Passes the tensor through unchanged (useful to give a value a second name). */
 export const identity = (g: Graph, x: Value): Value => g.op('Identity', [x], {}, sameAsInput('Identity', () => true, 'any'));
