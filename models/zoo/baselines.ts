@@ -31,7 +31,9 @@ function manifest(mode: ResamplerMode): ModelManifest {
     provenance: {
       generator: GENERATOR,
       builder: 'models/graph',
-      op: bicubic ? 'Resize cubic a=-0.5 half_pixel' : 'Resize nearest asymmetric floor',
+      op: bicubic
+        ? 'polyphase Conv + DepthToSpace: Keys cubic a=-0.5, half-pixel centres, edges replicated'
+        : 'polyphase Conv + DepthToSpace: pixel replication',
     },
   };
 }
