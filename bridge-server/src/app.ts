@@ -1,5 +1,4 @@
 /** `buildApp`: the bridge as a fastify instance (REST + WebSocket), ready to `listen` or to `inject` in tests. */
-import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DeviceChoice } from '../../models/runtime/index.ts';
 import { loadOrCreateToken } from './auth/token.ts';
@@ -7,6 +6,7 @@ import { configDir, SERVER_VERSION, tokenPath, userModelsDir, ZOO_DIR } from './
 import { errorsPlugin } from './plugins/errors.ts';
 import { securityPlugin } from './plugins/security.ts';
 import { servicesPlugin, type BridgeLimits } from './plugins/services.ts';
+import { websocketPlugin } from './plugins/websocket.ts';
 import {
   DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_INPUT_PIXELS, DEFAULT_MAX_JOBS_PER_CLIENT, DEFAULT_MAX_OUTPUT_PIXELS, HELLO_TIMEOUT_MS,
 } from './protocol/index.ts';
@@ -70,7 +70,7 @@ export async function buildApp(options: BridgeOptions = {}): Promise<FastifyInst
   await app.register(errorsPlugin);
   await app.register(servicesPlugin, { config: { version: SERVER_VERSION, device, limits }, runtime, registry, jobs, upscales });
   await app.register(securityPlugin, { token, allowOrigins: options.allowOrigins ?? [] });
-  await app.register(websocket, { options: { maxPayload: limits.maxBodyBytes } });
+  await app.register(websocketPlugin, { maxPayload: limits.maxBodyBytes });
   await app.register(infoRoutes);
   await app.register(upscaleRoutes);
   await app.register(wsRoutes, { token });

@@ -29,6 +29,8 @@ export class ClientSession {
   readonly #submitting = new Set<string>();
   readonly #cancelRequested = new Set<string>();
   readonly #helloTimer: NodeJS.Timeout;
+  /** Submissions run one after another so jobs queue in the order the client sent them. */
+  #submissions: Promise<void> = Promise.resolve();
 
   constructor(private readonly socket: WebSocket, private readonly app: FastifyInstance, private readonly token: string) {
     socket.on('message', (data, isBinary) => {
@@ -95,15 +97,17 @@ export class ClientSession {
     const pending = this.#pending;
     this.#pending = undefined;
     if (!pending) return this.#sendError(new BridgeError('bad_request', 'a binary frame must follow an upscale message'));
-    if ('message' in pending) void this.#submit(pending.message, bytes);
+    if (!('message' in pending)) return;
+    const { message } = pending;
+    if (this.#submitting.has(message.id) || this.app.jobs.has(this.clientId, message.id)) {
+      return this.#sendError(new BridgeError('bad_request', `job id '${message.id}' is already in use by one of your jobs`), message.id);
+    }
+    this.#submitting.add(message.id);
+    this.#submissions = this.#submissions.then(() => this.#submit(message, bytes));
   }
 
   async #submit(message: UpscaleMessage, bytes: Buffer): Promise<void> {
     const { id } = message;
-    if (this.#submitting.has(id) || this.app.jobs.has(this.clientId, id)) {
-      return this.#sendError(new BridgeError('bad_request', `job id '${id}' is already in use by one of your jobs`), id);
-    }
-    this.#submitting.add(id);
     let accepted = false;
     try {
       const request = { model: message.model, scale: message.scale, tile: message.tile, colorFix: message.colorFix, bytes };
