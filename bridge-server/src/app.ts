@@ -1,8 +1,8 @@
 /** `buildApp`: the bridge as a fastify instance (REST + WebSocket), ready to `listen` or to `inject` in tests. */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DeviceChoice } from '../../models/runtime/index.ts';
 import { loadOrCreateToken } from './auth/token.ts';
-import { configDir, SERVER_VERSION, tokenPath, userModelsDir, ZOO_DIR } from './paths.ts';
+import { configDir, modelRoots, SERVER_VERSION, tokenPath } from './paths.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { securityPlugin } from './plugins/security.ts';
 import { servicesPlugin, type BridgeLimits } from './plugins/services.ts';
@@ -56,12 +56,12 @@ export async function buildApp(options: BridgeOptions = {}): Promise<FastifyInst
   const limits: BridgeLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const common = { bodyLimit: limits.maxBodyBytes, ajv: { customOptions: { removeAdditional: false } } } as const;
   const app = options.logger
-    ? Fastify({ ...common, loggerInstance: options.logger, disableRequestLogging: true })
+    ? Fastify({ ...common, loggerInstance: options.logger, logController: new LogController({ disableRequestLogging: true }) })
     : Fastify({ ...common, logger: false });
   const log = (message: string): void => app.log.warn(message);
   const token = options.token ?? (await loadOrCreateToken(tokenPath(dir), log)).token;
   const runtime = options.runtime ?? nodeRuntime;
-  const roots = options.modelRoots ?? [ZOO_DIR, userModelsDir(dir), ...(options.modelDirs ?? [])];
+  const roots = options.modelRoots ?? modelRoots(dir, options.modelDirs);
   const registry = await ModelRegistry.scan(roots, runtime, log);
   const jobs = new JobQueue({ concurrency: options.concurrency ?? 1, maxJobsPerClient: limits.maxJobsPerClient });
   const device = options.device ?? 'auto';

@@ -30,3 +30,8 @@ export function userModelsDir(dir: string = configDir()): string {
 export function tokenPath(dir: string = configDir()): string {
   return join(dir, 'token');
 }
+
+/** Model folders in the order they are scanned: the shipped zoo, the user's models folder, then any extra ones. */
+export function modelRoots(dir: string = configDir(), extra: readonly string[] = []): string[] {
+  return [ZOO_DIR, userModelsDir(dir), ...extra];
+}

@@ -1,0 +1,65 @@
+/** Command-line parsing shared by the commands: usage errors (exit 2) and checked option values. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { COLOR_FIXES, DEVICE_CHOICES, validateScale, type ColorFix, type DeviceChoice } from '../../../models/runtime/index.ts';
+import { TILE_RANGE } from '../protocol/index.ts';
+
+/** Exit codes a shell user can act on. */
+export const EXIT = Object.freeze({ ok: 0, failure: 1, usage: 2, interrupted: 130 });
+
+/** A mistake in how the command was called; the CLI prints it with a hint and exits with 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+type StrictConfig<O extends OptionsConfig> = { args: string[]; options: O; strict: true; allowPositionals: true };
+
+/** node:util parseArgs in strict mode with positionals, its errors turned into UsageErrors. */
+export function parseCommandLine<O extends OptionsConfig>(args: string[], options: O): ReturnType<typeof parseArgs<StrictConfig<O>>> {
+  try {
+    return parseArgs<StrictConfig<O>>({ args, options, strict: true, allowPositionals: true });
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? '';
+    if (code.startsWith('ERR_PARSE_ARGS')) throw new UsageError((err as Error).message);
+    throw err;
+  }
+}
+
+/** A scale factor: a number above 1 and at most 8. */
+export function parseScale(text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const scale = Number(text);
+  try {
+    validateScale(scale);
+  } catch {
+    throw new UsageError(`--scale ${text}: use a number above 1 and at most 8, e.g. --scale 4 or --scale 2.5`);
+  }
+  return scale;
+}
+
+/** A device choice. */
+export function parseDevice(text: string | undefined): DeviceChoice {
+  if (text === undefined) return 'auto';
+  if (!(DEVICE_CHOICES as readonly string[]).includes(text)) throw new UsageError(`--device ${text}: use one of ${DEVICE_CHOICES.join(', ')}`);
+  return text as DeviceChoice;
+}
+
+/** A colour-fix method, or undefined for the model's default. */
+export function parseColorFix(text: string | undefined): ColorFix | undefined {
+  if (text === undefined) return undefined;
+  if (!(COLOR_FIXES as readonly string[]).includes(text)) throw new UsageError(`--color-fix ${text}: use one of ${COLOR_FIXES.join(', ')}`);
+  return text as ColorFix;
+}
+
+/** A positive integer option within a range. */
+export function parseInteger(name: string, text: string | undefined, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`--${name} ${text}: use a whole number from ${min} to ${max}`);
+  return value;
+}
+
+/** A tile size in input pixels. */
+export function parseTile(text: string | undefined): number | undefined {
+  return parseInteger('tile', text, TILE_RANGE.min, TILE_RANGE.max);
+}

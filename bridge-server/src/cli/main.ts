@@ -1,0 +1,56 @@
+/** The `tsdsr` command line: dispatches to a command and turns failures into messages and exit codes. */
+import { SERVER_VERSION } from '../paths.ts';
+import { EXIT, UsageError } from './args.ts';
+import { processIO, type CliIO } from './io.ts';
+
+/** Help text of the whole CLI. */
+export const MAIN_HELP = `Usage: tsdsr <command> [options]
+
+Commands:
+  serve                     run the local bridge for the Figma plugin and scripts
+  upscale <files...> -o X   upscale images on this machine (no server needed)
+  models list               list installed models
+  token                     print the pairing token
+
+Options:
+  -h, --help                show help (also: tsdsr <command> --help)
+  -v, --version             print the version
+
+Exit codes: 0 success, 1 failure, 2 usage error.`;
+
+type Command = (argv: string[], io: CliIO) => Promise<number>;
+
+const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = Object.freeze({
+  serve: async () => (await import('./serve.ts')).serveCommand,
+  upscale: async () => (await import('./upscale.ts')).upscaleCommand,
+  models: async () => (await import('./models.ts')).modelsCommand,
+  token: async () => (await import('./token.ts')).tokenCommand,
+});
+
+/** Runs the CLI with the given arguments (without `node` and the script); resolves with the exit code. */
+export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    (name === undefined ? io.err : io.out)(MAIN_HELP);
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (name === '-v' || name === '--version') {
+    io.out(SERVER_VERSION);
+    return EXIT.ok;
+  }
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!load) {
+    io.err(`tsdsr: unknown command '${name}'; run \`tsdsr --help\` for the list`);
+    return EXIT.usage;
+  }
+  try {
+    return await (await load())(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`tsdsr ${name}: ${err.message}\nRun \`tsdsr ${name} --help\` for usage.`);
+      return EXIT.usage;
+    }
+    io.err(`tsdsr ${name}: ${err instanceof Error ? err.message : String(err)}`);
+    return EXIT.failure;
+  }
+}

@@ -1,0 +1,105 @@
+/** `tsdsr serve`: runs the bridge until Ctrl-C, printing where it listens and where the pairing token is. */
+import { stat } from 'node:fs/promises';
+import { buildApp } from '../app.ts';
+import { loadOrCreateToken } from '../auth/token.ts';
+import { configDir, tokenPath } from '../paths.ts';
+import { EXIT, parseCommandLine, parseDevice, parseInteger, UsageError } from './args.ts';
+import type { CliIO } from './io.ts';
+import { textLogger } from './text-logger.ts';
+
+/** Help text of the command. */
+export const SERVE_HELP = `Usage: tsdsr serve [options]
+
+Runs the local bridge the Figma plugin (and any script) connects to.
+
+Options:
+      --port <n>             port (default 8731)
+      --host <address>       address to bind (default 127.0.0.1, this machine only)
+      --models <dir>         also load models from this directory (repeatable)
+      --device <device>      auto, cpu, webgpu or cuda (default auto)
+      --allow-origin <url>   also accept requests from this web origin, e.g. http://localhost:5173 (repeatable)
+      --concurrency <n>      jobs run at the same time (default 1)
+  -h, --help                 show this help`;
+
+const OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  models: { type: 'string', multiple: true },
+  device: { type: 'string' },
+  'allow-origin': { type: 'string', multiple: true },
+  concurrency: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function parseOrigin(text: string): string {
+  let origin: string;
+  try {
+    origin = new URL(text).origin;
+  } catch {
+    origin = 'null';
+  }
+  if (origin === 'null') throw new UsageError(`--allow-origin ${text}: give a web origin such as http://localhost:5173`);
+  return origin;
+}
+
+async function checkModelDirs(dirs: readonly string[]): Promise<void> {
+  for (const dir of dirs) {
+    const isDir = await stat(dir).then((s) => s.isDirectory(), () => false);
+    if (!isDir) throw new UsageError(`--models ${dir}: no such directory`);
+  }
+}
+
+/** Runs the command; resolves with the exit code once the server has stopped. */
+export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommandLine(argv, OPTIONS);
+  if (values.help) {
+    io.out(SERVE_HELP);
+    return EXIT.ok;
+  }
+  if (positionals.length > 0) throw new UsageError(`serve takes no arguments, got '${positionals[0]}'`);
+  const port = parseInteger('port', values.port, 0, 65535) ?? 8731;
+  const host = values.host ?? '127.0.0.1';
+  const concurrency = parseInteger('concurrency', values.concurrency, 1, 64);
+  const allowOrigins = (values['allow-origin'] ?? []).map(parseOrigin);
+  const device = parseDevice(values.device);
+  await checkModelDirs(values.models ?? []);
+  const dir = configDir(io.env);
+  const logger = textLogger(process.stderr);
+  const { token, path, created } = await loadOrCreateToken(tokenPath(dir), (m) => logger.warn(m));
+  const app = await buildApp({ configDir: dir, token, device, modelDirs: values.models, allowOrigins, concurrency, logger });
+  try {
+    await app.listen({ port, host });
+  } catch (err) {
+    await app.close();
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`port ${port} on ${host} is already in use (another tsdsr?); pass --port <n>`);
+    throw err;
+  }
+  announce(io, app.server.address(), { host, path, created, models: app.registry.list().map((m) => m.manifest.id), device });
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      logger.info('shutting down');
+      void app.close().then(() => resolve(EXIT.ok));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+interface Announcement {
+  host: string;
+  path: string;
+  created: boolean;
+  models: string[];
+  device: string;
+}
+
+function announce(io: CliIO, address: ReturnType<import('node:net').Server['address']>, a: Announcement): void {
+  const port = address && typeof address === 'object' ? address.port : 0;
+  const shown = a.host.includes(':') ? `[${a.host}]` : a.host;
+  io.err(`tsdsr bridge listening on http://${shown}:${port} (WebSocket ws://${shown}:${port}/v1/ws)`);
+  io.err(`models: ${a.models.join(', ') || 'none found'}; device: ${a.device}`);
+  io.err(`pairing token ${a.created ? 'created in' : 'in'} ${a.path}; run \`tsdsr token\` to print it`);
+  if (!['127.0.0.1', 'localhost', '::1'].includes(a.host)) {
+    io.err(`warning: bound to ${a.host}, so other machines can reach this server; they still need the token`);
+  }
+}

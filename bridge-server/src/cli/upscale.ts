@@ -1,0 +1,123 @@
+/** `tsdsr upscale <files...>`: upscales images in this process (no server), with a progress bar and a summary. */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { relative } from 'node:path';
+import type { Upscaler, UpscaleOptions } from '../../../models/runtime/index.ts';
+import { toBridgeError } from '../errors.ts';
+import { configDir, modelRoots } from '../paths.ts';
+import { DEFAULT_MODEL, DEFAULT_SCALE } from '../protocol/index.ts';
+import { ModelRegistry } from '../registry.ts';
+import { nodeRuntime } from '../runtime.ts';
+import { EXIT, parseColorFix, parseCommandLine, parseDevice, parseScale, parseTile, UsageError } from './args.ts';
+import type { CliIO } from './io.ts';
+import { planOutputs, type OutputPlan } from './output-paths.ts';
+import { ProgressBar } from './progress.ts';
+
+/** Help text of the command. */
+export const UPSCALE_HELP = `Usage: tsdsr upscale <files...> [-o <file|dir>] [options]
+
+Upscales PNG, JPEG or WebP images on this machine; no server needed.
+Results are PNG files named <name>@<scale>x.png, next to each input unless -o says otherwise.
+
+Options:
+  -o, --output <file|dir>   result file (one input) or directory (several inputs; created if missing)
+  -m, --model <id>          model to use (default ${DEFAULT_MODEL}; see \`tsdsr models list\`)
+  -s, --scale <factor>      2, 3, 4 or any factor above 1 up to 8 (default ${DEFAULT_SCALE})
+      --tile <px>           tile side in input pixels (default: the model's)
+      --color-fix <method>  none, wavelet or adain (default: the model's)
+      --device <device>     auto, cpu, webgpu or cuda (default auto)
+      --models <dir>        also look for models in this directory
+  -h, --help                show this help`;
+
+const OPTIONS = {
+  output: { type: 'string', short: 'o' },
+  model: { type: 'string', short: 'm' },
+  scale: { type: 'string', short: 's' },
+  tile: { type: 'string' },
+  'color-fix': { type: 'string' },
+  device: { type: 'string' },
+  models: { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Runs the command; returns the exit code. */
+export async function upscaleCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommandLine(argv, OPTIONS);
+  if (values.help) {
+    io.out(UPSCALE_HELP);
+    return EXIT.ok;
+  }
+  if (positionals.length === 0) throw new UsageError('no input files; e.g. tsdsr upscale photo.png -o photo@4x.png');
+  const scale = parseScale(values.scale, DEFAULT_SCALE);
+  const options: UpscaleOptions = { scale, tileSize: parseTile(values.tile), colorFix: parseColorFix(values['color-fix']) };
+  const device = parseDevice(values.device);
+  const { plans, createDir } = await planOutputs(positionals, values.output, scale);
+  const registry = await ModelRegistry.scan(modelRoots(configDir(io.env), values.models ?? []), nodeRuntime, (m) => io.err(`warning: ${m}`));
+  const model = values.model ?? DEFAULT_MODEL;
+  try {
+    registry.get(model);
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}; see \`tsdsr models list\``);
+  }
+  if (createDir) await mkdir(createDir, { recursive: true });
+  const upscaler = await registry.upscaler(model, device);
+  try {
+    return await upscaleAll(upscaler, plans, options, io);
+  } finally {
+    await registry.dispose();
+  }
+}
+
+async function upscaleAll(upscaler: Upscaler, plans: OutputPlan[], options: UpscaleOptions, io: CliIO): Promise<number> {
+  const started = Date.now();
+  const controller = new AbortController();
+  const interrupt = (): void => controller.abort();
+  process.once('SIGINT', interrupt);
+  let failed = 0;
+  try {
+    for (const plan of plans) {
+      if (controller.signal.aborted) break;
+      const ok = await upscaleOne(upscaler, plan, { ...options, signal: controller.signal }, io);
+      if (!ok) failed++;
+    }
+  } finally {
+    process.off('SIGINT', interrupt);
+  }
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const done = plans.length - failed;
+  if (controller.signal.aborted) {
+    io.err(`interrupted after ${done} of ${plans.length} images`);
+    return EXIT.interrupted;
+  }
+  io.err(`${done} of ${plans.length} image${plans.length === 1 ? '' : 's'} upscaled ${options.scale}x with ${upscaler.manifest.id} on ${upscaler.device} in ${seconds} s`);
+  return failed === 0 ? EXIT.ok : EXIT.failure;
+}
+
+async function upscaleOne(upscaler: Upscaler, plan: OutputPlan, options: UpscaleOptions, io: CliIO): Promise<boolean> {
+  const bar = new ProgressBar(io.stderr);
+  const label = relative(process.cwd(), plan.input) || plan.input;
+  try {
+    const bytes = await readFile(plan.input);
+    const image = await nodeRuntime.decodeImage(bytes);
+    const onProgress: UpscaleOptions['onProgress'] = (p) => bar.update(label, p.tilesDone, p.tilesTotal, p.stage);
+    const result = await upscaler.upscale(image, { ...options, onProgress });
+    await writeFile(plan.output, await nodeRuntime.encodePng(result));
+    bar.clear();
+    io.err(`${label}: ${image.width}x${image.height} -> ${result.width}x${result.height}`);
+    io.out(plan.output);
+    return true;
+  } catch (err) {
+    bar.clear();
+    io.err(`${label}: ${describeFailure(err)}`);
+    return false;
+  }
+}
+
+function describeFailure(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory, not an image';
+  const mapped = toBridgeError(err);
+  if (mapped.code !== 'internal') return `${mapped.message} (${mapped.code})`;
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,115 @@
+// The `tsdsr` command, run as a user would (node bridge-server/bin/tsdsr.js) with its own config dir.
+import { execFile, spawn } from 'node:child_process';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makePng, pngInfo, tempConfigDir } from '../bridge/helpers.ts';
+
+const BIN = fileURLToPath(new URL('../../bridge-server/bin/tsdsr.js', import.meta.url));
+let dir: string;
+let cleanup: () => Promise<void>;
+
+beforeAll(async () => {
+  ({ dir, cleanup } = await tempConfigDir());
+  await writeFile(join(dir, 'in.png'), await makePng(13, 9));
+  await writeFile(join(dir, 'second.png'), await makePng(5, 6, false));
+  await writeFile(join(dir, 'text.png'), 'not an image');
+});
+afterAll(() => cleanup());
+
+function tsdsr(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: dir, env: { ...process.env, TSDSR_CONFIG_DIR: dir } }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('tsdsr upscale', () => {
+  it('writes exactly 4x the size, keeping alpha', async () => {
+    const run = await tsdsr('upscale', 'in.png', '-o', 'out.png', '--scale', '4', '--device', 'cpu');
+    expect(run.stderr).toContain('1 of 1 image upscaled');
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim()).toBe(join(dir, 'out.png'));
+    expect(await pngInfo(await readFile(join(dir, 'out.png')))).toMatchObject({ width: 52, height: 36, hasAlpha: true });
+  });
+
+  it('writes several inputs into a directory as <name>@<scale>x.png', async () => {
+    const run = await tsdsr('upscale', 'in.png', 'second.png', '-o', 'results', '--scale', '2.5', '--model', 'nearest', '--device', 'cpu');
+    expect(run.code).toBe(0);
+    expect(await pngInfo(await readFile(join(dir, 'results', 'in@2.5x.png')))).toMatchObject({ width: 33, height: 23 });
+    expect(await pngInfo(await readFile(join(dir, 'results', 'second@2.5x.png')))).toMatchObject({ width: 13, height: 15 });
+  });
+
+  it('fails with exit 1 naming the file that is not an image, after doing the others', async () => {
+    const run = await tsdsr('upscale', 'text.png', 'in.png', '-o', 'mixed', '--device', 'cpu');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('text.png: not a PNG, JPEG or WebP image (not_an_image)');
+    expect((await stat(join(dir, 'mixed', 'in@4x.png'))).isFile()).toBe(true);
+  });
+
+  const usageErrors: [string, string[], string][] = [
+    ['no inputs', ['upscale'], 'no input files'],
+    ['a bad scale', ['upscale', 'in.png', '--scale', '9'], '--scale 9'],
+    ['an unknown option', ['upscale', 'in.png', '--sharpen'], "Unknown option '--sharpen'"],
+    ['a file -o for several inputs', ['upscale', 'in.png', 'second.png', '-o', 'out.png'], 'need a directory'],
+    ['a non-PNG output name', ['upscale', 'in.png', '-o', 'out.jpg'], '.png'],
+    ['an unknown model', ['upscale', 'in.png', '--model', 'nope'], 'tsdsr models list'],
+    ['an unknown device', ['upscale', 'in.png', '--device', 'tpu'], 'auto, cpu, webgpu, cuda'],
+    ['an unknown command', ['enhance'], "unknown command 'enhance'"],
+    ['no command', [], 'Usage: tsdsr <command>'],
+    ['a bad port', ['serve', '--port', 'http'], '--port http'],
+  ];
+  for (const [name, args, hint] of usageErrors) {
+    it.concurrent(`exits 2 on ${name}`, async () => {
+      const run = await tsdsr(...args);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(hint);
+    });
+  }
+});
+
+describe('tsdsr token, models, help', () => {
+  it('prints the token, creating it with mode 0600, and the same one afterwards', async () => {
+    const first = await tsdsr('token');
+    expect(first.code).toBe(0);
+    const token = first.stdout.trim();
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect((await stat(join(dir, 'token'))).mode & 0o777).toBe(0o600);
+    expect((await tsdsr('token')).stdout.trim()).toBe(token);
+    expect((await tsdsr('token', '--path')).stdout.trim()).toBe(join(dir, 'token'));
+  });
+
+  it('lists models and prints version and help', async () => {
+    const models = await tsdsr('models', 'list');
+    expect(models.code).toBe(0);
+    expect(models.stdout).toMatch(/^bicubic\s+2x 3x 4x/m);
+    const version = JSON.parse(await readFile(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')).version;
+    expect((await tsdsr('--version')).stdout.trim()).toBe(version);
+    const help = await tsdsr('upscale', '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('<name>@<scale>x.png');
+  });
+});
+
+describe('tsdsr serve', () => {
+  it('prints its URL and token location, serves health, and stops cleanly on SIGTERM', async () => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--device', 'cpu'], { env: { ...process.env, TSDSR_CONFIG_DIR: dir } });
+    let stderr = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr.on('data', (chunk) => {
+        stderr += chunk;
+        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
+        if (match) resolve(match[1]!);
+      });
+      child.once('exit', () => reject(new Error(`serve exited early: ${stderr}`)));
+    });
+    expect(stderr).toContain(join(dir, 'token'));
+    const health = await (await fetch(`${url}/v1/health`)).json();
+    expect(health).toMatchObject({ status: 'ok', protocol: 1 });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});
