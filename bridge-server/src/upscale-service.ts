@@ -80,7 +80,9 @@ export class UpscaleService {
 
   async #run(request: UpscaleRequest, signal: AbortSignal, onProgress?: UpscaleProgressHandler): Promise<UpscaleResult> {
     const { runtime, registry, device } = this.deps;
-    const upscaler = await registry.upscaler(request.model, device);
+    const upscaler = await registry.upscaler(request.model, device).catch((err: unknown) => {
+      throw new BridgeError('internal', `model ${request.model} could not be opened: ${err instanceof Error ? err.message : String(err)}`);
+    });
     signal.throwIfAborted();
     const image = await runtime.decodeImage(request.bytes);
     signal.throwIfAborted();

@@ -27,7 +27,7 @@ describe('handshake', () => {
 
   const refusals: [string, (c: TestClient) => void, string, number][] = [
     ['a wrong token', (c) => c.send({ type: 'hello', protocol: 1, client: { name: 't', version: '0' }, token: 'wrong' }), 'unauthorized', 4401],
-    ['another protocol version', (c) => c.send({ type: 'hello', protocol: 2, client: { name: 't', version: '0' }, token: 'x' }), 'version_mismatch', 4426],
+    ['another protocol version', (c) => c.send({ type: 'hello', protocol: 2, client: { name: 't', version: '0' }, token: 'x', features: ['v2'] }), 'version_mismatch', 4426],
     ['an upscale before hello', (c) => c.send({ type: 'upscale', id: 'a', model: 'bicubic', scale: 2 }), 'bad_request', 4400],
     ['a binary frame before hello', (c) => c.socket.send(Buffer.from([1, 2, 3])), 'bad_request', 4400],
     ['invalid JSON', (c) => c.send('{not json'), 'bad_request', 4400],

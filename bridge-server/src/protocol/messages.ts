@@ -9,13 +9,16 @@ export const PROTOCOL_VERSION = 1;
 const JobId = Type.String({ minLength: 1, maxLength: 64 });
 const strict = { additionalProperties: false } as const;
 
-/** Client → server, first message: protocol version, who is asking, and the pairing token. */
+/**
+ * Client → server, first message: protocol version, who is asking, and the pairing token. Not strict about extra
+ * fields, so a newer client's hello still validates and can be answered with `version_mismatch`.
+ */
 export const ClientHello = Type.Object({
   type: Type.Literal('hello'),
   protocol: Type.Integer(),
-  client: Type.Object({ name: Type.String({ maxLength: 64 }), version: Type.String({ maxLength: 32 }) }, strict),
+  client: Type.Object({ name: Type.String({ maxLength: 64 }), version: Type.String({ maxLength: 32 }) }),
   token: Type.String({ maxLength: 256 }),
-}, strict);
+});
 /** See {@link ClientHello}. */
 export type ClientHello = Static<typeof ClientHello>;
 
