@@ -92,6 +92,23 @@ describe('job queue', () => {
     expect(await other.outcomes(1)).toMatchObject([{ id: 'x', ok: true }]);
   });
 
+  it('cancels a REST job when its client closes the connection', async () => {
+    const { bridge, started } = await start();
+    const abort = new AbortController();
+    const request = fetch(`${bridge.httpUrl}/v1/upscale?scale=2`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bridge.token}`, 'content-type': 'image/png' },
+      body: await makePng(8, 3),
+      signal: abort.signal,
+    });
+    await untilStarted(started, 1);
+    expect(bridge.app.jobs.stats().running).toBe(1);
+    abort.abort();
+    await expect(request).rejects.toThrow();
+    for (let i = 0; i < 200 && bridge.app.jobs.stats().running > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(bridge.app.jobs.stats()).toEqual({ running: 0, queued: 0 });
+  });
+
   it('sends progress for a running job between accepted and result', async () => {
     const { bridge, gate } = await start();
     const client = await TestClient.paired(bridge.wsUrl, bridge.token);

@@ -24,6 +24,7 @@ export const upscaleRoutes: FastifyPluginAsync = async (app) => {
       if (!reply.raw.writableFinished) app.jobs.cancel(clientId, jobId);
     };
     reply.raw.once('close', cancelIfGone);
+    if (reply.raw.closed) cancelIfGone();
     try {
       const output = await result;
       return await reply
