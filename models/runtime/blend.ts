@@ -54,15 +54,17 @@ export class BandAccumulator {
     const row0 = y - this.top;
     if (row0 < 0 || row0 + th > this.capacity) throw new RangeError(`tile rows ${y}..${y + th} outside the band at ${this.top}`);
     const plane = this.capacity * this.width;
+    const w = new Float32Array(tw);
     for (let j = 0; j < th; j++) {
       const wrow = wy[j] as number;
       if (wrow === 0) continue;
+      for (let i = 0; i < tw; i++) w[i] = wrow * (wx[i] as number);
       const dst = (row0 + j) * this.width + x;
-      for (let i = 0; i < tw; i++) this.weights[dst + i]! += wrow * (wx[i] as number);
+      for (let i = 0; i < tw; i++) this.weights[dst + i]! += w[i] as number;
       for (let c = 0; c < this.channels; c++) {
         const src = planeOffset + (c * th + j) * tw;
         const out = c * plane + dst;
-        for (let i = 0; i < tw; i++) this.sums[out + i]! += wrow * (wx[i] as number) * (data[src + i] as number);
+        for (let i = 0; i < tw; i++) this.sums[out + i]! += (w[i] as number) * (data[src + i] as number);
       }
     }
   }

@@ -85,14 +85,14 @@ async function runBatch(
     throw new Error(`model returned ${output.length} values, expected ${batch.length * perPosition * 3 * outPlane}`);
   }
   toUnitRange(output, 0, output.length, s.range);
+  // per position: colour planes, then (with alpha) the alpha tile, whose first plane follows the colour directly
   batch.forEach((p, i) => {
     const colorOffset = i * perPosition * 3 * outPlane;
-    let color = output.subarray(colorOffset, colorOffset + 3 * outPlane);
-    if (s.colorFix !== 'none') color = fixTileColors(input, i * perPosition * inPlane, color, tw, th, s);
-    const planes = new Float32Array((withAlpha ? 4 : 3) * outPlane);
-    planes.set(color);
-    if (withAlpha) planes.set(output.subarray(colorOffset + 3 * outPlane, colorOffset + 4 * outPlane), 3 * outPlane);
-    add(planes, 0, p);
+    if (s.colorFix !== 'none') {
+      const color = output.subarray(colorOffset, colorOffset + 3 * outPlane);
+      output.set(fixTileColors(input, i * perPosition * inPlane, color, tw, th, s), colorOffset);
+    }
+    add(output, colorOffset, p);
   });
 }
 
