@@ -1,0 +1,106 @@
+/**
+ * Upscaling speed and memory: per model and input size, milliseconds per output megapixel and peak
+ * resident memory, each case in its own process so peaks don't mix. Reference in the same run:
+ * sharp's (libvips) bicubic resize of the same image to the same size.
+ *
+ *   npm run bench:upscale -- [--device cpu] [--models bicubic,nearest] [--sizes 256,1024,2048] [--scale 4]
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import sharp from 'sharp';
+import type { DeviceChoice, RgbaImage } from '../models/runtime/index.ts';
+import { openUpscaler } from '../models/runtime/node.ts';
+
+interface CaseResult {
+  model: string;
+  device: string;
+  inputPx: number;
+  outputPx: number;
+  upscaleMs: number;
+  msPerOutputMpx: number;
+  sharpMs: number;
+  ratioToSharp: number;
+  peakRssMiB: number;
+}
+
+/** A deterministic test image: gradients, a checkerboard and a soft alpha edge. */
+function syntheticImage(size: number): RgbaImage {
+  const data = new Uint8Array(size * size * 4);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const p = (y * size + x) * 4;
+      data[p] = (x * 255) / size;
+      data[p + 1] = ((x >> 3) + (y >> 3)) % 2 ? 220 : 30;
+      data[p + 2] = (y * 255) / size;
+      data[p + 3] = Math.min(255, Math.max(0, ((x + y) * 255) / size - 20));
+    }
+  }
+  return { width: size, height: size, data };
+}
+
+async function runCase(model: string, size: number, scale: number, device: DeviceChoice): Promise<CaseResult> {
+  const image = syntheticImage(size);
+  const upscaler = await openUpscaler(fileURLToPath(new URL(`../models/zoo/${model}`, import.meta.url)), device);
+  await upscaler.upscale(syntheticImage(64), { scale }); // warm-up
+  const t0 = performance.now();
+  const out = await upscaler.upscale(image, { scale });
+  const upscaleMs = performance.now() - t0;
+  const t1 = performance.now();
+  await sharp(image.data, { raw: { width: size, height: size, channels: 4 }, limitInputPixels: false })
+    .resize(size * scale, size * scale, { kernel: 'cubic' })
+    .raw()
+    .toBuffer();
+  const sharpMs = performance.now() - t1;
+  const outputPx = out.width * out.height;
+  return {
+    model,
+    device: upscaler.device,
+    inputPx: size,
+    outputPx: out.width,
+    upscaleMs: Math.round(upscaleMs),
+    msPerOutputMpx: +(upscaleMs / (outputPx / 1e6)).toFixed(1),
+    sharpMs: Math.round(sharpMs),
+    ratioToSharp: +(upscaleMs / sharpMs).toFixed(2),
+    peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      device: { type: 'string', default: 'cpu' },
+      models: { type: 'string', default: 'bicubic,nearest' },
+      sizes: { type: 'string', default: '256,1024,2048' },
+      scale: { type: 'string', default: '4' },
+      case: { type: 'string' },
+    },
+  });
+  const scale = Number(values.scale);
+  const device = values.device as DeviceChoice;
+  if (values.case) {
+    const [model, size] = values.case.split(':');
+    process.stdout.write(JSON.stringify(await runCase(model!, Number(size), scale, device)));
+    return;
+  }
+  const results: CaseResult[] = [];
+  for (const model of values.models.split(',')) {
+    for (const size of values.sizes.split(',').map(Number)) {
+      const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--case', `${model}:${size}`, '--scale', String(scale), '--device', device];
+      results.push(JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 })) as CaseResult);
+      process.stderr.write(`done ${model} ${size}²\n`);
+    }
+  }
+  console.log(`| model | device | input | output | upscale ms | ms / output Mpx | sharp cubic ms | ratio to sharp | peak RSS MiB |`);
+  console.log(`|---|---|---|---|---|---|---|---|---|`);
+  for (const r of results) {
+    console.log(`| ${r.model} | ${r.device} | ${r.inputPx}² | ${r.outputPx}² | ${r.upscaleMs} | ${r.msPerOutputMpx} | ${r.sharpMs} | ${r.ratioToSharp} | ${r.peakRssMiB} |`);
+  }
+  const dir = fileURLToPath(new URL('./results/', import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}upscale.json`, JSON.stringify({ date: new Date().toISOString(), scale, device, results }, null, 2));
+  console.log(`\nwrote bench/results/upscale.json`);
+}
+
+await main();
