@@ -98,7 +98,7 @@ describe('job queue', () => {
     const request = fetch(`${bridge.httpUrl}/v1/upscale?scale=2`, {
       method: 'POST',
       headers: { authorization: `Bearer ${bridge.token}`, 'content-type': 'image/png' },
-      body: await makePng(8, 3),
+      body: new Uint8Array(await makePng(8, 3)),
       signal: abort.signal,
     });
     await untilStarted(started, 1);
