@@ -80,16 +80,18 @@ function shortReason(err: unknown): string {
   return reason.length > 160 ? `${reason.slice(0, 157)}...` : reason;
 }
 
-/** Builds an OrtBackend over an injected onnxruntime package. */
-export function createOrtBackend(ort: OrtModule, devices: readonly Device[]): OrtBackend {
+/**
+ * Builds an OrtBackend over an injected onnxruntime package. `unavailable` gives the reason for
+ * each device this machine lacks; asking for one explicitly logs that reason, `auto` skips it quietly.
+ */
+export function createOrtBackend(ort: OrtModule, devices: readonly Device[], unavailable: Partial<Record<Device, string>> = {}): OrtBackend {
   return {
     devices,
     async createSession(model, choice, log = () => {}) {
       const reasons: string[] = [];
       for (const device of deviceAttempts(choice, devices)) {
         if (!devices.includes(device)) {
-          reasons.push(`${device}: not available in this onnxruntime build`);
-          log(`device ${device} not available in this onnxruntime build; trying the next one`);
+          reasons.push(`${device}: ${unavailable[device] ?? 'not available in this onnxruntime build'}`);
           continue;
         }
         try {
@@ -102,9 +104,7 @@ export function createOrtBackend(ort: OrtModule, devices: readonly Device[]): Or
           if (reasons.length > 0) log(`running on ${device} (${reasons.join('; ')})`);
           return wrapSession(ort, session, device);
         } catch (err) {
-          const reason = shortReason(err);
-          reasons.push(`${device}: ${reason}`);
-          log(`device ${device} failed to start (${reason}); trying the next one`);
+          reasons.push(`${device}: ${shortReason(err)}`);
         }
       }
       throw new Error(`no device could run the model: ${reasons.join('; ')}`);
