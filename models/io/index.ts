@@ -1,0 +1,11 @@
+/** Checkpoint input/output: safetensors (streaming read/write, sharded), single-tensor PyTorch `.pt`, 16-bit floats. */
+export { CheckpointFormatError } from './errors.ts';
+export {
+  bfloat16BitsToNumber, bfloat16ToFloat32, float16BitsToNumber, float16ToFloat32,
+  float32ToBfloat16, float32ToFloat16, numberToBfloat16Bits, numberToFloat16Bits,
+} from './half.ts';
+export { MAX_HEADER_BYTES, SAFETENSORS_DTYPE_BYTES, type SafetensorsDType, type TensorInfo } from './safetensors-header.ts';
+export { openSafetensorsFile, type SafetensorsReader, type TensorData } from './safetensors-reader.ts';
+export { openSafetensors, openShardedSafetensors } from './safetensors-sharded.ts';
+export { writeSafetensors, type TensorToWrite } from './safetensors-writer.ts';
+export { parseTorchTensor, readTorchTensor, type TorchFloatDType, type TorchTensor } from './torch-pt.ts';
