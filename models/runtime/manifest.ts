@@ -4,8 +4,29 @@
 export type ColorFix = 'none' | 'wavelet' | 'adain';
 export const COLOR_FIXES: readonly ColorFix[] = Object.freeze(['none', 'wavelet', 'adain']);
 
-/** What the model's graphs compute. `resampler`: one graph per scale maps a low-resolution tile to its upscaled tile. */
-export type ModelKind = 'resampler';
+/**
+ * What the model's graphs compute. `resampler`: one graph per scale maps a low-resolution tile to
+ * its upscaled tile. `tsdsr`: a one-step latent super-resolver — graphs `encoder` (image → posterior
+ * mean), `denoiser` (scaled latent → flow-matching velocity at the model's timestep, prompt baked in)
+ * and `decoder` (latent → image) refine a bicubic upsampling at any factor.
+ */
+export type ModelKind = 'resampler' | 'tsdsr';
+
+/** The latent space of a `tsdsr` model. */
+export interface LatentSpec {
+  channels: number;
+  /** Pixels per latent cell along each axis. */
+  factor: number;
+  scalingFactor: number;
+  /** Recorded for completeness; like the reference inference, the pipeline does not apply it. */
+  shiftFactor: number;
+  /** The fixed timestep the denoiser was distilled at (baked into its graph). */
+  timestep: number;
+  /** Keys' a for the bicubic upsampling before encoding (−0.75 as PyTorch's bicubic). */
+  cubicA: number;
+  /** Latent tiles for the denoiser, blended with Gaussian weights. */
+  tile: { size: number; overlap: number };
+}
 
 /** The parsed contents of a model directory's `model.json`. */
 export interface ModelManifest {
@@ -36,6 +57,8 @@ export interface ModelManifest {
     margin: number;
   };
   colorFix: ColorFix;
+  /** Present for `tsdsr` models. */
+  latent?: LatentSpec;
   license: string;
   provenance: Record<string, unknown>;
 }
@@ -51,16 +74,26 @@ function need(condition: unknown, message: string): asserts condition {
 
 const isPositiveInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
 
+function checkLatent(l: LatentSpec | undefined, tile: ModelManifest['tile'] | undefined, where: string): void {
+  need(l && isPositiveInt(l.channels) && isPositiveInt(l.factor), `${where}: latent.channels and latent.factor must be positive integers`);
+  need(typeof l.scalingFactor === 'number' && l.scalingFactor > 0, `${where}: latent.scalingFactor must be positive`);
+  need(typeof l.shiftFactor === 'number' && typeof l.timestep === 'number' && typeof l.cubicA === 'number', `${where}: latent.shiftFactor, timestep and cubicA must be numbers`);
+  need(l.tile && isPositiveInt(l.tile.size) && Number.isInteger(l.tile.overlap) && l.tile.overlap >= 0 && l.tile.overlap < l.tile.size, `${where}: latent.tile invalid`);
+  need(!tile || (tile.size % l.factor === 0 && tile.overlap % l.factor === 0), `${where}: tile.size and tile.overlap must be multiples of latent.factor`);
+}
+
 /** Checks a parsed `model.json` and returns it typed; throws ManifestError naming the first problem. */
 export function parseManifest(json: unknown, where = 'model.json'): ModelManifest {
   need(json && typeof json === 'object', `${where}: not a JSON object`);
   const m = json as Partial<ModelManifest>;
   need(typeof m.id === 'string' && /^[a-z0-9][a-z0-9._-]*$/.test(m.id), `${where}: id must be lower-case letters, digits, '.', '_' or '-'`);
   need(typeof m.name === 'string', `${where}: name missing`);
-  need(m.kind === 'resampler', `${where}: unknown kind ${JSON.stringify(m.kind)}`);
+  need(m.kind === 'resampler' || m.kind === 'tsdsr', `${where}: unknown kind ${JSON.stringify(m.kind)}`);
   need(Array.isArray(m.scales) && m.scales.length > 0 && m.scales.every(isPositiveInt), `${where}: scales must be positive integers`);
   need(m.graphs && typeof m.graphs === 'object', `${where}: graphs missing`);
-  for (const s of m.scales) need(typeof m.graphs[String(s)] === 'string', `${where}: no graph for scale ${s}`);
+  const graphKeys = m.kind === 'tsdsr' ? ['encoder', 'denoiser', 'decoder'] : m.scales.map(String);
+  for (const key of graphKeys) need(typeof m.graphs[key] === 'string', `${where}: no graph for ${m.kind === 'tsdsr' ? key : `scale ${key}`}`);
+  if (m.kind === 'tsdsr') checkLatent(m.latent, m.tile, where);
   const io = m.io;
   need(io && io.layout === 'NCHW' && io.channels === 3, `${where}: io must be NCHW with 3 channels`);
   need(typeof io.input === 'string' && typeof io.output === 'string', `${where}: io.input and io.output must name the graph's tensors`);

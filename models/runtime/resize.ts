@@ -1,10 +1,8 @@
 /** Bicubic resampling in plain TypeScript (Keys kernel, a = -0.5, half-pixel centres, clamped edges). */
 import { createRgbaImage, type RgbaImage } from './image.ts';
 
-const A = -0.5;
-
-/** The Keys cubic convolution kernel at distance `x`. */
-export function cubicKernel(x: number): number {
+/** Keys' cubic convolution kernel at distance `x`; a = −0.5 is the usual bicubic, −0.75 PyTorch's. */
+export function cubicKernel(x: number, A = -0.5): number {
   const t = Math.abs(x);
   if (t <= 1) return ((A + 2) * t - (A + 3)) * t * t + 1;
   if (t < 2) return ((A * t - 5 * A) * t + 8 * A) * t - 4 * A;
@@ -18,7 +16,7 @@ export interface CubicTaps {
 }
 
 /** Precomputes taps mapping `inSize` samples onto `outSize` (half-pixel alignment, like ONNX Resize). */
-export function cubicTaps(inSize: number, outSize: number): CubicTaps {
+export function cubicTaps(inSize: number, outSize: number, a = -0.5): CubicTaps {
   const index = new Int32Array(outSize * 4);
   const weight = new Float32Array(outSize * 4);
   const ratio = inSize / outSize;
@@ -28,7 +26,7 @@ export function cubicTaps(inSize: number, outSize: number): CubicTaps {
     for (let k = 0; k < 4; k++) {
       const i = base - 1 + k;
       index[o * 4 + k] = Math.min(Math.max(i, 0), inSize - 1);
-      weight[o * 4 + k] = cubicKernel(src - i);
+      weight[o * 4 + k] = cubicKernel(src - i, a);
     }
   }
   return { index, weight };

@@ -4,7 +4,8 @@ import type { RgbaImage } from './image.ts';
 import type { ColorFix, ModelManifest } from './manifest.ts';
 import type { Device, DeviceChoice, ModelSession, OrtBackend } from './ort.ts';
 import { resizeRgba } from './resize.ts';
-import { planScale } from './scale.ts';
+import { planScale, validateScale } from './scale.ts';
+import { upscaleTsdsr } from './tsdsr-pipeline.ts';
 import { upscaleTiles, type TileRunner } from './upscale-tiles.ts';
 
 /** Progress of one upscale: tiles through the model, then the optional final resample. */
@@ -43,17 +44,18 @@ export async function loadUpscaler(
   device: DeviceChoice,
   log?: (message: string) => void,
 ): Promise<Upscaler> {
-  const sessions = new Map<number, ModelSession>();
+  const sessions = new Map<string, ModelSession>();
   let chosen: DeviceChoice = device;
-  for (const scale of manifest.scales) {
-    const session = await backend.createSession(await readGraph(manifest.graphs[String(scale)]!), chosen, log);
-    sessions.set(scale, session);
+  const keys = manifest.kind === 'tsdsr' ? ['encoder', 'denoiser', 'decoder'] : manifest.scales.map(String);
+  for (const key of keys) {
+    const session = await backend.createSession(await readGraph(manifest.graphs[key]!), chosen, log);
+    sessions.set(key, session);
     chosen = session.device;
   }
   return {
     manifest,
     device: chosen as Device,
-    upscale: (image, options) => upscaleWith(manifest, sessions, image, options),
+    upscale: (image, options) => (manifest.kind === 'tsdsr' ? upscaleWithTsdsr : upscaleWith)(manifest, sessions, image, options),
     async dispose() {
       await Promise.all([...sessions.values()].map((s) => s.dispose()));
       sessions.clear();
@@ -61,15 +63,16 @@ export async function loadUpscaler(
   };
 }
 
-async function upscaleWith(manifest: ModelManifest, sessions: Map<number, ModelSession>, image: RgbaImage, o: UpscaleOptions): Promise<RgbaImage> {
+async function upscaleWith(manifest: ModelManifest, sessions: Map<string, ModelSession>, image: RgbaImage, o: UpscaleOptions): Promise<RgbaImage> {
   const plan = planScale(o.scale, manifest.scales, image.width, image.height);
-  const session = sessions.get(plan.modelScale);
+  const session = sessions.get(String(plan.modelScale));
   if (!session) throw new Error(`model ${manifest.id} has been disposed`);
   const tileSize = o.tileSize ?? manifest.tile.size;
   const overlap = Math.min(o.overlap ?? manifest.tile.overlap, tileSize - 1);
   if (!Number.isInteger(tileSize) || tileSize < 8) throw new RangeError(`tile size must be an integer of at least 8, got ${tileSize}`);
   let tilesTotal = 0;
-  const result = await upscaleTiles(image, sessionRunner(manifest, session), {
+  const { input, output } = manifest.io;
+  const result = await upscaleTiles(image, sessionRunner(session, input, output, manifest.io.batch), {
     scale: plan.modelScale,
     tileSize,
     overlap,
@@ -89,16 +92,38 @@ async function upscaleWith(manifest: ModelManifest, sessions: Map<number, ModelS
   return resizeRgba(result, plan.outputWidth, plan.outputHeight);
 }
 
+/** Upscales with a TSD-SR model's encoder, denoiser and decoder; any factor runs directly. */
+async function upscaleWithTsdsr(manifest: ModelManifest, sessions: Map<string, ModelSession>, image: RgbaImage, o: UpscaleOptions): Promise<RgbaImage> {
+  validateScale(o.scale);
+  const latent = manifest.latent!;
+  const graph = (key: string) => {
+    const session = sessions.get(key);
+    if (!session) throw new Error(`model ${manifest.id} has been disposed`);
+    return sessionRunner(session, session.inputNames[0]!, session.outputNames[0]!, manifest.io.batch);
+  };
+  return upscaleTsdsr(image, { encoder: graph('encoder'), denoiser: graph('denoiser'), decoder: graph('decoder') }, {
+    scale: o.scale,
+    tileSize: o.tileSize ?? manifest.tile.size,
+    overlap: o.overlap ?? manifest.tile.overlap,
+    margin: manifest.tile.margin,
+    latent,
+    range: manifest.io.range,
+    colorFix: o.colorFix ?? manifest.colorFix,
+    batchSize: manifest.io.batch ? (o.batchSize ?? 4) : 1,
+    signal: o.signal,
+    onTile: (tilesDone, tilesTotal) => o.onProgress?.({ stage: 'upscale', tilesDone, tilesTotal }),
+  });
+}
+
 /** Feeds tiles to a session, one run per batch, or one run per tile when the graph has a fixed batch of 1. */
-function sessionRunner(manifest: ModelManifest, session: ModelSession): TileRunner {
-  const { input, output } = manifest.io;
+function sessionRunner(session: ModelSession, input: string, output: string, batch: boolean): TileRunner {
   const runOnce = async (data: Float32Array, count: number, height: number, width: number): Promise<Float32Array> => {
-    const result = await session.run({ [input]: { data, dims: [count, 3, height, width] } });
+    const result = await session.run({ [input]: { data, dims: [count, data.length / (count * height * width), height, width] } });
     const tensor = result[output];
-    if (!tensor) throw new Error(`model ${manifest.id} has no output named ${output}`);
+    if (!tensor) throw new Error(`the graph has no output named ${output}`);
     return tensor.data;
   };
-  if (manifest.io.batch) return runOnce;
+  if (batch) return runOnce;
   return async (data, count, height, width) => {
     const size = data.length / count;
     const parts: Float32Array[] = [];

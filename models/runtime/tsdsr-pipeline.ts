@@ -1,0 +1,127 @@
+/**
+ * TSD-SR inference, tiled so memory follows the tile size: bicubic upsampling to the output size
+ * (computed per window), tiled encoder → latent × scaling factor → denoiser once in Gaussian-blended
+ * latent tiles → z − v → ÷ scaling factor → tiled decoder → clamp → colour fix → alpha recombined.
+ */
+import { bleedTransparentColors } from './alpha-bleed.ts';
+import { BandAccumulator, edgeRamp } from './blend.ts';
+import { applyColorFix } from './color-fix.ts';
+import { createRgbaImage, hasTransparency, type RgbaImage } from './image.ts';
+import type { ColorFix, LatentSpec } from './manifest.ts';
+import { countTiles, mapTiles, type TiledPass } from './map-tiles.ts';
+import { clampByte, resizeRgba } from './resize.ts';
+import type { TileRunner } from './upscale-tiles.ts';
+import { UpsampledImage } from './upsample-window.ts';
+
+/** The three graphs of a TSD-SR model as tile runners. */
+export interface TsdsrGraphs {
+  encoder: TileRunner;
+  denoiser: TileRunner;
+  decoder: TileRunner;
+}
+
+/** Settings of one run; pixel sizes are in output pixels and rounded to whole latent cells. */
+export interface TsdsrSettings {
+  scale: number;
+  tileSize: number;
+  overlap: number;
+  margin: number;
+  latent: LatentSpec;
+  range: readonly [number, number];
+  colorFix: ColorFix;
+  batchSize: number;
+  signal?: AbortSignal;
+  onTile?: (tilesDone: number, tilesTotal: number) => void;
+}
+
+/** TSD-SR's latent tile weights: a Gaussian over the tile with variance 0.01 of its size squared. */
+export function gaussianTileWeights(size: number): Float32Array {
+  const mid = (size - 1) / 2;
+  return Float32Array.from({ length: size }, (_, x) => Math.exp(-((x - mid) ** 2) / (size * size) / 0.02));
+}
+
+/** Planar latent data. */
+interface Latent {
+  data: Float32Array;
+  channels: number;
+  height: number;
+  width: number;
+}
+
+function crop(l: Latent, x: number, y: number, w: number, h: number): Float32Array {
+  const out = new Float32Array(l.channels * w * h);
+  for (let c = 0; c < l.channels; c++) {
+    for (let j = 0; j < h; j++) out.set(l.data.subarray((c * l.height + y + j) * l.width + x, (c * l.height + y + j) * l.width + x + w), (c * h + j) * w);
+  }
+  return out;
+}
+
+/** Runs a pass whose whole output (a latent) is kept, and returns it planar. */
+async function latentPass(p: Omit<TiledPass, 'accumulator' | 'afterRow'>): Promise<Latent> {
+  const width = Math.round(p.width * p.ratio);
+  const height = Math.round(p.height * p.ratio);
+  const accumulator = new BandAccumulator(width, height, p.channels, height);
+  await mapTiles({ ...p, accumulator });
+  const data = new Float32Array(p.channels * width * height);
+  accumulator.flush(height, (row, values) => {
+    for (let i = 0; i < width; i++) for (let c = 0; c < p.channels; c++) data[(c * height + row) * width + i] = values[i * p.channels + c] as number;
+  });
+  return { data, channels: p.channels, height, width };
+}
+
+const multipleOf = (v: number, f: number): number => Math.max(f, Math.floor(v / f) * f);
+
+/** Upscales an image with a TSD-SR model's three graphs. */
+export async function upscaleTsdsr(image: RgbaImage, graphs: TsdsrGraphs, s: TsdsrSettings): Promise<RgbaImage> {
+  const { factor: f, channels, scalingFactor } = s.latent;
+  const outW = Math.round(image.width * s.scale);
+  const outH = Math.round(image.height * s.scale);
+  const [pw, ph] = [Math.ceil(outW / f) * f, Math.ceil(outH / f) * f];
+  const tile = multipleOf(s.tileSize, f);
+  const overlap = Math.min(Math.floor(s.overlap / f) * f, tile - f);
+  const margin = Math.min(Math.floor(s.margin / f) * f, Math.max(0, Math.floor((overlap - 1) / (2 * f)) * f));
+  const withAlpha = hasTransparency(image);
+  const upsampled = new UpsampledImage(withAlpha ? bleedTransparentColors(image) : image, outW, outH, s.latent.cubicA);
+  const lt = s.latent.tile;
+  const total = countTiles(pw, ph, tile, overlap) + countTiles(pw / f, ph / f, lt.size, lt.overlap) + countTiles(pw / f, ph / f, tile / f, overlap / f);
+  let done = 0;
+  const common = { batchSize: s.batchSize, signal: s.signal, onTile: () => s.onTile?.(++done, total) };
+  // blend ramps in output cells: latent cells for the encoder, pixels for the decoder
+  const ramps = (size: number, ratio: number, rampOverlap: number, rampMargin: number) => (start: number, length: number) =>
+    edgeRamp(Math.round(length * ratio), rampOverlap, rampMargin, start > 0, start + length < size);
+
+  const z = await latentPass({ ...common, width: pw, height: ph, tile, overlap, ratio: 1 / f, channels, run: graphs.encoder,
+    read: (x, y, w, h) => upsampled.window(x, y, w, h, s.range), weightsX: ramps(pw, 1 / f, overlap / f, margin / f), weightsY: ramps(ph, 1 / f, overlap / f, margin / f) });
+  for (let i = 0; i < z.data.length; i++) z.data[i]! *= scalingFactor;
+  const gaussian = (_start: number, length: number) => gaussianTileWeights(length);
+  const v = await latentPass({ ...common, width: z.width, height: z.height, tile: lt.size, overlap: lt.overlap, ratio: 1, channels, run: graphs.denoiser,
+    read: (x, y, w, h) => crop(z, x, y, w, h), weightsX: gaussian, weightsY: gaussian });
+  for (let i = 0; i < z.data.length; i++) z.data[i] = ((z.data[i] as number) - (v.data[i] as number)) / scalingFactor;
+
+  const out = createRgbaImage(outW, outH);
+  const alpha = withAlpha ? resizeRgba(image, outW, outH).data : undefined;
+  const accumulator = new BandAccumulator(pw, ph, 3, tile);
+  await mapTiles({ ...common, width: z.width, height: z.height, tile: tile / f, overlap: overlap / f, ratio: f, channels: 3, run: graphs.decoder,
+    read: (x, y, w, h) => crop(z, x, y, w, h), weightsX: ramps(z.width, f, overlap, margin), weightsY: ramps(z.height, f, overlap, margin), accumulator,
+    transform: (planes, x, y, w, h) => finishTile(planes, upsampled, x * f, y * f, w * f, h * f, s),
+    afterRow: (nextTop) => accumulator.flush(nextTop * f, (row, values) => writeRow(out, alpha, row, values)) });
+  return out;
+}
+
+/** Decoded tile: clamp to the range, map to 0..1, colour-fix against the upsampled input. */
+function finishTile(planes: Float32Array, upsampled: UpsampledImage, x: number, y: number, w: number, h: number, s: TsdsrSettings): Float32Array {
+  const [lo, hi] = s.range;
+  const unit = planes.map((v) => (Math.min(hi, Math.max(lo, v)) - lo) / (hi - lo));
+  if (s.colorFix === 'none') return unit;
+  const reference = upsampled.window(x, y, w, h);
+  return applyColorFix(s.colorFix, { data: unit, channels: 3, height: h, width: w }, { data: reference, channels: 3, height: h, width: w });
+}
+
+function writeRow(out: RgbaImage, alpha: Uint8Array | undefined, row: number, values: Float32Array): void {
+  if (row >= out.height) return;
+  for (let i = 0; i < out.width; i++) {
+    const p = (row * out.width + i) * 4;
+    for (let c = 0; c < 3; c++) out.data[p + c] = clampByte((values[i * 3 + c] as number) * 255);
+    out.data[p + 3] = alpha ? (alpha[p + 3] as number) : 255;
+  }
+}

@@ -1,0 +1,103 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import { Graph } from '../../models/graph/graph.ts';
+import { resize } from '../../models/graph/ops/index.ts';
+import { serializeModel } from '../../models/graph/serialize.ts';
+import { CancelledError, type RgbaImage, type UpscaleProgress } from '../../models/runtime/index.ts';
+import { openUpscaler } from '../../models/runtime/node.ts';
+import { gaussianTileWeights } from '../../models/runtime/tsdsr-pipeline.ts';
+import { gradientImage, maxDifference, patternImage } from '../helpers/images.ts';
+import { writeToyTsdsr } from '../helpers/toy-tsdsr.ts';
+
+/** Reference: ONNX Resize (cubic, a = −0.75, half-pixel) of the opaque colour to the output size, then f(u) per value. */
+async function referenceUpscale(image: RgbaImage, width: number, height: number, f: (u: number) => number): Promise<RgbaImage> {
+  const g = new Graph('reference');
+  const x = g.input('image', 'float32', [1, 3, image.height, image.width]);
+  g.output(resize(g, x, { mode: 'cubic', cubicCoeffA: -0.75, sizes: [1, 3, height, width] }), 'out');
+  const planes = new Float32Array(3 * image.width * image.height);
+  for (let i = 0; i < image.width * image.height; i++) for (let c = 0; c < 3; c++) planes[c * image.width * image.height + i] = image.data[i * 4 + c]! / 255;
+  const session = await ort.InferenceSession.create(serializeModel(g));
+  const up = (await session.run({ image: new ort.Tensor('float32', planes, [1, 3, image.height, image.width]) })).out!.data as Float32Array;
+  const data = new Uint8Array(width * height * 4);
+  for (let i = 0; i < width * height; i++) {
+    for (let c = 0; c < 3; c++) data[i * 4 + c] = Math.round(255 * Math.min(1, Math.max(0, f(Math.min(1, Math.max(0, up[c * width * height + i]!))))));
+    data[i * 4 + 3] = 255;
+  }
+  return { width, height, data };
+}
+
+const dir = (name: string) => join(mkdtempSync(join(tmpdir(), 'tsdsr-toy-')), name);
+
+describe('TSD-SR pipeline', () => {
+  it('with v = 0 reproduces the bicubic upsampling through tiled encoder, denoiser and decoder', async () => {
+    const d = dir('zero');
+    writeToyTsdsr(d, { k: 0 });
+    const model = await openUpscaler(d, 'cpu');
+    const image = gradientImage(37, 29);
+    const out = await model.upscale(image, { scale: 2.5 });
+    expect([out.width, out.height]).toEqual([93, 73]); // not a multiple of the latent factor: padded, then cropped
+    expect(maxDifference(out, await referenceUpscale(image, 93, 73, (u) => u))).toBeLessThanOrEqual(1);
+    await model.dispose();
+  });
+
+  it('takes z − v in the scaled latent (sign and scaling factor)', async () => {
+    const d = dir('half');
+    writeToyTsdsr(d, { k: 0.25 }); // v = −0.25 z, so the decoded image is 1.25 × (2u − 1)
+    const model = await openUpscaler(d, 'cpu');
+    const image = gradientImage(24, 20);
+    const out = await model.upscale(image, { scale: 3 });
+    const expected = await referenceUpscale(image, 72, 60, (u) => (1.25 * (2 * u - 1) + 1) / 2);
+    expect(maxDifference(out, expected)).toBeLessThanOrEqual(1);
+    await model.dispose();
+  });
+
+  it('blends latent tiles so the result matches one whole-latent pass within 1/255', async () => {
+    const [tiled, whole] = [dir('tiled'), dir('whole')];
+    writeToyTsdsr(tiled, { k: 0.1, blur: true, latentTile: 4 });
+    writeToyTsdsr(whole, { k: 0.1, blur: true, latentTile: 64 });
+    const image = patternImage(40, 32);
+    const [a, b] = [await openUpscaler(tiled, 'cpu'), await openUpscaler(whole, 'cpu')];
+    const opaque = { ...image, data: image.data.map((v, i) => (i % 4 === 3 ? 255 : v)) };
+    expect(maxDifference(await a.upscale(opaque, { scale: 2, tileSize: 32, overlap: 16 }), await b.upscale(opaque, { scale: 2, tileSize: 512 }))).toBeLessThanOrEqual(1);
+  });
+
+  it('keeps transparency without dark fringes', async () => {
+    const d = dir('alpha');
+    writeToyTsdsr(d, { k: 0 });
+    const model = await openUpscaler(d, 'cpu');
+    const image = { width: 16, height: 16, data: new Uint8Array(16 * 16 * 4) }; // transparent black around a green square
+    for (let y = 4; y < 12; y++) for (let x = 4; x < 12; x++) image.data.set([40, 200, 90, 255], (y * 16 + x) * 4);
+    const out = await model.upscale(image, { scale: 4 });
+    let soft = 0;
+    for (let i = 0; i < out.data.length; i += 4) {
+      if (out.data[i + 3] === 0) continue;
+      if (out.data[i + 3]! < 255) soft++;
+      expect([out.data[i], out.data[i + 1], out.data[i + 2]]).toEqual([40, 200, 90]);
+    }
+    expect(soft).toBeGreaterThan(0);
+    expect(out.data[3]).toBe(0);
+  });
+
+  it('reports progress over all three passes and stops when cancelled', async () => {
+    const d = dir('progress');
+    writeToyTsdsr(d, { k: 0 });
+    const model = await openUpscaler(d, 'cpu');
+    const events: UpscaleProgress[] = [];
+    await model.upscale(gradientImage(32, 32), { scale: 2, batchSize: 1, onProgress: (p) => events.push(p) });
+    // 64² output: encoder 3×3 pixel tiles of 32 (overlap 16), denoiser 3×3 latent tiles of 4 (overlap 2), decoder 3×3
+    expect(events.map((e) => e.tilesDone)).toEqual(Array.from({ length: 27 }, (_, i) => i + 1));
+    expect(events.at(-1)).toEqual({ stage: 'upscale', tilesDone: 27, tilesTotal: 27 });
+    const controller = new AbortController();
+    const job = model.upscale(gradientImage(32, 32), { scale: 2, batchSize: 1, signal: controller.signal, onProgress: (p) => p.tilesDone === 5 && controller.abort() });
+    await expect(job).rejects.toBeInstanceOf(CancelledError);
+  });
+
+  it('uses TSD-SR latent tile weights: a Gaussian peaking at the centre', () => {
+    const w = gaussianTileWeights(64);
+    expect(w[31]).toBeCloseTo(w[32]!, 10);
+    expect(w[0]! / w[31]!).toBeCloseTo(Math.exp(-(31.5 ** 2 - 0.5 ** 2) / 64 ** 2 / 0.02), 8);
+  });
+});
