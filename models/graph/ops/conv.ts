@@ -1,7 +1,7 @@
 /** Sliding-window ops: Conv and the pools, sharing one output-size rule. */
 import { isFloat } from '../dtype.ts';
 import type { Graph } from '../graph.ts';
-import { check, dimAdd, dimFloorDiv, formatShape } from '../shape.ts';
+import { check, dimAdd, dimFloorDiv, dimMul, formatShape } from '../shape.ts';
 import { attr, intAttr, intsAttr, type Attributes, type Dim, type Shape, type Value, type ValueType } from '../value.ts';
 import { inputAt, sameDType } from './operands.ts';
 
@@ -96,5 +96,42 @@ export function globalAveragePool(g: Graph, x: Value): Value {
     const xv = inputAt(inputs, 0);
     check(isFloat(xv.dtype) && xv.shape.length >= 3, 'GlobalAveragePool', `needs a float [N, C, ...spatial] input, got ${xv.dtype}${formatShape(xv.shape)}`);
     return [{ dtype: xv.dtype, shape: [xv.shape[0] as Dim, xv.shape[1] as Dim, ...xv.shape.slice(2).map(() => 1)] }];
+  });
+}
+
+/** Options of `convTranspose`: the adjoint of a Conv with the same window, plus extra output rows at the end. */
+export interface ConvTransposeOptions extends ConvOptions {
+  outputPadding?: readonly number[];
+}
+
+/** Output size of ConvTranspose along one axis: stride*(in-1) + outputPadding + dilation*(k-1) + 1 - padTotal. */
+export function convTransposeOutputDim(input: Dim, kernel: number, stride: number, padTotal: number, dilation: number, outputPadding: number): Dim {
+  return dimAdd(dimMul(input, stride), outputPadding + dilation * (kernel - 1) + 1 - padTotal - stride);
+}
+
+/** N-d transposed convolution: x [N, C, ...], w [C, M/group, ...k], optional bias [M]. */
+export function convTranspose(g: Graph, x: Value, w: Value, b?: Value, options: ConvTransposeOptions = {}): Value {
+  const spatial = x.shape.length - 2;
+  check(spatial >= 1 && w.shape.length === spatial + 2, 'ConvTranspose', `x ${formatShape(x.shape)} and w ${formatShape(w.shape)} must both be [batch, channels, ...spatial]`);
+  const kernel = w.shape.slice(2);
+  check(kernel.every((k) => typeof k === 'number'), 'ConvTranspose', `kernel size must be static, got w ${formatShape(w.shape)}`);
+  const outputPadding = options.outputPadding ?? Array<number>(spatial).fill(0);
+  check(outputPadding.length === spatial && outputPadding.every((p) => p >= 0), 'ConvTranspose', `output_padding must be ${spatial} non-negative integers`);
+  const attributes = {
+    ...windowAttributes('ConvTranspose', spatial, kernel as number[], options),
+    group: attr.int(options.group ?? 1),
+    output_padding: attr.ints(outputPadding),
+  };
+  return g.op('ConvTranspose', b ? [x, w, b] : [x, w], attributes, (inputs, at): ValueType[] => {
+    const [xv, wv] = [inputAt(inputs, 0), inputAt(inputs, 1)];
+    const dtype = sameDType('ConvTranspose', inputs);
+    check(isFloat(dtype), 'ConvTranspose', `needs float inputs, got ${dtype}`);
+    const group = intAttr(at, 'group', 1);
+    check(typeof xv.shape[1] !== 'number' || typeof wv.shape[0] !== 'number' || xv.shape[1] === wv.shape[0], 'ConvTranspose',
+      `input has ${xv.shape[1]} channels but w ${formatShape(wv.shape)} expects ${wv.shape[0]}`);
+    const [k, s, p, d, op] = ['kernel_shape', 'strides', 'pads', 'dilations', 'output_padding'].map((n) => intsAttr(at, n, [])) as number[][];
+    const dims = xv.shape.slice(2).map((dim, i) =>
+      convTransposeOutputDim(dim, k?.[i] as number, s?.[i] as number, (p?.[i] as number) + (p?.[i + spatial] as number), d?.[i] as number, op?.[i] as number));
+    return [{ dtype, shape: [xv.shape[0] as Dim, dimMul(wv.shape[1] as Dim, group), ...dims] }];
   });
 }

@@ -9,3 +9,5 @@ export * from './slice.ts';
 export * from './reduce.ts';
 export * from './resize.ts';
 export * from './normalization.ts';
+export * from './compare.ts';
+export * from './scatter.ts';

@@ -107,6 +107,19 @@ export function depthToSpace(g: Graph, x: Value, blocksize: number, mode: 'DCR' 
   });
 }
 
+/** Moves blocks of space into channels: [N, C, H, W] → [N, C*b², H/b, W/b] (the inverse of DCR DepthToSpace). */
+export function spaceToDepth(g: Graph, x: Value, blocksize: number): Value {
+  check(Number.isInteger(blocksize) && blocksize >= 1, 'SpaceToDepth', `blocksize must be a positive integer, got ${blocksize}`);
+  return g.op('SpaceToDepth', [x], { blocksize: attr.int(blocksize) }, (inputs) => {
+    const xv = inputAt(inputs, 0);
+    needRank('SpaceToDepth', xv, 4);
+    const [n, c, h, w] = xv.shape as [Dim, Dim, Dim, Dim];
+    for (const d of [h, w]) check(typeof d !== 'number' || d % blocksize === 0, 'SpaceToDepth', `spatial size ${d} is not a multiple of ${blocksize}`);
+    const down = (d: Dim): Dim => (typeof d === 'number' ? d / blocksize : `${d}/${blocksize}`);
+    return [{ dtype: xv.dtype, shape: [n, dimMul(c, blocksize * blocksize), down(h), down(w)] }];
+  });
+}
+
 /** Broadcasts x to a constant shape (numpy rules; the result may be larger than the shape). */
 export function expand(g: Graph, x: Value, shape: readonly number[]): Value {
   return g.op('Expand', [x, g.constant(int64s(shape), 'shape')], {}, (inputs) => {

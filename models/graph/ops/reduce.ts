@@ -12,7 +12,7 @@ export interface ReduceOptions {
   keepdims?: boolean;
 }
 
-const reduction = (op: 'ReduceMean' | 'ReduceSum' | 'ReduceMax') => (g: Graph, x: Value, options: ReduceOptions = {}): Value => {
+const reduction = (op: 'ReduceMean' | 'ReduceSum' | 'ReduceMax' | 'ReduceSumSquare') => (g: Graph, x: Value, options: ReduceOptions = {}): Value => {
   const all = !options.axes || options.axes.length === 0; // empty axes reduce everything, as ONNX does by default
   const inputs = !all ? [x, g.constant(int64s(options.axes as number[]), 'axes')] : [x];
   return g.op(op, inputs, { keepdims: attr.int(options.keepdims === false ? 0 : 1) }, (ins, at) => {
@@ -36,12 +36,19 @@ export const reduceSum = reduction('ReduceSum');
 /** Maximum over axes. */
 export const reduceMax = reduction('ReduceMax');
 
-/** exp(x) / sum(exp(x)) along one axis (default the last). */
-export function softmax(g: Graph, x: Value, axis = -1): Value {
-  return g.op('Softmax', [x], { axis: attr.int(axis) }, (inputs, at) => {
+/** Sum of squares over axes. */
+export const reduceSumSquare = reduction('ReduceSumSquare');
+
+const softmaxLike = (op: 'Softmax' | 'LogSoftmax') => (g: Graph, x: Value, axis = -1): Value =>
+  g.op(op, [x], { axis: attr.int(axis) }, (inputs, at) => {
     const xv = inputAt(inputs, 0);
-    check(isFloat(xv.dtype), 'Softmax', `needs a float input, got ${xv.dtype}`);
-    normalizeAxis('Softmax', intAttr(at, 'axis', -1), xv.shape.length);
+    check(isFloat(xv.dtype), op, `needs a float input, got ${xv.dtype}`);
+    normalizeAxis(op, intAttr(at, 'axis', -1), xv.shape.length);
     return [{ dtype: xv.dtype, shape: xv.shape }];
   });
-}
+
+/** exp(x) / sum(exp(x)) along one axis (default the last). */
+export const softmax = softmaxLike('Softmax');
+
+/** log(softmax(x)) along one axis, computed stably (default the last). */
+export const logSoftmax = softmaxLike('LogSoftmax');

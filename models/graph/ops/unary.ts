@@ -33,10 +33,19 @@ export const sigmoid = floatOp('Sigmoid');
 export const tanh = floatOp('Tanh');
 /** The Gauss error function (exact GELU is built from it). */
 export const erf = floatOp('Erf');
+/** 1 / x. */
+export const reciprocal = floatOp('Reciprocal');
+/** -1, 0 or 1 by the sign of x (zero gradient almost everywhere). */
+export const sign = numericOp('Sign');
 /** Sine (timestep embeddings). */
 export const sin = floatOp('Sin');
 /** Cosine (timestep embeddings). */
 export const cos = floatOp('Cos');
+
+/** x for x > 0, alpha * x otherwise. */
+export function leakyRelu(g: Graph, x: Value, alpha = 0.01): Value {
+  return g.op('LeakyRelu', [x], { alpha: attr.float(alpha) }, sameAsInput('LeakyRelu', isFloat, 'a float'));
+}
 
 /** Passes the tensor through unchanged (useful to give a value a second name). */
 export const identity = (g: Graph, x: Value): Value => g.op('Identity', [x], {}, sameAsInput('Identity', () => true, 'any'));
