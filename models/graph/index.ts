@@ -12,3 +12,6 @@ export * from './dim-eval.ts';
 export { Graph } from './graph.ts';
 export * from './serialize.ts';
 export * from './ops/index.ts';
+export * from './composite.ts';
+export * from './autodiff/index.ts';
+export * from './train/index.ts';
