@@ -92,15 +92,15 @@ class ShardedSafetensors implements SafetensorsReader {
     return this.shardOf(name).info(name);
   }
 
-  readBytes(name: string): Promise<Uint8Array> {
+  async readBytes(name: string): Promise<Uint8Array> {
     return this.shardOf(name).readBytes(name);
   }
 
-  read(name: string): Promise<TensorData> {
+  async read(name: string): Promise<TensorData> {
     return this.shardOf(name).read(name);
   }
 
-  readFloat32(name: string): Promise<Float32Array> {
+  async readFloat32(name: string): Promise<Float32Array> {
     return this.shardOf(name).readFloat32(name);
   }
 
