@@ -1,0 +1,39 @@
+/** The main thread's wiring: opens the UI, answers its messages, follows the selection. */
+import { createChannel, UI_TO_MAIN_TYPES, type Channel, type MainToUi, type UiToMain } from '../messages.ts';
+import type { PluginHost } from './host.ts';
+import { RunController } from './run.ts';
+import { summarizeSelection } from './selection.ts';
+import { loadSettings, loadToken, saveSettings, saveToken } from './storage.ts';
+
+/** Size of the plugin window, in CSS pixels. */
+export const UI_SIZE = Object.freeze({ width: 320, height: 540 });
+
+/** The typed channel to the UI over figma.ui. */
+export function mainChannel(host: PluginHost): Channel<MainToUi, UiToMain> {
+  return createChannel<MainToUi, UiToMain>(
+    { send: (message) => host.ui.postMessage(message), listen: (receive) => (host.ui.onmessage = (message) => receive(message)) },
+    UI_TO_MAIN_TYPES,
+    (error) => host.notify(`tsdsr: ${error instanceof Error ? error.message : String(error)}`, { error: true }),
+  );
+}
+
+/** Starts the plugin: shows `html` as the UI and serves it until the plugin closes; returns the channel (for tests). */
+export function startPlugin(host: PluginHost, html: string): Channel<MainToUi, UiToMain> {
+  host.showUI(html, { ...UI_SIZE, themeColors: true, title: 'tsdsr upscaler' });
+  const channel = mainChannel(host);
+  const runs = new RunController(host, channel);
+  const sendSelection = async () => channel.emit({ type: 'selection', selection: await summarizeSelection(host) });
+
+  channel.on('ui-ready', async () => {
+    const [settings, token, selection] = await Promise.all([loadSettings(host), loadToken(host), summarizeSelection(host)]);
+    channel.emit({ type: 'init', settings, token, selection });
+  });
+  channel.on('save-settings', (m) => saveSettings(host, m.settings));
+  channel.on('save-token', (m) => saveToken(host, m.token));
+  channel.on('start-run', (m) => runs.start(m.runId, m.options));
+  channel.on('place-result', (m) => runs.place(m.runId, m.layerId, m.image));
+  channel.on('finish-run', (m) => runs.finish(m.runId, m.cancelled, m.failed));
+  channel.on('notify', (m) => void host.notify(m.text, { error: m.error === true }));
+  host.on('selectionchange', () => void sendSelection());
+  return channel;
+}

@@ -1,0 +1,88 @@
+/** One upscaling run on the main thread: read the layers, hand their pixels to the UI, place results, one undo step. */
+import type { Channel, MainToUi, ResultImage, RunOptions, UiToMain } from '../messages.ts';
+import type { PluginHost } from './host.ts';
+import { placeResult } from './place.ts';
+import { readSelection } from './selection.ts';
+import { snapshotOf, type Snapshot } from './snapshot.ts';
+import { readLayerPixels } from './source.ts';
+
+interface RunState {
+  options: RunOptions;
+  snapshots: Map<string, Snapshot>;
+  placed: number;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/** The completion message: what was placed, and what was not. */
+export function completionText(placed: number, cancelled: number, failed: number, scale: number): string {
+  const head = placed > 0 ? `Upscaled ${plural(placed, 'layer')} to ${scale}×` : 'No layers were upscaled';
+  const extras = [cancelled > 0 ? `${cancelled} cancelled` : '', failed > 0 ? `${failed} failed` : ''].filter(Boolean);
+  return [head, ...extras].join(' · ');
+}
+
+/** Runs started by the UI, keyed by the UI's run id. */
+export class RunController {
+  readonly #runs = new Map<string, RunState>();
+
+  constructor(
+    private readonly host: PluginHost,
+    private readonly channel: Channel<MainToUi, UiToMain>,
+  ) {}
+
+  /** Reads the selection and sends each layer's pixels to the UI, one at a time, as they are read. */
+  async start(runId: string, options: RunOptions): Promise<void> {
+    const { targets, skipped } = await readSelection(this.host);
+    this.channel.emit({ type: 'run-started', runId, layers: targets.map((t) => t.info), skipped });
+    if (targets.length === 0) {
+      this.host.notify(skipped.length > 0 ? 'Nothing to upscale: the selected layers are hidden or empty' : 'Select one or more layers to upscale');
+      this.channel.emit({ type: 'run-finished', runId, placed: 0 });
+      return;
+    }
+    const run: RunState = { options, snapshots: new Map(), placed: 0 };
+    this.#runs.set(runId, run);
+    for (const target of targets) {
+      const layerId = target.node.id;
+      try {
+        const pixels = await readLayerPixels(this.host, target);
+        run.snapshots.set(layerId, snapshotOf(target, pixels));
+        this.channel.emit({ type: 'layer-source', runId, layerId, bytes: pixels.bytes, width: pixels.width, height: pixels.height });
+      } catch (error) {
+        this.channel.emit({ type: 'layer-failed', runId, layerId, reason: `Couldn't read this layer: ${errorText(error)}` });
+      }
+    }
+  }
+
+  /** Places one result and tells the UI how it went. */
+  async place(runId: string, layerId: string, image: ResultImage): Promise<void> {
+    const run = this.#runs.get(runId);
+    const snap = run?.snapshots.get(layerId);
+    if (!run || !snap) {
+      this.channel.emit({ type: 'layer-failed', runId, layerId, reason: 'This run is over; the result was not placed' });
+      return;
+    }
+    try {
+      const node = await placeResult(this.host, snap, image, run.options);
+      run.placed++;
+      this.channel.emit({ type: 'layer-placed', runId, layerId, nodeId: node.id, name: node.name });
+    } catch (error) {
+      this.channel.emit({ type: 'layer-failed', runId, layerId, reason: `Figma couldn't place the result: ${errorText(error)}` });
+    }
+  }
+
+  /** Ends a run: everything it placed becomes one undo step, and the user gets one notification with the counts. */
+  finish(runId: string, cancelled: number, failed: number): void {
+    const run = this.#runs.get(runId);
+    if (!run) return;
+    this.#runs.delete(runId);
+    this.host.commitUndo();
+    this.host.notify(completionText(run.placed, cancelled, failed, run.options.scale), { error: run.placed === 0 && failed > 0 });
+    this.channel.emit({ type: 'run-finished', runId, placed: run.placed });
+  }
+}

@@ -1,0 +1,73 @@
+// Main thread and Figma's 4096 px image limit: tiles become a group covering the layer's box; too-large images fail in words.
+import type { ImagePaint } from '@figma/plugin-typings/plugin-api-standalone.js';
+import { describe, expect, it } from 'vitest';
+import type { ResultImage } from '../../plugin/src/messages.ts';
+import { solid } from '../helpers/figma-host.ts';
+import { runAll, solidPng, startTestPlugin, type MakeResult } from './scene.ts';
+
+/** A result of `width` × `height` split into tiles of at most `side` pixels, like the UI sends. */
+function tiledResult(width: number, height: number, side: number): MakeResult {
+  return async () => {
+    const tiles: ResultImage['tiles'] = [];
+    for (let y = 0; y < height; y += side) {
+      for (let x = 0; x < width; x += side) {
+        const [w, h] = [Math.min(side, width - x), Math.min(side, height - y)];
+        tiles.push({ x, y, width: w, height: h, bytes: await solidPng(w, h) });
+      }
+    }
+    return { width, height, tiles };
+  };
+}
+
+describe('results over 4096 px', () => {
+  it('places a split result as a group of tiles covering the layer, beside it', async () => {
+    const p = startTestPlugin();
+    const banner = p.host.add('FRAME', { name: 'Banner', x: 0, y: 0, width: 1100, height: 300, fills: [solid(0, 0, 0)] });
+    p.host.select(banner);
+    const { outcomes } = await runAll(p, { scale: 4, placement: 'beside' }, tiledResult(4400, 1200, 4096));
+    expect(outcomes[0]).toMatchObject({ type: 'layer-placed', name: 'Banner @4x' });
+    const group = p.host.page.children[1]!;
+    expect(group.type).toBe('GROUP');
+    expect(group.absoluteBoundingBox).toEqual({ x: 1120, y: 0, width: 1100, height: 300 });
+    const tiles = group.children.map((t) => {
+      const image = p.host.images.get((t.fills[0] as ImagePaint).imageHash!)!;
+      return [t.name, t.x, t.y, t.width, t.height, image.width, image.height];
+    });
+    expect(tiles).toEqual([
+      ['Tile 1 of 2', 1120, 0, 1024, 300, 4096, 1200],
+      ['Tile 2 of 2', 2144, 0, 76, 300, 304, 1200],
+    ]);
+  });
+
+  it('replaces an exported layer in place with the tile group and hides the original', async () => {
+    const p = startTestPlugin();
+    const banner = p.host.add('FRAME', { name: 'Banner', x: 50, y: 60, width: 1100, height: 1100, fills: [solid(0, 0, 0)] });
+    p.host.select(banner);
+    await runAll(p, { scale: 4, placement: 'in-place' }, tiledResult(4400, 4400, 4096));
+    const group = p.host.page.children[1]!;
+    expect(banner.visible).toBe(false);
+    expect(group.children).toHaveLength(4);
+    expect(group.absoluteBoundingBox).toEqual({ x: 50, y: 60, width: 1100, height: 1100 });
+  });
+
+  it('lays tiles of an image fill out at the image\'s aspect, across the layer\'s width', async () => {
+    const p = startTestPlugin();
+    const hash = p.host.addImage(await solidPng(1200, 600));
+    const photo = p.host.add('RECTANGLE', { name: 'Hero', width: 300, height: 300, fills: [{ type: 'IMAGE', scaleMode: 'FILL', imageHash: hash }] });
+    p.host.select(photo);
+    await runAll(p, { scale: 4, placement: 'beside' }, tiledResult(4800, 2400, 4096));
+    expect(p.host.page.children[1]!.absoluteBoundingBox).toEqual({ x: 320, y: 0, width: 300, height: 150 });
+  });
+
+  it('fails one layer in plain words when Figma refuses an image larger than 4096 px, and goes on', async () => {
+    const p = startTestPlugin();
+    const wide = p.host.add('RECTANGLE', { name: 'Wide', width: 1100, height: 10, fills: [solid(0, 0, 0)] });
+    const small = p.host.add('RECTANGLE', { name: 'Small', y: 50, width: 10, height: 10, fills: [solid(0, 0, 0)] });
+    p.host.select(wide, small);
+    const { outcomes, finished } = await runAll(p, { scale: 4, placement: 'beside' });
+    expect(outcomes.map((o) => o.type)).toEqual(['layer-failed', 'layer-placed']);
+    expect(outcomes[0]).toMatchObject({ reason: expect.stringMatching(/^Figma couldn't place the result: Image is too large/) });
+    expect(finished.placed).toBe(1);
+    expect(p.host.notifications.at(-1)?.message).toBe('Upscaled 1 layer to 4× · 1 failed');
+  });
+});
