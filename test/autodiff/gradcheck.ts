@@ -13,6 +13,8 @@ export interface GradCase {
   build: (g: Graph, xs: Value[]) => Value;
   /** Maps a uniform sample in [-1, 1) to a valid input (positive for Log, away from kinks for Relu...). */
   prepare?: (x: number) => number;
+  /** Input values (else uniform samples passed through `prepare`). */
+  values?: number[][];
   /** Relative tolerance (default 1e-6 in float64, 2e-3 in float32). */
   tolerance?: number;
   /** Finite-difference step (default 1e-5 in float64, 1e-2 in float32). */
@@ -59,7 +61,7 @@ export async function gradCheck(c: GradCase): Promise<GradCheckResult> {
   const { g, forwardOps, gradNames } = buildCheck(c);
   const session = await ort.InferenceSession.create(serializeModel(g));
   try {
-    const values = c.shapes.map((s, i) => typed(c.dtype, uniform(size(s), 17 + 31 * i).map(c.prepare ?? ((x) => x))));
+    const values = c.shapes.map((s, i) => typed(c.dtype, c.values?.[i] ?? uniform(size(s), 17 + 31 * i).map(c.prepare ?? ((x) => x))));
     const feeds = (): Record<string, ort.Tensor> =>
       Object.fromEntries(values.map((v, i) => [`x${i}`, new ort.Tensor(c.dtype, v, c.shapes[i] as number[])]));
     const analytic = await session.run(feeds(), gradNames);
