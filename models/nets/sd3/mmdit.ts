@@ -4,7 +4,7 @@ import { linear } from '../internal/layers.ts';
 import { Params, type BuildOptions } from '../internal/params.ts';
 import type { WeightSource } from '../weights.ts';
 import { adaNormContinuous, jointTransformerBlock } from './block.ts';
-import { mmditInnerDim, type MmditConfig } from './config.ts';
+import type { MmditConfig } from './config.ts';
 import { patchEmbed, timeTextEmbedding } from './embeddings.ts';
 
 /** The transformer's inputs, named as diffusers' forward names them. */
