@@ -8,6 +8,7 @@ import { slice } from '../../ops/slice.ts';
 import { tensorFrom } from '../../tensor.ts';
 import { intAttr, intsAttr, type Node, type Value } from '../../value.ts';
 import { inputOf, onlyGradient, type GradientTable } from '../rule.ts';
+import { flippedKernelInputGradient, hasFastConvGradient, im2colWeightGradient } from './conv-fast.ts';
 import { requireStatic, reshapeLike } from '../shapes.ts';
 
 /** The window attributes of a Conv-like node as builder options. */
@@ -97,7 +98,12 @@ export const convRules: GradientTable = {
     const [dy, x, w] = [onlyGradient(node, dys), inputOf(node, 0), inputOf(node, 1)];
     const window = windowOf(node, x.shape.length - 2);
     const kernel = requireStatic('Conv', w).slice(2);
-    return [() => convInputGradient(g, requireStatic('Conv', x).slice(2), w, dy, window), () => convWeightGradient(g, x, dy, kernel, window), () => channelSum(g, dy)];
+    const fast = hasFastConvGradient(x, window);
+    return [
+      () => (fast ? flippedKernelInputGradient(g, w, dy, window) : null) ?? convInputGradient(g, requireStatic('Conv', x).slice(2), w, dy, window),
+      () => (fast ? im2colWeightGradient(g, x, dy, kernel, window) : convWeightGradient(g, x, dy, kernel, window)),
+      () => channelSum(g, dy),
+    ];
   },
   ConvTranspose: (node, dys, g) => {
     const [dy, x, w] = [onlyGradient(node, dys), inputOf(node, 0), inputOf(node, 1)];
