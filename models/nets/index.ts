@@ -4,3 +4,4 @@ export * from './weights.ts';
 export type { BuildOptions, LoraInputSpec } from './internal/params.ts';
 export * from './vae/index.ts';
 export * from './sd3/index.ts';
+export * from './lora/index.ts';

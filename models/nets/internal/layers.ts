@@ -27,8 +27,8 @@ export function conv2d(p: Params, key: string, x: Value, geometry: Conv2dGeometr
   const { g } = p;
   const s = geometry.stride ?? 1;
   const options = { strides: [s, s], pads: geometry.pads ?? [0, 0, 0, 0] };
-  const bias = p.has(`${key}.bias`) ? p.get(`${key}.bias`) : undefined;
-  const y = conv(g, x, p.get(`${key}.weight`), bias, options);
+  const weight = p.get(`${key}.weight`);
+  const y = conv(g, x, weight, p.has(`${key}.bias`) ? p.get(`${key}.bias`) : undefined, options);
   const lora = p.lora(key);
   if (!lora) return y;
   const branch = conv(g, conv(g, x, lora.a, undefined, options), lora.b);
