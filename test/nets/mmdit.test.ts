@@ -18,6 +18,18 @@ describe('SD3Transformer2DModel (tiny: 2 layers, 2 heads of 8, 4×3 patches)', (
     expect(error).toBeLessThan(1e-4);
   });
 
+  it('matches diffusers with a symbolic latent size (position table cropped at run time)', async () => {
+    const [json, weights, ref] = await Promise.all([loadConfig('tiny-sd3/transformer'), loadTensors('tiny-sd3/transformer/diffusion_pytorch_model.safetensors'), loadTensors('reference/mmdit.safetensors')]);
+    const g = mmditGraph(weights, mmditConfigFromDiffusers(json), {});
+    expect(g.inputs[0]!.shape.slice(2)).toEqual(['H', 'W']);
+    const out = await runFirst(g, {
+      hidden_states: ref.get('hidden_states'), timestep: ref.get('timestep'),
+      encoder_hidden_states: ref.get('encoder_hidden_states'), pooled_projections: ref.get('pooled_projections'),
+    });
+    expect(out.dims).toEqual(ref.get('sample').dims);
+    expect(relativeError(out, ref.get('sample'))).toBeLessThan(1e-4);
+  });
+
   it('computes the same position table as the checkpoint stores', async () => {
     const [json, weights] = await Promise.all([loadConfig('tiny-sd3/transformer'), loadTensors('tiny-sd3/transformer/diffusion_pytorch_model.safetensors')]);
     const config = mmditConfigFromDiffusers(json);

@@ -38,7 +38,7 @@ export function reshapeShape(input: Shape, target: readonly number[]): Dim[] {
 }
 
 /** Reshapes to a constant target shape (0 keeps a dim, -1 infers one) or to a runtime int64 shape tensor. */
-export function reshape(g: Graph, x: Value, shape: readonly number[] | Value): Value {
+export function reshape(g: Graph, x: Value, shape: readonly number[] | Value, dims?: readonly Dim[]): Value {
   const target = Array.isArray(shape) ? g.constant(int64s(shape as number[]), 'shape') : (shape as Value);
   return g.op('Reshape', [x, target], {}, (inputs) => {
     const [xv, sv] = [inputAt(inputs, 0), inputAt(inputs, 1)];
@@ -46,8 +46,12 @@ export function reshape(g: Graph, x: Value, shape: readonly number[] | Value): V
     if (sv.constant) return [{ dtype: xv.dtype, shape: reshapeShape(xv.shape, toNumbers(sv.constant)) }];
     const measured = sv.producer?.opType === 'Shape' ? sv.producer.inputs[0] : undefined;
     if (measured) return [{ dtype: xv.dtype, shape: measured.shape }]; // reshaping to another tensor's shape
-    const dims = Array.from({ length: sv.shape[0] as number }, (_, i) => `${sv.name}[${i}]`);
-    return [{ dtype: xv.dtype, shape: dims }];
+    if (dims) {
+      check(dims.length === sv.shape[0], 'Reshape', `${dims.length} output dims given for a shape of length ${sv.shape[0]}`);
+      return [{ dtype: xv.dtype, shape: [...dims] }]; // the caller knows what the computed shape holds
+    }
+    const placeholders = Array.from({ length: sv.shape[0] as number }, (_, i) => `${sv.name}[${i}]`);
+    return [{ dtype: xv.dtype, shape: placeholders }];
   });
 }
 

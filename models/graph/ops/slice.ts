@@ -56,6 +56,22 @@ export function slice(g: Graph, x: Value, options: SliceOptions): Value {
   });
 }
 
+/**
+ * Takes x[starts:ends] along `axes` with bounds computed in the graph (1-D int64 values, e.g. from
+ * Shape); the caller names the sliced dims' sizes, which shape inference cannot know.
+ */
+export function sliceDynamic(g: Graph, x: Value, starts: Value, ends: Value, axes: readonly number[], sizes: readonly Dim[]): Value {
+  check(sizes.length === axes.length, 'Slice', `${sizes.length} sizes given for ${axes.length} axes`);
+  return g.op('Slice', [x, starts, ends, g.constant(int64s(axes), 'axes')], {}, (inputs) => {
+    const [xv, sv, ev] = [inputAt(inputs, 0), inputAt(inputs, 1), inputAt(inputs, 2)];
+    check(sv.dtype === 'int64' && ev.dtype === 'int64', 'Slice', `starts and ends must be int64, got ${sv.dtype} and ${ev.dtype}`);
+    const at = normalizeAxes('Slice', [...axes], xv.shape.length);
+    const shape = [...xv.shape];
+    at.forEach((axis, i) => (shape[axis] = sizes[i] as Dim));
+    return [{ dtype: xv.dtype, shape }];
+  });
+}
+
 /** Joins tensors along an axis; the other dims must agree. */
 export function concat(g: Graph, xs: readonly Value[], axis: number): Value {
   return g.op('Concat', xs, { axis: attr.int(axis) }, (inputs, at) => {

@@ -1,6 +1,6 @@
 /** JointTransformerBlock: AdaLN-Zero modulated joint attention over image and context tokens, then per-stream MLPs. */
 import {
-  add, concat, geluTanh, mul, reshape, scaledDotProductAttention, silu, slice, split, transpose, unsqueeze, type Value,
+  add, concat, geluTanh, mul, reshape, scaledDotProductAttention, silu, split, transpose, unsqueeze, type Value,
 } from '../../graph/index.ts';
 import { layerNormPlain, linear } from '../internal/layers.ts';
 import type { Params } from '../internal/params.ts';
@@ -38,19 +38,23 @@ function toHeads(p: Params, x: Value, heads: number): Value {
   return transpose(p.g, reshape(p.g, x, [0, 0, heads, -1]), [0, 2, 1, 3]);
 }
 
-/** Joint attention: image and context queries/keys/values concatenated along the sequence; returns both streams' outputs. */
+/**
+ * Joint attention: image and context keys/values concatenated along the sequence. Queries of each
+ * stream attend separately (the same result as one attention over the concatenated queries, split
+ * afterwards), so no token count needs to be static and a context-pre-only block skips its context queries.
+ */
 function jointAttention(p: Params, key: string, x: Value, context: Value, heads: number, contextOut: boolean): [Value, Value | null] {
   const { g } = p;
   const project = (names: string[], input: Value): Value[] => names.map((n) => linear(p, `${key}.${n}`, input));
   const [q, k, v] = project(['to_q', 'to_k', 'to_v'], x) as [Value, Value, Value];
-  const [cq, ck, cv] = project(['add_q_proj', 'add_k_proj', 'add_v_proj'], context) as [Value, Value, Value];
-  const joint = (a: Value, b: Value): Value => toHeads(p, concat(g, [a, b], 1), heads);
-  const attended = scaledDotProductAttention(g, joint(q, cq), joint(k, ck), joint(v, cv));
-  const merged = reshape(g, transpose(g, attended, [0, 2, 1, 3]), [0, 0, -1]);
-  const imageTokens = x.shape[1] as number;
-  const xOut = linear(p, `${key}.to_out.0`, slice(g, merged, { starts: [0], ends: [imageTokens], axes: [1] }));
+  const [ck, cv] = project(['add_k_proj', 'add_v_proj'], context) as [Value, Value];
+  const keys = toHeads(p, concat(g, [k, ck], 1), heads);
+  const values = toHeads(p, concat(g, [v, cv], 1), heads);
+  const attend = (query: Value): Value =>
+    reshape(g, transpose(g, scaledDotProductAttention(g, toHeads(p, query, heads), keys, values), [0, 2, 1, 3]), [0, 0, -1]);
+  const xOut = linear(p, `${key}.to_out.0`, attend(q));
   if (!contextOut) return [xOut, null];
-  return [xOut, linear(p, `${key}.to_add_out`, slice(g, merged, { starts: [imageTokens], ends: [Infinity], axes: [1] }))];
+  return [xOut, linear(p, `${key}.to_add_out`, attend(linear(p, `${key}.add_q_proj`, context)))];
 }
 
 /** One JointTransformerBlock; the last (context_pre_only) block returns no context. */

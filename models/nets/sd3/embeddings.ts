@@ -1,5 +1,5 @@
 /** The MMDiT's input embeddings: patches with cropped sin-cos positions, timestep + pooled-text conditioning. */
-import { add, concat, cos, mul, reshape, silu, sin, tensor, transpose, unsqueeze, type Value } from '../../graph/index.ts';
+import { add, concat, cos, div, int64s, mul, reshape, silu, sin, sliceDynamic, sub, tensor, transpose, unsqueeze, type Dim, type Value } from '../../graph/index.ts';
 import { conv2d, linear } from '../internal/layers.ts';
 import type { Params } from '../internal/params.ts';
 import { mmditInnerDim, type MmditConfig } from './config.ts';
@@ -45,18 +45,34 @@ export function croppedPositions(table: Float32Array, maxSize: number, dim: numb
   return out;
 }
 
+/**
+ * The patch grid: static rows and columns, or (for a latent of symbolic size) an int64 [2] value
+ * holding them at run time.
+ */
+export type PatchGrid = { rows: number; cols: number } | { rowsCols: Value };
+
+/** The centred crop of the position table for a grid known only at run time: a Slice with computed bounds. */
+function croppedPositionsDynamic(p: Params, table: Float32Array, max: number, dim: number, rowsCols: Value, patches: Value): Value {
+  const { g } = p;
+  const grid = g.constant(tensor('float32', [max, max, dim], table), 'pos_embed_table');
+  const top = div(g, sub(g, g.constant(int64s([max, max]), 'pos_max'), rowsCols), g.constant(int64s([2, 2]), 'two'));
+  const crop = sliceDynamic(g, grid, top, add(g, top, rowsCols), [0, 1], [patches.shape[2] as Dim, patches.shape[3] as Dim]);
+  return reshape(g, crop, [1, -1, dim]);
+}
+
 /** PatchEmbed: conv with kernel = stride = patch, flatten to [N, h·w, D], plus the cropped position table. */
-export function patchEmbed(p: Params, config: MmditConfig, x: Value, rows: number, cols: number): Value {
+export function patchEmbed(p: Params, config: MmditConfig, x: Value, grid: PatchGrid): Value {
   const { g } = p;
   const dim = mmditInnerDim(config);
   const patches = conv2d(p, 'pos_embed.proj', x, { stride: config.patchSize });
-  const tokens = transpose(g, reshape(g, patches, [0, dim, rows * cols]), [0, 2, 1]);
+  const tokens = transpose(g, reshape(g, patches, [0, dim, -1]), [0, 2, 1]);
   const max = config.posEmbedMaxSize;
   const table = p.has('pos_embed.pos_embed')
     ? p.weights.get('pos_embed.pos_embed').data
     : sinCosPositionTable(dim, max, config.sampleSize / config.patchSize);
-  const positions = croppedPositions(table, max, dim, rows, cols);
-  return add(g, tokens, g.constant(tensor('float32', [1, rows * cols, dim], positions), 'pos_embed_cropped'));
+  if ('rowsCols' in grid) return add(g, tokens, croppedPositionsDynamic(p, table, max, dim, grid.rowsCols, patches));
+  const positions = croppedPositions(table, max, dim, grid.rows, grid.cols);
+  return add(g, tokens, g.constant(tensor('float32', [1, grid.rows * grid.cols, dim], positions), 'pos_embed_cropped'));
 }
 
 /** Frequencies of the 256-channel sinusoidal timestep projection, rounded step by step as torch does in float32. */
