@@ -1,7 +1,7 @@
 /** The shared upscaling runtime, the same in Node and in the browser; onnxruntime is injected (see ort-node.ts / ort-web.ts). */
 export { createRgbaImage, hasTransparency, type RgbaImage } from './image.ts';
 export { COLOR_FIXES, ManifestError, parseManifest, type ColorFix, type ModelManifest } from './manifest.ts';
-export { DEVICE_CHOICES, createOrtBackend, type Device, type DeviceChoice, type ModelSession, type OrtBackend } from './ort.ts';
+export { DEVICE_CHOICES, createOrtBackend, type Device, type DeviceChoice, type ModelSession, type ModelSource, type OrtBackend } from './ort.ts';
 export { CancelledError, ScaleError } from './errors.ts';
 export { MAX_SCALE, planScale, validateScale } from './scale.ts';
 export { loadUpscaler, type UpscaleOptions, type UpscaleProgress, type Upscaler } from './upscaler.ts';

@@ -1,6 +1,6 @@
 /** The runtime's Node entry: onnxruntime-node, sharp codecs and model directories on disk. */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseManifest, type ModelManifest } from './manifest.ts';
 import type { DeviceChoice } from './ort.ts';
 import { nodeBackend } from './ort-node.ts';
@@ -22,8 +22,8 @@ export async function loadModelDir(dir: string): Promise<ModelManifest> {
   return parseManifest(json, path);
 }
 
-/** Opens a model directory on a device (falling back with a logged reason). */
+/** Opens a model directory on a device (falling back with a logged reason); onnxruntime reads the graph files itself. */
 export async function openUpscaler(dir: string, device: DeviceChoice, log?: (message: string) => void): Promise<Upscaler> {
   const manifest = await loadModelDir(dir);
-  return loadUpscaler(nodeBackend, manifest, async (file) => new Uint8Array(await readFile(join(dir, file))), device, log);
+  return loadUpscaler(nodeBackend, manifest, async (file) => resolve(dir, file), device, log);
 }

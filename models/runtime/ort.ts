@@ -37,12 +37,16 @@ export interface ModelSession {
 export interface OrtBackend {
   /** Devices this build of onnxruntime has providers for (they may still fail to start). */
   readonly devices: readonly Device[];
-  createSession(model: Uint8Array, device: DeviceChoice, log?: (message: string) => void): Promise<ModelSession>;
+  /** `model`: ONNX bytes, or (Node) a file path, which lets onnxruntime find external weight files next to it. */
+  createSession(model: ModelSource, device: DeviceChoice, log?: (message: string) => void): Promise<ModelSession>;
 }
+
+/** A graph to load: ONNX bytes, or a file path where the onnxruntime package reads files (Node). */
+export type ModelSource = Uint8Array | string;
 
 /** The slice of an onnxruntime package (node or web) that the backend uses. */
 export interface OrtModule {
-  InferenceSession: { create(model: Uint8Array, options?: InferenceSession.SessionOptions): Promise<InferenceSession> };
+  InferenceSession: { create(model: ModelSource, options?: InferenceSession.SessionOptions): Promise<InferenceSession> };
   Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => Tensor;
 }
 

@@ -2,7 +2,7 @@
 import { throwIfCancelled } from './errors.ts';
 import type { RgbaImage } from './image.ts';
 import type { ColorFix, ModelManifest } from './manifest.ts';
-import type { Device, DeviceChoice, ModelSession, OrtBackend } from './ort.ts';
+import type { Device, DeviceChoice, ModelSession, ModelSource, OrtBackend } from './ort.ts';
 import { resizeRgba } from './resize.ts';
 import { planScale, validateScale } from './scale.ts';
 import { upscaleTsdsr } from './tsdsr-pipeline.ts';
@@ -40,7 +40,7 @@ export interface Upscaler {
 export async function loadUpscaler(
   backend: OrtBackend,
   manifest: ModelManifest,
-  readGraph: (file: string) => Promise<Uint8Array>,
+  readGraph: (file: string) => Promise<ModelSource>,
   device: DeviceChoice,
   log?: (message: string) => void,
 ): Promise<Upscaler> {
