@@ -26,6 +26,8 @@ export interface LatentSpec {
   cubicA: number;
   /** Latent tiles for the denoiser, blended with Gaussian weights. */
   tile: { size: number; overlap: number };
+  /** Latent sizes the denoiser accepts are multiples of this (its patch size); the image is padded to fit. */
+  multiple?: number;
 }
 
 /** The parsed contents of a model directory's `model.json`. */
@@ -72,12 +74,16 @@ function need(condition: unknown, message: string): asserts condition {
   if (!condition) throw new ManifestError(message);
 }
 
+const isPlainFileName = (f: unknown): boolean => typeof f === 'string' && /^[A-Za-z0-9._-]+$/.test(f) && !f.startsWith('.');
 const isPositiveInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
 
 function checkLatent(l: LatentSpec | undefined, tile: ModelManifest['tile'] | undefined, where: string): void {
   need(l && isPositiveInt(l.channels) && isPositiveInt(l.factor), `${where}: latent.channels and latent.factor must be positive integers`);
   need(typeof l.scalingFactor === 'number' && l.scalingFactor > 0, `${where}: latent.scalingFactor must be positive`);
   need(typeof l.shiftFactor === 'number' && typeof l.timestep === 'number' && typeof l.cubicA === 'number', `${where}: latent.shiftFactor, timestep and cubicA must be numbers`);
+  need(l.multiple === undefined || isPositiveInt(l.multiple), `${where}: latent.multiple must be a positive integer`);
+  const m = l.multiple ?? 1;
+  need(!l.tile || (l.tile.size % m === 0 && l.tile.overlap % m === 0), `${where}: latent.tile size and overlap must be multiples of latent.multiple`);
   need(l.tile && isPositiveInt(l.tile.size) && Number.isInteger(l.tile.overlap) && l.tile.overlap >= 0 && l.tile.overlap < l.tile.size, `${where}: latent.tile invalid`);
   need(!tile || (tile.size % l.factor === 0 && tile.overlap % l.factor === 0), `${where}: tile.size and tile.overlap must be multiples of latent.factor`);
 }
@@ -93,6 +99,7 @@ export function parseManifest(json: unknown, where = 'model.json'): ModelManifes
   need(m.graphs && typeof m.graphs === 'object', `${where}: graphs missing`);
   const graphKeys = m.kind === 'tsdsr' ? ['encoder', 'denoiser', 'decoder'] : m.scales.map(String);
   for (const key of graphKeys) need(typeof m.graphs[key] === 'string', `${where}: no graph for ${m.kind === 'tsdsr' ? key : `scale ${key}`}`);
+  for (const file of Object.values(m.graphs)) need(isPlainFileName(file), `${where}: graph ${JSON.stringify(file)} must be a file name inside the model directory`);
   if (m.kind === 'tsdsr') checkLatent(m.latent, m.tile, where);
   const io = m.io;
   need(io && io.layout === 'NCHW' && io.channels === 3, `${where}: io must be NCHW with 3 channels`);

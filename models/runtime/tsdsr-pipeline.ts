@@ -76,7 +76,8 @@ export async function upscaleTsdsr(image: RgbaImage, graphs: TsdsrGraphs, s: Tsd
   const { factor: f, channels, scalingFactor } = s.latent;
   const outW = Math.round(image.width * s.scale);
   const outH = Math.round(image.height * s.scale);
-  const [pw, ph] = [Math.ceil(outW / f) * f, Math.ceil(outH / f) * f];
+  const align = f * (s.latent.multiple ?? 1); // pad the output to whole latent cells (and whole patches)
+  const [pw, ph] = [Math.ceil(outW / align) * align, Math.ceil(outH / align) * align];
   const tile = multipleOf(s.tileSize, f);
   const overlap = Math.min(Math.floor(s.overlap / f) * f, tile - f);
   const margin = Math.min(Math.floor(s.margin / f) * f, Math.max(0, Math.floor((overlap - 1) / (2 * f)) * f));

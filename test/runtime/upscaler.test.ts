@@ -145,5 +145,6 @@ describe('devices', () => {
     const good = JSON.parse(await readFile('models/zoo/bicubic/model.json', 'utf8'));
     expect(() => parseManifest({ ...good, scales: [2, 5] })).toThrow(/no graph for scale 5/);
     expect(() => parseManifest({ ...good, colorFix: 'sepia' })).toThrow(/colorFix/);
+    expect(() => parseManifest({ ...good, graphs: { ...good.graphs, 2: '../../x2.onnx' } })).toThrow(/inside the model directory/);
   });
 });
