@@ -10,6 +10,7 @@ Commands:
   serve                     run the local bridge for the Figma plugin and scripts
   upscale <files...> -o X   upscale images on this machine (no server needed)
   models list               list installed models
+  models import ...         build a TSD-SR model from SD3 and TSD-SR downloads
   token                     print the pairing token
 
 Options:

@@ -1,4 +1,5 @@
-/** `tsdsr models list`: the models the bridge and CLI can use, and where they were found. */
+/** `tsdsr models list` and `tsdsr models import`: the models the bridge and CLI can use, and adding TSD-SR weights. */
+import { join } from 'node:path';
 import { configDir, modelRoots } from '../paths.ts';
 import { modelInfo, ModelRegistry } from '../registry.ts';
 import { nodeRuntime } from '../runtime.ts';
@@ -7,19 +8,49 @@ import type { CliIO } from './io.ts';
 
 /** Help text of the command. */
 export const MODELS_HELP = `Usage: tsdsr models list [--models <dir>] [--json]
+       tsdsr models import --sd3 <dir> --lora <dir> --embeds <dir> [--out <dir>] [--id <id>] [--fp16]
 
-Lists installed models: the shipped ones and those in <config dir>/models.
+list     Lists installed models: the shipped ones and those in <config dir>/models.
+import   Builds a TSD-SR model directory from downloaded weights: Stable Diffusion 3 in diffusers
+         layout (--sd3, with transformer/ and vae/), TSD-SR's LoRA (--lora, with transformer.safetensors
+         and vae.safetensors) and prompt embeddings (--embeds, with prompt_embeds.pt and pool_embeds.pt).
+         Writes encoder, denoiser and decoder graphs (LoRA merged) and model.json to --out
+         (default <config dir>/models/<id>), where the bridge and the CLI find it.
 
 Options:
-      --models <dir>   also look in this directory (repeatable)
-      --json           print JSON instead of a table
+      --models <dir>   (list) also look in this directory (repeatable)
+      --json           (list) print JSON instead of a table
+      --id <id>        (import) the model's id (default tsdsr)
+      --fp16           (import) store weights as float16: half the size, computed in float32
   -h, --help           show this help`;
 
 const OPTIONS = {
   models: { type: 'string', multiple: true },
   json: { type: 'boolean' },
+  sd3: { type: 'string' },
+  lora: { type: 'string' },
+  embeds: { type: 'string' },
+  out: { type: 'string' },
+  id: { type: 'string' },
+  fp16: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+type Values = ReturnType<typeof parseCommandLine<typeof OPTIONS>>['values'];
+
+/** `tsdsr models import`. */
+async function importCommand(values: Values, io: CliIO): Promise<number> {
+  const missing = (['sd3', 'lora', 'embeds'] as const).filter((k) => values[k] === undefined);
+  if (missing.length > 0) throw new UsageError(`models import needs ${missing.map((k) => `--${k} <dir>`).join(', ')}`);
+  const id = values.id ?? 'tsdsr';
+  if (!/^[a-z0-9][a-z0-9._-]*$/.test(id)) throw new UsageError(`--id ${id}: use lower-case letters, digits, '.', '_' or '-'`);
+  const out = values.out ?? join(configDir(io.env), 'models', id);
+  const { importTsdsr } = await import('../../../models/import/tsdsr.ts');
+  const started = Date.now();
+  await importTsdsr({ sd3: values.sd3!, lora: values.lora!, embeds: values.embeds! }, { out, id, fp16: values.fp16, log: (m) => io.err(m) });
+  io.out(`imported ${id} into ${out} in ${((Date.now() - started) / 1000).toFixed(1)} s; use it with --model ${id}`);
+  return EXIT.ok;
+}
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
@@ -33,7 +64,8 @@ export async function modelsCommand(argv: string[], io: CliIO): Promise<number> 
     io.out(MODELS_HELP);
     return EXIT.ok;
   }
-  if (positionals[0] !== 'list' || positionals.length > 1) throw new UsageError('the models command has one subcommand: tsdsr models list');
+  if (positionals[0] === 'import' && positionals.length === 1) return importCommand(values, io);
+  if (positionals[0] !== 'list' || positionals.length > 1) throw new UsageError('the models command has two subcommands: tsdsr models list, tsdsr models import');
   const roots = modelRoots(configDir(io.env), values.models ?? []);
   const entries = (await ModelRegistry.scan(roots, nodeRuntime, (m) => io.err(`warning: ${m}`))).list();
   if (values.json) {

@@ -1,0 +1,133 @@
+/**
+ * `tsdsr models import`: an SD3 checkpoint (diffusers layout) plus the TSD-SR release (LoRA for the
+ * transformer and the VAE encoder, prompt embeddings) → a `tsdsr` model directory: encoder, denoiser
+ * and decoder graphs with the LoRA merged and the prompt baked in, and `model.json`.
+ */
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Graph, tensor, toModelProto } from '../graph/index.ts';
+import { openSafetensors, readTorchTensor, writeOnnxModel, type OnnxWriteOptions } from '../io/index.ts';
+import {
+  loraFromWeights, mergeLora, mmdit, mmditConfigFromDiffusers, readWeights, vaeConfigFromDiffusers, vaeDecoderGraph, vaeEncoderGraph,
+  vaeLatentFactor, type MmditConfig, type WeightSource,
+} from '../nets/index.ts';
+import type { ModelManifest } from '../runtime/manifest.ts';
+
+/** Where the downloads are. */
+export interface TsdsrSources {
+  /** SD3 in diffusers layout: `transformer/` and `vae/`, each with config.json and safetensors. */
+  sd3: string;
+  /** TSD-SR's LoRA: `transformer.safetensors` and `vae.safetensors`. */
+  lora: string;
+  /** TSD-SR's prompt embeddings: `prompt_embeds.pt` and `pool_embeds.pt`. */
+  embeds: string;
+}
+
+/** Import settings. */
+export interface TsdsrImportOptions {
+  out: string;
+  id?: string;
+  name?: string;
+  /** Store weights as float16 (half the size; computed in float32). */
+  fp16?: boolean;
+  externalData?: OnnxWriteOptions['externalData'];
+  log?: (message: string) => void;
+}
+
+/** Refused input: a missing or malformed download, named with what was expected. */
+export class ImportError extends Error {
+  override name = 'ImportError';
+}
+
+async function need(path: string, what: string): Promise<string> {
+  try {
+    await access(path);
+  } catch {
+    throw new ImportError(`${path} not found: expected ${what}`);
+  }
+  return path;
+}
+
+async function readJson(path: string, what: string): Promise<Record<string, unknown>> {
+  return JSON.parse(await readFile(await need(path, what), 'utf8')) as Record<string, unknown>;
+}
+
+/** Reads a whole safetensors checkpoint (file, index or directory) as float32 weights, closing it afterwards. */
+async function readCheckpoint(path: string): Promise<WeightSource> {
+  const reader = await openSafetensors(path);
+  try {
+    return await readWeights(reader);
+  } finally {
+    await reader.close();
+  }
+}
+
+/** The denoiser: MMDiT on a latent of any size at the distilled timestep, prompt embeddings as constants. */
+function denoiserGraph(weights: WeightSource, config: MmditConfig, prompt: Float32Array, promptDims: number[], pooled: Float32Array, pooledDims: number[], timestep: number): Graph {
+  const g = new Graph('tsdsr_denoiser');
+  const latent = g.input('latent', 'float32', [1, config.inChannels, 'h', 'w']);
+  const velocity = mmdit(g, weights, config, {
+    hiddenStates: latent,
+    timestep: g.constant(tensor('float32', [1], Float32Array.of(timestep)), 'timestep'),
+    encoderHiddenStates: g.constant(tensor('float32', promptDims, prompt), 'prompt_embeds'),
+    pooledProjections: g.constant(tensor('float32', pooledDims, pooled), 'pooled_prompt_embeds'),
+  });
+  g.output(velocity, 'velocity');
+  return g;
+}
+
+/** Imports the downloads into `options.out`; returns the written manifest. */
+export async function importTsdsr(src: TsdsrSources, options: TsdsrImportOptions): Promise<ModelManifest> {
+  const log = options.log ?? (() => {});
+  const vaeConfig = vaeConfigFromDiffusers(await readJson(join(src.sd3, 'vae', 'config.json'), 'the SD3 VAE config (diffusers layout: <sd3>/vae/config.json)'));
+  const mmditConfig = mmditConfigFromDiffusers(await readJson(join(src.sd3, 'transformer', 'config.json'), 'the SD3 transformer config (<sd3>/transformer/config.json)'));
+  const prompt = await readTorchTensor(await need(join(src.embeds, 'prompt_embeds.pt'), "TSD-SR's prompt embeddings"));
+  const pooled = await readTorchTensor(await need(join(src.embeds, 'pool_embeds.pt'), "TSD-SR's pooled prompt embeddings"));
+  log('reading the VAE and its LoRA');
+  const vaeBase = await readCheckpoint(join(src.sd3, 'vae'));
+  const vaeLora = loraFromWeights(await readCheckpoint(await need(join(src.lora, 'vae.safetensors'), "TSD-SR's VAE LoRA")));
+  const vae = mergeLora(vaeBase, vaeLora);
+  await mkdir(options.out, { recursive: true });
+  const write = (file: string, g: Graph) => writeOnnxModel(join(options.out, file), toModelProto(g), { fp16Storage: options.fp16, externalData: options.externalData });
+  log('writing encoder.onnx');
+  await write('encoder.onnx', vaeEncoderGraph(vae, vaeConfig));
+  log('writing decoder.onnx');
+  await write('decoder.onnx', vaeDecoderGraph(vae, vaeConfig));
+  log('reading the transformer and its LoRA');
+  const transformerBase = await readCheckpoint(join(src.sd3, 'transformer'));
+  const transformerLora = loraFromWeights(await readCheckpoint(await need(join(src.lora, 'transformer.safetensors'), "TSD-SR's transformer LoRA")));
+  log('writing denoiser.onnx');
+  const timestep = 1000;
+  await write('denoiser.onnx', denoiserGraph(mergeLora(transformerBase, transformerLora), mmditConfig, prompt.data, [...prompt.shape], pooled.data, [...pooled.shape], timestep));
+  const manifest = manifestFor(src, options, vaeConfig.latentChannels, vaeLatentFactor(vaeConfig), vaeConfig.scalingFactor, vaeConfig.shiftFactor, mmditConfig, timestep);
+  await writeFile(join(options.out, 'model.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  log(`wrote ${options.out}`);
+  return manifest;
+}
+
+function manifestFor(src: TsdsrSources, o: TsdsrImportOptions, channels: number, factor: number, scalingFactor: number, shiftFactor: number, mmditConfig: MmditConfig, timestep: number): ModelManifest {
+  const maxLatent = mmditConfig.posEmbedMaxSize * mmditConfig.patchSize;
+  return {
+    id: o.id ?? 'tsdsr',
+    name: o.name ?? 'TSD-SR',
+    description: 'One-step diffusion super-resolution (Target Score Distillation) on Stable Diffusion 3.',
+    kind: 'tsdsr',
+    scales: [2, 3, 4],
+    graphs: { encoder: 'encoder.onnx', denoiser: 'denoiser.onnx', decoder: 'decoder.onnx' },
+    io: { input: 'image', output: 'image', layout: 'NCHW', channels: 3, range: [-1, 1], batch: false },
+    tile: { size: 1024, overlap: 128, margin: 32 },
+    colorFix: 'wavelet',
+    latent: { channels, factor, scalingFactor, shiftFactor, timestep, cubicA: -0.75, tile: { size: Math.min(64, maxLatent), overlap: 8 }, multiple: mmditConfig.patchSize },
+    license: 'the licences of the imported Stable Diffusion 3 and TSD-SR weights apply',
+    provenance: {
+      importedBy: 'tsdsr models import',
+      sd3: resolve(src.sd3),
+      lora: resolve(src.lora),
+      embeddings: resolve(src.embeds),
+      encoder: 'VAE posterior mean (the reference inference samples the posterior)',
+      loraMerged: true,
+      weightStorage: o.fp16 ? 'float16 (computed in float32)' : 'float32',
+      importedAt: new Date().toISOString(),
+    },
+  };
+}
