@@ -101,7 +101,8 @@ describe('tsdsr serve', () => {
       child.stderr.on('data', (chunk) => {
         stderr += chunk;
         const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
-        if (match) resolve(match[1]!);
+        // the announcement may arrive in several chunks: wait for its last line, the token's location
+        if (match && stderr.includes(join(dir, 'token'))) resolve(match[1]!);
       });
       child.once('exit', () => reject(new Error(`serve exited early: ${stderr}`)));
     });
