@@ -21,12 +21,18 @@ export interface SerializeOptions {
   docString?: string;
 }
 
-/** Encodes tensor elements as little-endian raw bytes, independent of the host's byte order. */
+const LITTLE_ENDIAN_HOST = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/**
+ * Tensor elements as little-endian raw bytes, independent of the host's byte order. On
+ * little-endian hosts this is a view of the tensor's own memory (multi-GB weights are not copied).
+ */
 export function rawLittleEndian(t: TensorData): Uint8Array {
+  const d = t.data;
+  if (LITTLE_ENDIAN_HOST && d.BYTES_PER_ELEMENT === DTYPE_BYTES[t.dtype]) return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
   const n = t.data.length;
   const bytes = new Uint8Array(n * DTYPE_BYTES[t.dtype]);
   const view = new DataView(bytes.buffer);
-  const d = t.data;
   for (let i = 0; i < n; i++) {
     switch (t.dtype) {
       case 'float32': view.setFloat32(i * 4, d[i] as number, true); break;
