@@ -1,0 +1,112 @@
+/** Keeps the UI connected to the bridge: pairing, the handshake, diagnosis of failures, and reconnecting with backoff. */
+import { PROTOCOL_VERSION, type ResultMessage, type ServerMessage } from '../../../bridge-server/src/protocol/index.ts';
+import { webSocketUrl } from '../settings.ts';
+import { BridgeSocket, type HandshakeFailure } from './bridge-socket.ts';
+import type { ConnectionState, Store } from './state.ts';
+
+/** Seconds to wait before each reconnect attempt; the last repeats. */
+export const BACKOFF_SECONDS = Object.freeze([1, 2, 4, 8, 15, 30]);
+
+/** What the run needs to hear from the connection. */
+export interface ConnectionListener {
+  message(message: Exclude<ServerMessage, { type: 'hello' | 'result' }>): void;
+  result(result: ResultMessage, png: Uint8Array): void;
+  /** The connection dropped after the handshake (jobs on it are gone). */
+  lost(): void;
+  /** The handshake finished; queued work may go. */
+  ready(): void;
+}
+
+interface Health {
+  protocol?: number;
+  server?: { version?: string };
+}
+
+async function probeHealth(baseUrl: string): Promise<Health | undefined> {
+  try {
+    const response = await fetch(`${baseUrl}/v1/health`, { signal: AbortSignal.timeout(3000) });
+    return (await response.json()) as Health;
+  } catch {
+    return undefined;
+  }
+}
+
+function incompatibleFrom(health: Health): ConnectionState {
+  return {
+    kind: 'incompatible',
+    ...(health.protocol !== undefined ? { serverProtocol: health.protocol } : {}),
+    ...(health.server?.version ? { serverVersion: health.server.version } : {}),
+  };
+}
+
+/** The one connection to the bridge. */
+export class Connection {
+  #socket: BridgeSocket | undefined;
+  #generation = 0;
+  #attempt = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly store: Store, private readonly listener: ConnectionListener) {}
+
+  /** The socket, once the handshake succeeded. */
+  get socket(): BridgeSocket | undefined {
+    return this.store.state.connection.kind === 'connected' ? this.#socket : undefined;
+  }
+
+  /** Connects (again) with the current address and token; drops any previous connection. */
+  connect(): void {
+    clearTimeout(this.#timer);
+    this.#generation++;
+    this.#socket?.close();
+    this.#socket = undefined;
+    const { token, settings } = this.store.state;
+    if (!token) return this.#set({ kind: 'unpaired' });
+    this.#set({ kind: 'connecting' });
+    const generation = this.#generation;
+    const current = () => generation === this.#generation;
+    this.#socket = new BridgeSocket(webSocketUrl(settings.bridgeUrl), token, {
+      ready: (hello) => {
+        if (!current()) return;
+        this.#attempt = 0;
+        this.#set({ kind: 'connected', serverVersion: hello.server.version, models: hello.models });
+        this.listener.ready();
+      },
+      failed: (failure) => current() && void this.#onFailure(failure),
+      message: (message) => current() && this.listener.message(message),
+      result: (result, png) => current() && this.listener.result(result, png),
+      closed: (info) => current() && void this.#onClosed(info),
+    });
+  }
+
+  /** Connects now, forgetting the backoff. */
+  retryNow(): void {
+    this.#attempt = 0;
+    this.connect();
+  }
+
+  #set(connection: ConnectionState): void {
+    this.store.update((s) => void (s.connection = connection));
+  }
+
+  async #onFailure(failure: HandshakeFailure): Promise<void> {
+    this.#generation++;
+    this.#set(failure);
+    if (failure.kind !== 'incompatible' || failure.serverVersion) return;
+    const health = await probeHealth(this.store.state.settings.bridgeUrl);
+    if (this.store.state.connection.kind === 'incompatible' && health) this.#set(incompatibleFrom(health));
+  }
+
+  async #onClosed(info: { opened: boolean; ready: boolean }): Promise<void> {
+    this.#socket = undefined;
+    if (info.ready) this.listener.lost();
+    const generation = this.#generation;
+    const health = info.opened ? undefined : await probeHealth(this.store.state.settings.bridgeUrl);
+    if (generation !== this.#generation) return;
+    if (health?.protocol !== undefined && health.protocol !== PROTOCOL_VERSION) return this.#set(incompatibleFrom(health));
+    const delay = (BACKOFF_SECONDS[Math.min(this.#attempt, BACKOFF_SECONDS.length - 1)] ?? 30) * 1000;
+    this.#attempt++;
+    const retryAt = Date.now() + delay;
+    this.#set(health ? { kind: 'refused', message: 'The bridge is running but refused the plugin\'s connection.', retryAt } : { kind: 'down', retryAt });
+    this.#timer = setTimeout(() => this.connect(), delay);
+  }
+}

@@ -1,0 +1,79 @@
+/** Entry of the plugin UI (bundled into plugin/dist/ui.html): wires the store, the bridge connection, the run and the views. */
+import type { Settings } from '../settings.ts';
+import { uiChannel } from './channel.ts';
+import { Connection } from './connection.ts';
+import { RunController } from './run.ts';
+import { isRunning, Store } from './state.ts';
+import { createFooter } from './view/footer.ts';
+import { createHeader } from './view/header.ts';
+import { createLayers } from './view/layers.ts';
+import { createNotice } from './view/notice.ts';
+import { createOptions } from './view/options.ts';
+
+const store = new Store();
+const channel = uiChannel();
+const connection = new Connection(store, {
+  message: (m) => run.onBridgeMessage(m),
+  result: (r, png) => void run.onResult(r, png),
+  lost: () => run.onConnectionLost(),
+  ready: () => {
+    keepModelAvailable();
+    run.pump();
+  },
+});
+// The connection's listener calls into the run only after events arrive, so the run may be created after it.
+const run = new RunController(store, channel, connection);
+
+function changeSettings(change: Partial<Settings>): void {
+  store.update((s) => void (s.settings = { ...s.settings, ...change }));
+  channel.emit({ type: 'save-settings', settings: store.state.settings });
+}
+
+/** When the stored model is not on this bridge, picks the bridge's first model. */
+function keepModelAvailable(): void {
+  const { connection: c, settings } = store.state;
+  if (c.kind === 'connected' && c.models.length > 0 && !c.models.some((m) => m.id === settings.model)) changeSettings({ model: c.models[0]!.id });
+}
+
+function clearRun(): void {
+  for (const row of store.state.run?.rows ?? []) if (row.thumbUrl) URL.revokeObjectURL(row.thumbUrl);
+  store.update((s) => void (s.run = undefined));
+}
+
+const header = createHeader({ changeUrl: (url) => (changeSettings({ bridgeUrl: url }), connection.retryNow()) });
+const notice = createNotice({
+  retry: () => connection.retryNow(),
+  pair: (token) => {
+    store.update((s) => void (s.token = token));
+    channel.emit({ type: 'save-token', token });
+    connection.retryNow();
+  },
+});
+const options = createOptions({ change: changeSettings });
+const layers = createLayers({ cancel: (id) => run.cancel(id) });
+const footer = createFooter({
+  start: () => (store.state.run && clearRun(), run.start()),
+  cancelAll: () => run.cancelAll(),
+  clear: clearRun,
+});
+document.getElementById('app')!.append(header.element, notice.element, options.element, layers.element, footer.element);
+store.subscribe((state) => {
+  for (const view of [header, notice, options, layers, footer]) view.update(state);
+  document.body.classList.toggle('running', isRunning(state));
+});
+setInterval(() => notice.update(store.state), 1000);
+
+channel.on('init', (m) => {
+  store.update((s) => Object.assign(s, { ready: true, settings: m.settings, token: m.token, selection: m.selection }));
+  connection.connect();
+});
+channel.on('selection', (m) => {
+  if (store.state.run?.finished) clearRun();
+  store.update((s) => void (s.selection = m.selection));
+});
+channel.on('run-started', (m) => run.onStarted(m));
+channel.on('layer-source', (m) => run.onSource(m));
+channel.on('layer-failed', (m) => run.onLayerFailed(m));
+channel.on('layer-placed', (m) => run.onPlaced(m));
+channel.on('run-finished', (m) => run.onFinished(m));
+channel.emit({ type: 'ui-ready' });

@@ -1,0 +1,96 @@
+/** The UI's state in one object, and a tiny store that tells views when it changes. */
+import type { ModelInfo } from '../../../bridge-server/src/protocol/index.ts';
+import type { SelectionSummary, SkippedLayer } from '../messages.ts';
+import { DEFAULT_SETTINGS, type Settings } from '../settings.ts';
+
+/** Where the connection to the bridge stands; each failure kind gets its own explanation. */
+export type ConnectionState =
+  | { kind: 'unpaired' }
+  | { kind: 'connecting' }
+  | { kind: 'connected'; serverVersion: string; models: ModelInfo[] }
+  | { kind: 'down'; retryAt?: number }
+  | { kind: 'refused'; message: string; retryAt?: number }
+  | { kind: 'unauthorized' }
+  | { kind: 'incompatible'; serverProtocol?: number; serverVersion?: string };
+
+/** Where one layer of a run is. */
+export type LayerStatus = 'reading' | 'waiting' | 'queued' | 'running' | 'placing' | 'done' | 'cancelled' | 'failed';
+
+/** One row of the progress list. */
+export interface LayerRow {
+  layerId: string;
+  name: string;
+  /** Figma's node type and where the pixels come from, for the row's icon. */
+  nodeType: string;
+  source: 'image' | 'export';
+  widthPx: number;
+  heightPx: number;
+  status: LayerStatus;
+  tilesDone: number;
+  tilesTotal: number;
+  /** Why it failed, or the result's size when done. */
+  detail?: string;
+  /** A note that does not stop the layer, e.g. shrunk to fit Figma's limit. */
+  warning?: string;
+  thumbUrl?: string;
+}
+
+/** A run as the UI shows it. */
+export interface RunView {
+  runId: string;
+  scale: number;
+  rows: LayerRow[];
+  skipped: SkippedLayer[];
+  /** True once the main thread has committed the run. */
+  finished: boolean;
+}
+
+/** Everything the views draw from. */
+export interface UiState {
+  /** False until the main thread's `init` arrived. */
+  ready: boolean;
+  settings: Settings;
+  token: string;
+  selection: SelectionSummary;
+  connection: ConnectionState;
+  run?: RunView;
+}
+
+/** True when a row will not change any more. */
+export function isSettled(status: LayerStatus): boolean {
+  return status === 'done' || status === 'cancelled' || status === 'failed';
+}
+
+/** True while a run has layers still moving. */
+export function isRunning(state: UiState): boolean {
+  return !!state.run && !state.run.finished;
+}
+
+/** Holds the state; `update` changes it and tells every subscriber. */
+export class Store {
+  #state: UiState = {
+    ready: false,
+    settings: { ...DEFAULT_SETTINGS },
+    token: '',
+    selection: { layers: [], skipped: [] },
+    connection: { kind: 'connecting' },
+  };
+  readonly #listeners: ((state: UiState) => void)[] = [];
+
+  /** The current state (do not mutate; use `update`). */
+  get state(): UiState {
+    return this.#state;
+  }
+
+  /** Applies a change and re-renders. */
+  update(change: (state: UiState) => void): void {
+    change(this.#state);
+    for (const listener of this.#listeners) listener(this.#state);
+  }
+
+  /** Calls `listener` now and after every change. */
+  subscribe(listener: (state: UiState) => void): void {
+    this.#listeners.push(listener);
+    listener(this.#state);
+  }
+}

@@ -1,0 +1,43 @@
+/** The notice under the header: what went wrong and what to do, with a Retry button or the pairing field. */
+import type { UiState } from '../state.ts';
+import { connectionNotice } from '../words.ts';
+import { h, richText, setChildren } from './dom.ts';
+
+/** What the notice's buttons do. */
+export interface NoticeActions {
+  retry(): void;
+  pair(token: string): void;
+}
+
+/** Builds the notice; `update` redraws it (also every second, for the retry countdown). */
+export function createNotice(actions: NoticeActions): { element: HTMLElement; update(state: UiState): void } {
+  const element = h('section', { class: 'notice', attrs: { role: 'status', 'data-testid': 'notice' } });
+  const title = h('div', { class: 'notice-title' });
+  const body = h('p', { class: 'notice-body' });
+  const actionsRow = h('div', { class: 'notice-actions' });
+  element.append(title, body, actionsRow);
+  const tokenInput = h('input', {
+    class: 'input mono', attrs: { type: 'password', placeholder: 'Paste token', 'aria-label': 'Pairing token', spellcheck: 'false', autocomplete: 'off' },
+  });
+  const pair = () => tokenInput.value.trim() && actions.pair(tokenInput.value.trim());
+  tokenInput.addEventListener('keydown', (e) => e.key === 'Enter' && pair());
+  const pairRow = h('div', { class: 'row-inline' }, tokenInput, h('button', { class: 'primary small', text: 'Pair', on: { click: pair } }));
+  const retryButton = h('button', { class: 'secondary small', text: 'Retry now', on: { click: () => actions.retry() } });
+  let shownAction: string | undefined;
+
+  return {
+    element,
+    update(state) {
+      const notice = state.ready ? connectionNotice(state.connection) : undefined;
+      element.hidden = !notice;
+      if (!notice) return void (shownAction = undefined);
+      element.className = `notice ${notice.tone}`;
+      title.textContent = notice.title;
+      setChildren(body, ...richText(notice.body));
+      if (shownAction === notice.action) return;
+      shownAction = notice.action;
+      setChildren(actionsRow, notice.action === 'pair' ? pairRow : notice.action === 'retry' ? retryButton : null);
+      if (notice.action === 'pair') tokenInput.value = '';
+    },
+  };
+}

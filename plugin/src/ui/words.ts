@@ -1,0 +1,74 @@
+/** Everything the UI says about problems, in plain words with the next step. Text in `backticks` is shown as code. */
+import type { ErrorCode } from '../../../bridge-server/src/protocol/index.ts';
+import { PROTOCOL_VERSION } from '../../../bridge-server/src/protocol/index.ts';
+import { FIGMA_MAX_IMAGE_SIDE } from '../settings.ts';
+import { PLUGIN_VERSION } from '../version.ts';
+import type { ConnectionState } from './state.ts';
+
+/** A notice above the options: a title, what to do, and which action button to offer. */
+export interface Notice {
+  tone: 'error' | 'info';
+  title: string;
+  body: string;
+  action?: 'retry' | 'pair';
+}
+
+function retryText(retryAt: number | undefined, now: number): string {
+  if (retryAt === undefined) return '';
+  const seconds = Math.max(0, Math.ceil((retryAt - now) / 1000));
+  return seconds > 0 ? ` Retrying in ${seconds} s…` : ' Retrying…';
+}
+
+/** The notice for a connection state, or undefined when all is well. */
+export function connectionNotice(state: ConnectionState, now: number = Date.now()): Notice | undefined {
+  switch (state.kind) {
+    case 'unpaired':
+      return { tone: 'info', title: 'Pair with the bridge', body: 'Run `npx tsdsr token` in a terminal and paste the token below.', action: 'pair' };
+    case 'unauthorized':
+      return { tone: 'error', title: 'Token not accepted', body: 'The bridge has a different token: run `npx tsdsr token` and paste it below.', action: 'pair' };
+    case 'down':
+      return { tone: 'error', title: 'Bridge not running', body: `Start it with \`npx tsdsr serve\`.${retryText(state.retryAt, now)}`, action: 'retry' };
+    case 'refused':
+      return { tone: 'error', title: 'Connection refused', body: `${state.message} Restart it with \`npx tsdsr serve\`.${retryText(state.retryAt, now)}`, action: 'retry' };
+    case 'incompatible':
+      return { tone: 'error', title: 'Plugin and bridge don’t match', body: incompatibleText(state), action: 'retry' };
+    default:
+      return undefined;
+  }
+}
+
+function incompatibleText(state: Extract<ConnectionState, { kind: 'incompatible' }>): string {
+  const bridge = state.serverVersion ? `the bridge (tsdsr ${state.serverVersion})` : 'the bridge';
+  const speaks = state.serverProtocol !== undefined ? ` speaks protocol ${state.serverProtocol}` : ' speaks another protocol';
+  const newer = state.serverProtocol !== undefined && state.serverProtocol < PROTOCOL_VERSION ? 'the bridge: `npm install -g tsdsr@latest`' : 'the plugin';
+  return `This plugin (${PLUGIN_VERSION}) speaks bridge protocol ${PROTOCOL_VERSION}; ${bridge}${speaks}. Update ${newer}, then retry.`;
+}
+
+/** Why a layer's job ended without a result, for the progress list. */
+export function jobErrorText(code: ErrorCode, message: string): string {
+  switch (code) {
+    case 'cancelled':
+      return 'Cancelled';
+    case 'too_many_pixels':
+      return `Image too large for the bridge (${message}). Try a smaller scale or a smaller layer.`;
+    case 'not_an_image':
+    case 'bad_image':
+      return `The bridge couldn't read this layer's pixels (${message}).`;
+    case 'unknown_model':
+      return 'The bridge doesn’t have this model any more. Pick another model and try again.';
+    case 'queue_full':
+      return 'The bridge is busy. Try again in a moment.';
+    case 'unavailable':
+      return 'The bridge is shutting down. Start it again with `npx tsdsr serve`.';
+    case 'internal':
+      return 'The bridge failed on this layer; its terminal says why.';
+    default:
+      return `The bridge refused this layer: ${message}`;
+  }
+}
+
+/** The warning for a result over Figma's image limit. */
+export function oversizeText(width: number, height: number, shrunkTo: { width: number; height: number } | undefined, tiles: number): string {
+  const over = `${width}×${height} px is over Figma’s ${FIGMA_MAX_IMAGE_SIDE} px limit`;
+  return shrunkTo ? `${over}: shrunk to ${shrunkTo.width}×${shrunkTo.height}` : `${over}: split into ${tiles} tiles`;
+}
