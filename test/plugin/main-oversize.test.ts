@@ -41,13 +41,13 @@ describe('results over 4096 px', () => {
 
   it('replaces an exported layer in place with the tile group and hides the original', async () => {
     const p = startTestPlugin();
-    const banner = p.host.add('FRAME', { name: 'Banner', x: 50, y: 60, width: 1100, height: 1100, fills: [solid(0, 0, 0)] });
+    const banner = p.host.add('FRAME', { name: 'Banner', x: 50, y: 60, width: 100, height: 100, fills: [solid(0, 0, 0)] });
     p.host.select(banner);
-    await runAll(p, { scale: 4, placement: 'in-place' }, tiledResult(4400, 4400, 4096));
+    await runAll(p, { scale: 41, placement: 'in-place' }, tiledResult(4100, 4100, 4096));
     const group = p.host.page.children[1]!;
     expect(banner.visible).toBe(false);
-    expect(group.children).toHaveLength(4);
-    expect(group.absoluteBoundingBox).toEqual({ x: 50, y: 60, width: 1100, height: 1100 });
+    expect(group.children.map((t) => [t.x, t.y])).toEqual([[50, 60], [50 + 4096 / 41, 60], [50, 60 + 4096 / 41], [50 + 4096 / 41, 60 + 4096 / 41]]);
+    expect(group.absoluteBoundingBox).toEqual({ x: 50, y: 60, width: 100, height: 100 });
   });
 
   it('lays tiles of an image fill out at the image\'s aspect, across the layer\'s width', async () => {
