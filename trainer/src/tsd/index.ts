@@ -1,0 +1,10 @@
+/** TSD-SR training pieces: flow-matching schedule, weighting, DASM, guidance, the TSD regulariser target and the losses. */
+export * from './random.ts';
+export * from './schedule.ts';
+export * from './weighting.ts';
+export * from './dasm.ts';
+export * from './cfg.ts';
+export * from './regulariser.ts';
+export * from './losses.ts';
+export * from './ssim.ts';
+export * from './perceptual.ts';
