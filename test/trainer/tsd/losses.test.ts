@@ -1,7 +1,8 @@
 // The loss graphs against hand computations on tiny tensors, values and gradients (run with onnxruntime-node).
 import { describe, expect, it } from 'vitest';
-import { Graph, gradients, type Value } from '../../../models/graph/index.ts';
-import { dataLoss, latentMse, regFlowMatchingLoss, toUnitRange, tsdLoss } from '../../../trainer/src/tsd/index.ts';
+import { Graph, gradients, tensor, type Value } from '../../../models/graph/index.ts';
+import { dataLoss, latentMse, regFlowMatchingLoss, regModelLoss, toUnitRange, tsdLoss } from '../../../trainer/src/tsd/index.ts';
+import { applyLinear, linearDenoiserGraph } from './reference.ts';
 import { runGraph } from './run-graph.ts';
 
 const dims = [1, 2, 1, 2];
@@ -61,5 +62,27 @@ describe('data loss', () => {
     g.output(toUnitRange(g, v.x!), 'y');
     const out = await runGraph(g, { x: feed([-3, -0.5, 0.5, 1.5]) });
     expect(out.y).toEqual([0, 0.25, 0.75, 1]);
+  });
+});
+
+describe('reg model loss composed from the student latent', () => {
+  it('noises stop-grad ẑ, runs the reg model without guidance, and trains only the reg model', async () => {
+    const g = new Graph('reg_model_loss');
+    const [zHat, noise] = [g.input('zhat', 'float32', dims), g.input('noise', 'float32', dims)];
+    const mix = g.input('mix', 'float32', [2, 2, 1, 1]);
+    const timestep = g.input('t', 'float32', [1]);
+    const reg = { mix: [[0.5, -0.25], [0.125, 1]], timeScale: 0.001 };
+    const cond = g.constant(tensor('float32', [1, 2, 1, 1], Float32Array.from([0.25, -0.5])), 'cond');
+    const loss = regModelLoss(g, { reg: linearDenoiserGraph(reg, mix), zHat, noise, sigma: 0.75, timestep, condition: cond, weight: 0.5 });
+    const [dMix, dZ] = gradients(g, loss, [mix, zHat]);
+    g.output(loss, 'loss'); g.output(dMix!, 'dmix'); g.output(dZ!, 'dz');
+    const [z, e] = [[1, -1, 0.5, 2], [0.25, 0.5, -1, 0]];
+    const out = await runGraph(g, { zhat: feed(z), noise: feed(e), mix: { dims: [2, 2, 1, 1], data: reg.mix.flat() }, t: { dims: [1], data: [750] } });
+    const xt = z.map((zi, i) => 0.75 * e[i]! + 0.25 * zi);
+    const v = applyLinear(reg, xt, [1, 2, 1, 2], 750, [0.25, -0.5]);
+    const mse = xt.reduce((a, x, i) => a + (x - 0.75 * v[i]! - z[i]!) ** 2, 0) / 4;
+    expect(out.loss![0]).toBeCloseTo(0.5 * 0.5 * mse, 6);
+    expect(out.dmix!.some((d) => d !== 0)).toBe(true);
+    expect(out.dz).toEqual([0, 0, 0, 0]);
   });
 });

@@ -3,6 +3,8 @@
  * batch included, as `F.mse_loss(reduction='mean')` in the official code.
  */
 import { abs, add, clip, mul, reduceMean, stopGradient, sub, type Graph, type Value } from '../../../models/graph/index.ts';
+import type { Denoiser } from './cfg.ts';
+import { noisyLatent } from './regulariser.ts';
 
 /** mean((a − b)²) over all elements. */
 export function meanSquaredError(g: Graph, a: Value, b: Value): Value {
@@ -78,4 +80,27 @@ export function dataLoss(g: Graph, args: DataLossArgs): { total: Value; perceptu
   const perceptual = args.perceptual(g, args.image, stopGradient(g, args.imageHigh));
   const mse = latentMse(g, args.zHat, args.zHigh);
   return { total: add(g, perceptual, mse), perceptual, mse };
+}
+
+/** Inputs of the reg model's training loss, composed from the student's latent. */
+export interface RegModelLossArgs<C> {
+  /** The reg (fake-score) denoiser; its LoRA parameters are what this loss trains. */
+  reg: Denoiser<C>;
+  /** ẑ, the student's latent (stop-gradient applied). */
+  zHat: Value;
+  noise: Value;
+  /** sigma and timestep ([1]) of an index drawn uniformly from [50, 950), independent of the DASM draw. */
+  sigma: Value | number;
+  timestep: Value;
+  /** The prompt's condition; the official loop trains the reg model without guidance. */
+  condition: C;
+  weight: Value | number;
+}
+
+/** The reg model's whole loss: ẑ_t = sigma·ε + (1 − sigma)·stopgrad(ẑ), v = reg(ẑ_t, t, c), then `regFlowMatchingLoss`. */
+export function regModelLoss<C>(g: Graph, args: RegModelLossArgs<C>): Value {
+  const target = stopGradient(g, args.zHat);
+  const noisy = stopGradient(g, noisyLatent(g, target, args.noise, args.sigma));
+  const velocity = args.reg(g, noisy, args.timestep, args.condition);
+  return regFlowMatchingLoss(g, { velocity, noisyLatent: noisy, sigma: args.sigma, target, weight: args.weight });
 }
