@@ -6,6 +6,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { createContext, runInContext } from 'node:vm';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
 import { CHROMIUM_PATH } from './browser.ts';
@@ -80,6 +81,11 @@ export async function startUiRig(): Promise<UiRig> {
   };
 }
 
+/** A context holding only what Figma's sandbox offers: `figma`, `__html__`, console and timers (no DOM, no Node). */
+function sandboxFor(host: FigmaHost, html: string): object {
+  return createContext({ figma: host.figma, __html__: html, console, setTimeout, clearTimeout, setInterval, clearInterval });
+}
+
 /** The plugin running: its UI page, the frame inside it, and the fake host behind it. */
 export interface PluginSession {
   page: Page;
@@ -105,7 +111,7 @@ export async function openPlugin(rig: UiRig, host: FigmaHost): Promise<PluginSes
   };
   host.onUiMessage = (message) => (ready ? deliver(message) : pending.push(message));
   await page.exposeFunction('tsdsrToMain', (message: Encoded) => host.sendToMain(decode(message)));
-  new Function('figma', '__html__', code)(host.figma, html);
+  runInContext(code, sandboxFor(host, html), { filename: 'plugin/dist/code.js' });
   await page.goto(`${rig.baseUrl}/`);
   ready = true;
   pending.splice(0).forEach(deliver);

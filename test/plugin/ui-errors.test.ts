@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { buildApp } from '../../bridge-server/src/app.ts';
-import { startBridge, tempConfigDir, type RunningBridge } from '../bridge/helpers.ts';
+import { gatedRuntime, startBridge, tempConfigDir, type RunningBridge } from '../bridge/helpers.ts';
 import { browserSkipReason } from '../helpers/browser.ts';
 import { createFigmaHost } from '../helpers/figma-host.ts';
 import { openPlugin, startUiRig, type PluginSession, type UiRig } from '../helpers/figma-ui.ts';
@@ -77,6 +77,24 @@ describe.skipIf(skipReason !== undefined)(`the built plugin when things go wrong
     await session.ui.getByRole('button', { name: 'Retry now' }).click();
     await waitForText(session.ui.locator('.status-label'), /^Connected$/);
     expect(await notice(session).isHidden()).toBe(true);
+    await session.close();
+  });
+
+  it('fails the layers of a bridge that stops mid-run in plain words, and waits for it to come back', async () => {
+    const gated = gatedRuntime(2);
+    const { app, httpUrl, token } = await startBridge({ runtime: gated.runtime });
+    const host = pairedHost(httpUrl, token);
+    await threeLayers(host);
+    const session = await openPlugin(rig, host);
+    await waitForText(session.ui.locator('.status-label'), /^Connected$/);
+    await session.ui.getByTestId('start').click();
+    await expect.poll(() => gated.started.length, { timeout: 10_000 }).toBe(1);
+    await app.close();
+    await waitForText(session.ui.getByTestId('summary'), /^Done · 0 upscaled · 3 failed$/);
+    const rows = await session.ui.locator('li.layer .layer-meta').allTextContents();
+    for (const text of rows) expect(text).toMatch(/^(The bridge stopped this layer before it finished \(was it shut down\?\)\.|Lost the connection to the bridge\.)$/);
+    await waitForText(notice(session), /^Bridge not running/);
+    expect(host.notifications.at(-1)?.message).toBe('No layers were upscaled · 3 failed');
     await session.close();
   });
 

@@ -28,3 +28,9 @@ export function visibleBounds(node: SceneNode): Rect | null {
   const render = 'absoluteRenderBounds' in node ? node.absoluteRenderBounds : null;
   return render ?? node.absoluteBoundingBox;
 }
+
+/** The message of anything thrown: Figma and other realms throw errors that fail `instanceof Error`. */
+export function errorText(error: unknown): string {
+  const message = error && typeof error === 'object' ? (error as { message?: unknown }).message : undefined;
+  return typeof message === 'string' ? message : String(error);
+}

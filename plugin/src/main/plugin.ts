@@ -1,6 +1,6 @@
 /** The main thread's wiring: opens the UI, answers its messages, follows the selection. */
 import { createChannel, UI_TO_MAIN_TYPES, type Channel, type MainToUi, type UiToMain } from '../messages.ts';
-import type { PluginHost } from './host.ts';
+import { errorText, type PluginHost } from './host.ts';
 import { RunController } from './run.ts';
 import { summarizeSelection } from './selection.ts';
 import { loadSettings, loadToken, saveSettings, saveToken } from './storage.ts';
@@ -13,7 +13,7 @@ export function mainChannel(host: PluginHost): Channel<MainToUi, UiToMain> {
   return createChannel<MainToUi, UiToMain>(
     { send: (message) => host.ui.postMessage(message), listen: (receive) => (host.ui.onmessage = (message) => receive(message)) },
     UI_TO_MAIN_TYPES,
-    (error) => host.notify(`tsdsr: ${error instanceof Error ? error.message : String(error)}`, { error: true }),
+    (error) => host.notify(`tsdsr: ${errorText(error)}`, { error: true }),
   );
 }
 

@@ -1,6 +1,6 @@
 /** One upscaling run on the main thread: read the layers, hand their pixels to the UI, place results, one undo step. */
 import type { Channel, MainToUi, ResultImage, RunOptions, UiToMain } from '../messages.ts';
-import type { PluginHost } from './host.ts';
+import { errorText, type PluginHost } from './host.ts';
 import { placeResult } from './place.ts';
 import { readSelection } from './selection.ts';
 import { snapshotOf, type Snapshot } from './snapshot.ts';
@@ -10,10 +10,6 @@ interface RunState {
   options: RunOptions;
   snapshots: Map<string, Snapshot>;
   placed: number;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function plural(count: number, word: string): string {

@@ -122,8 +122,9 @@ export class RunController {
 
   #onError(job: Job, message: ErrorMessage): void {
     if (message.code === 'unknown_job') return;
-    const cancelled = message.code === 'cancelled' || job.cancelRequested;
-    this.#settle(job.layerId, cancelled ? { status: 'cancelled', detail: 'Cancelled' } : { status: 'failed', detail: jobErrorText(message.code, message.message) });
+    // A `cancelled` the user did not ask for comes from the bridge itself (for instance while it shuts down): a failure.
+    if (job.cancelRequested) return this.#settle(job.layerId, { status: 'cancelled', detail: 'Cancelled' });
+    this.#settle(job.layerId, { status: 'failed', detail: jobErrorText(message.code, message.message) });
   }
 
   /** A finished job's PNG: fit it for Figma and hand it to the main thread. */

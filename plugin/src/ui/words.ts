@@ -48,7 +48,7 @@ function incompatibleText(state: Extract<ConnectionState, { kind: 'incompatible'
 export function jobErrorText(code: ErrorCode, message: string): string {
   switch (code) {
     case 'cancelled':
-      return 'Cancelled';
+      return 'The bridge stopped this layer before it finished (was it shut down?).';
     case 'too_many_pixels':
       return `Image too large for the bridge (${message}). Try a smaller scale or a smaller layer.`;
     case 'not_an_image':
