@@ -1,0 +1,15 @@
+/** Trainer data: seeded RNG, folder scanning, random crops, Real-ESRGAN degradation and bicubic LR, worker DataLoader. */
+export { Rng, hashSeed, type RngState } from './rng.ts';
+export * from './image.ts';
+export * from './kernels.ts';
+export * from './config.ts';
+export { filter2d, trimKernel } from './filter.ts';
+export { resizeImage, bicubicDownscale } from './resize.ts';
+export { addGaussianNoise, addPoissonNoise, fillNormal, poissonCdf } from './noise.ts';
+export { jpegRoundTrip } from './jpeg.ts';
+export { usmSharpen, opencvDefaultSigma } from './usm.ts';
+export { drawBlurKernel, drawFinalSinc, drawKernelOfType } from './random-kernels.ts';
+export { degradeRealEsrgan, bicubicLr } from './degrade.ts';
+export { scanImageFolder, IMAGE_EXTENSIONS, type ImageEntry, type ScanOptions } from './folder.ts';
+export { makeSample, randomCrop, epochOrder, sampleOptions, type SampleOptions, type TrainingSample } from './sample.ts';
+export { DataLoader, stackSamples, type DataLoaderOptions, type DataLoaderState, type TrainingBatch } from './loader.ts';
