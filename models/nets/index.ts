@@ -5,3 +5,4 @@ export type { BuildOptions, LoraInputSpec } from './internal/params.ts';
 export * from './vae/index.ts';
 export * from './sd3/index.ts';
 export * from './lora/index.ts';
+export * from './small/index.ts';
