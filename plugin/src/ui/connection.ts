@@ -1,5 +1,5 @@
 /** Keeps the UI connected to the bridge: pairing, the handshake, diagnosis of failures, and reconnecting with backoff. */
-import { PROTOCOL_VERSION, type ResultMessage, type ServerMessage } from '../../../bridge-server/src/protocol/index.ts';
+import { PROTOCOL_VERSION, type HealthBody, type ResultMessage, type ServerMessage } from '../../../bridge-server/src/protocol/index.ts';
 import { webSocketUrl } from '../settings.ts';
 import { BridgeSocket, type HandshakeFailure } from './bridge-socket.ts';
 import type { ConnectionState, Store } from './state.ts';
@@ -17,10 +17,8 @@ export interface ConnectionListener {
   ready(): void;
 }
 
-interface Health {
-  protocol?: number;
-  server?: { version?: string };
-}
+/** `GET /v1/health` as far as it can be trusted from any bridge version: every field may be missing. */
+type Health = Partial<HealthBody>;
 
 async function probeHealth(baseUrl: string): Promise<Health | undefined> {
   try {
