@@ -74,6 +74,15 @@ describe('JobQueue', () => {
     expect(q.cancel('c', 'r')).toBe(false);
   });
 
+  it('ends queued and running jobs with unavailable when the server shuts down', async () => {
+    const q = new JobQueue({ concurrency: 1, maxJobsPerClient: 10 });
+    const running = q.submit('c', 'r', (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('stopped')))));
+    const queued = q.submit('d', 'q', async () => 'never');
+    q.close();
+    await expect(running.result).rejects.toMatchObject({ code: 'unavailable' });
+    await expect(queued.result).rejects.toMatchObject({ code: 'unavailable' });
+  });
+
   it('refuses new jobs once closed', () => {
     const q = new JobQueue({ concurrency: 1, maxJobsPerClient: 10 });
     q.close();

@@ -32,6 +32,12 @@ interface Job {
 
 const keyOf = (clientId: string, jobId: string): string => `${clientId}\u0000${jobId}`;
 const cancelledError = (): BridgeError => new BridgeError('cancelled', 'the job was cancelled');
+const shutdownError = (): BridgeError => new BridgeError('unavailable', 'the server is shutting down');
+
+/** Why an aborted job ended: the BridgeError it was aborted with (cancelled, or unavailable at shutdown). */
+function abortReason(signal: AbortSignal): BridgeError {
+  return signal.reason instanceof BridgeError ? signal.reason : cancelledError();
+}
 
 /** Runs jobs from many clients on a few workers. */
 export class JobQueue {
@@ -82,16 +88,16 @@ export class JobQueue {
   }
 
   /** Cancels every job of a client (it disconnected); returns how many there were. */
-  cancelClient(clientId: string): number {
+  cancelClient(clientId: string, reason: () => BridgeError = cancelledError): number {
     const queued = this.#schedule.drain(clientId);
     for (const job of queued) {
       this.#finish(job);
-      job.reject(cancelledError());
+      job.reject(reason());
     }
     let running = 0;
     for (const job of this.#running.values()) {
       if (job.clientId !== clientId) continue;
-      job.controller.abort(cancelledError());
+      job.controller.abort(reason());
       running++;
     }
     return queued.length + running;
@@ -106,7 +112,7 @@ export class JobQueue {
   close(): void {
     this.#closed = true;
     const clients = new Set([...this.#active.keys()]);
-    for (const clientId of clients) this.cancelClient(clientId);
+    for (const clientId of clients) this.cancelClient(clientId, shutdownError);
   }
 
   #pump(): void {
@@ -122,10 +128,10 @@ export class JobQueue {
     this.#running.set(key, job);
     try {
       const value = await job.task(job.controller.signal);
-      if (job.controller.signal.aborted) job.reject(cancelledError());
+      if (job.controller.signal.aborted) job.reject(abortReason(job.controller.signal));
       else job.resolve(value);
     } catch (err) {
-      job.reject(job.controller.signal.aborted ? cancelledError() : err);
+      job.reject(job.controller.signal.aborted ? abortReason(job.controller.signal) : err);
     } finally {
       this.#running.delete(key);
       this.#finish(job);
