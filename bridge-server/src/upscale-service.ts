@@ -99,7 +99,7 @@ export class UpscaleService {
 }
 
 function megapixels(pixels: number): string {
-  return `${(pixels / 1_000_000).toFixed(1)} Mpx`;
+  return pixels >= 100_000 ? `${(pixels / 1_000_000).toFixed(1)} Mpx` : `${pixels} px`;
 }
 
 function checkScale(scale: number): void {

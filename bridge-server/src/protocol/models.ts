@@ -10,6 +10,10 @@ export const ColorFixSchema = Type.Union([Type.Literal('none'), Type.Literal('wa
 
 /** A device the server can run models on. */
 export const DeviceSchema = Type.Union([Type.Literal('cpu'), Type.Literal('webgpu'), Type.Literal('cuda')]);
+/** A colour-fix method as the protocol carries it. */
+export type ColorFix = Static<typeof ColorFixSchema>;
+/** A device as the protocol reports it. */
+export type Device = Static<typeof DeviceSchema>;
 
 /** What a client needs to know about one model to offer it to a user. */
 export const ModelInfo = Type.Object({
