@@ -1,0 +1,239 @@
+/**
+ * SD3-size TSD-SR, ours against PyTorch, for the GPU machine (docs/gpu-bench.md). Random weights: an SD3-medium
+ * MMDiT and VAE made by bench/sd3_reference.py with diffusers' classes, a random TSD-SR LoRA and embeddings; then
+ * `importTsdsr` into a model directory, one TSD-SR pass per output size through openUpscaler on --device, and the
+ * same pass in PyTorch (diffusers, cuda fp16). Prints ms, the ratio and peak memory; writes bench/results/sd3-gpu.json.
+ *
+ *   npx tsx bench/sd3-gpu.ts [--config medium|tiny] [--device webgpu|cuda|cpu|auto] [--sizes 512,2048] [--weights <dir>]
+ *     [--diffusers <src tree>] [--python <interpreter>] [--fp16] [--runs 1] [--skip-torch] [--budget-s 540] [--json <extra copy>]
+ *
+ * Each heavy phase runs in its own process (Python generator + PyTorch timing, import, ours) so peaks don't mix.
+ */
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { importTsdsr } from '../models/import/tsdsr.ts';
+import type { ColorFix, DeviceChoice, RgbaImage } from '../models/runtime/index.ts';
+import { openUpscaler } from '../models/runtime/node.ts';
+
+const { values: opt } = parseArgs({
+  options: {
+    config: { type: 'string', default: 'medium' },
+    device: { type: 'string', default: 'webgpu' },
+    sizes: { type: 'string', default: '512,2048' },
+    scale: { type: 'string', default: '4' },
+    runs: { type: 'string', default: '1' },
+    'torch-runs': { type: 'string', default: '3' },
+    weights: { type: 'string' },
+    work: { type: 'string' },
+    python: { type: 'string' },
+    diffusers: { type: 'string' },
+    layers: { type: 'string' },
+    fp16: { type: 'boolean', default: false },
+    'skip-torch': { type: 'boolean', default: false },
+    'allow-fallback': { type: 'boolean', default: false },
+    'color-fix': { type: 'string', default: 'none' },
+    json: { type: 'string' },
+    'budget-s': { type: 'string' },
+    deadline: { type: 'string' },
+    phase: { type: 'string' },
+    model: { type: 'string' },
+  },
+});
+const sizes = opt.sizes.split(',').filter(Boolean).map(Number);
+const scale = Number(opt.scale);
+const log = (message: string): boolean => process.stderr.write(`[sd3-gpu] ${message}\n`);
+const peakRssMiB = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
+
+/** Per-size timing of our pipeline. */
+interface OursCase {
+  output: number;
+  input: number;
+  firstMs: number;
+  ms: number;
+  gpuPeakMiB: number | null;
+  peakRssMiB: number;
+}
+
+/** An opaque synthetic image: gradients and a checkerboard. */
+function syntheticImage(size: number): RgbaImage {
+  const data = new Uint8Array(size * size * 4);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const p = (y * size + x) * 4;
+      data.set([(x * 255) / size, ((x >> 3) + (y >> 3)) % 2 ? 220 : 30, (y * 255) / size, 255], p);
+    }
+  }
+  return { width: size, height: size, data };
+}
+
+const SMI = ['--query-gpu=memory.used', '--format=csv,noheader,nounits'];
+/** nvidia-smi on PATH, or where GPU containers mount the driver's tools. */
+const smiPath = ['nvidia-smi', '/usr/local/nvidia/bin/nvidia-smi', '/usr/bin/nvidia-smi'].find((p) => spawnSync(p, ['-L'], { stdio: 'ignore' }).status === 0);
+
+/** Samples `nvidia-smi`'s used GPU memory every 100 ms in a separate process (the highest GPU's value per sample). */
+class GpuSampler {
+  private child?: ChildProcess;
+  private file = '';
+
+  /** Used MiB now, or null without nvidia-smi. */
+  static query(): number | null {
+    if (!smiPath) return null;
+    const r = spawnSync(smiPath, SMI, { encoding: 'utf8' });
+    return r.status === 0 ? Math.max(...r.stdout.split('\n').filter(Boolean).map(Number)) : null;
+  }
+
+  /** Starts sampling (a no-op without nvidia-smi). */
+  start(tag: string): void {
+    if (!smiPath) return;
+    this.file = join(tmpdir(), `tsdsr-gpu-${process.pid}-${tag}.csv`);
+    const fd = openSync(this.file, 'w');
+    this.child = spawn(smiPath, [...SMI, '-lms', '100'], { stdio: ['ignore', fd, 'ignore'] });
+    closeSync(fd);
+  }
+
+  /** Stops sampling; the peak in MiB, or null when nothing was sampled. */
+  async stop(): Promise<number | null> {
+    const child = this.child;
+    if (!child) return null;
+    this.child = undefined;
+    const exited = new Promise((done) => child.once('exit', done));
+    child.kill();
+    await exited;
+    const samples = readFileSync(this.file, 'utf8').split('\n').map(Number).filter((v) => Number.isFinite(v) && v > 0);
+    return samples.length > 0 ? Math.max(...samples) : null;
+  }
+}
+
+/** Runs this script again as a child for one phase; returns its JSON (the last stdout line). */
+function phase<T>(name: string, args: string[]): T {
+  const out = execFileSync(process.execPath, [...process.execArgv, process.argv[1]!, '--phase', name, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+  return JSON.parse(out.trim().split('\n').pop()!) as T;
+}
+
+function dirBytes(dir: string): number {
+  return readdirSync(dir).reduce((n, f) => n + (statSync(join(dir, f)).isDirectory() ? dirBytes(join(dir, f)) : statSync(join(dir, f)).size), 0);
+}
+
+/** Phase `import`: the generated downloads → a tsdsr model directory. */
+async function importPhase(weights: string, out: string): Promise<object> {
+  const t0 = performance.now();
+  await importTsdsr({ sd3: join(weights, 'sd3'), lora: join(weights, 'tsdsr'), embeds: join(weights, 'tsdsr') }, { out, fp16: opt.fp16, log });
+  return { ms: Math.round(performance.now() - t0), modelMiB: +(dirBytes(out) / 2 ** 20).toFixed(1), storage: opt.fp16 ? 'float16' : 'float32', peakRssMiB: peakRssMiB() };
+}
+
+/** Phase `ours`: open the model on the device, then per size a first (warm-up) run and `--runs` timed runs. */
+async function oursPhase(model: string): Promise<object> {
+  const baselineMiB = GpuSampler.query();
+  const sampler = new GpuSampler();
+  sampler.start('open');
+  const t0 = performance.now();
+  const upscaler = await openUpscaler(model, opt.device as DeviceChoice, log);
+  const openMs = Math.round(performance.now() - t0);
+  const openPeak = await sampler.stop();
+  if (upscaler.device !== opt.device && opt.device !== 'auto' && !opt['allow-fallback']) {
+    throw new Error(`asked for ${opt.device}, the model runs on ${upscaler.device} (--allow-fallback to time it anyway)`);
+  }
+  log(`opened on ${upscaler.device} in ${openMs} ms`);
+  const cases: OursCase[] = [];
+  for (const output of sizes) {
+    const image = syntheticImage(Math.round(output / scale));
+    sampler.start(String(output));
+    const times: number[] = [];
+    for (let i = 0; i <= Number(opt.runs); i++) {
+      if (i > 0 && Date.now() + times[0]! > Number(opt.deadline ?? Infinity)) break; // no time left for timed runs: report the first
+      const t = performance.now();
+      const result = await upscaler.upscale(image, { scale, colorFix: opt['color-fix'] as ColorFix });
+      times.push(performance.now() - t);
+      if (result.width !== output) throw new Error(`expected ${output} px, got ${result.width}`);
+    }
+    const gpuPeak = await sampler.stop();
+    log(`ours ${output}x${output}: ${times.map((t) => t.toFixed(0)).join(', ')} ms`);
+    const timed = (times.length > 1 ? times.slice(1) : times).sort((a, b) => a - b);
+    cases.push({ output, input: image.width, firstMs: Math.round(times[0]!), ms: Math.round(timed[Math.floor(timed.length / 2)]!), gpuPeakMiB: gpuPeak, peakRssMiB: peakRssMiB() });
+  }
+  await upscaler.dispose();
+  return { device: upscaler.device, openMs, gpuBaselineMiB: baselineMiB, gpuOpenPeakMiB: openPeak, cases };
+}
+
+/** The first interpreter that imports torch. */
+function findPython(): string | null {
+  const candidates = opt.python ? [opt.python] : ['python3', '/usr/bin/python3', 'python'];
+  return candidates.find((p) => spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0) ?? null;
+}
+
+function runPython(python: string, args: string[]): Record<string, unknown> {
+  const script = resolve('bench/sd3_reference.py');
+  log(`${python} ${[script, ...args].join(' ')}`);
+  const out = execFileSync(python, [script, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+  return JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
+}
+
+const fmt = (v: unknown): string => (typeof v === 'number' ? String(Math.round(v)) : 'n/a');
+
+function printTable(r: Record<string, unknown>): void {
+  const ours = r.ours as { device: string; gpuBaselineMiB: number | null; cases: OursCase[] } | undefined;
+  const torch = r.torch as { device?: string; dtype?: string; sizes?: Array<Record<string, unknown>> } | undefined;
+  const torchLabel = torch?.device ? `PyTorch ${torch.device} ${torch.dtype}` : 'PyTorch';
+  console.log(`\nTSD-SR one step, SD3 ${r.config} with random weights, scale ${scale}; ours: ${ours?.device ?? opt.device}, graphs compute in float32 (weights stored ${opt.fp16 ? 'float16' : 'float32'}); ${torchLabel}`);
+  console.log(`| output | input | ours first ms | ours ms | ${torchLabel} ms | ratio ours/PyTorch | ours GPU peak MiB (nvidia-smi, +over idle) | PyTorch max allocated MiB | ours peak RSS MiB |`);
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const output of sizes) {
+    const o = ours?.cases.find((c) => c.output === output);
+    const t = torch?.sizes?.find((c) => c.output === output);
+    const ratio = o && typeof t?.ms === 'number' ? (o.ms / t.ms).toFixed(2) : 'n/a';
+    const gpu = o?.gpuPeakMiB == null ? 'n/a' : `${o.gpuPeakMiB} (+${o.gpuPeakMiB - (ours?.gpuBaselineMiB ?? 0)})`;
+    console.log(`| ${output}² | ${output / scale}² | ${fmt(o?.firstMs)} | ${fmt(o?.ms)} | ${fmt(t?.ms)} | ${ratio} | ${gpu} | ${fmt(t?.maxAllocatedMiB)} | ${fmt(o?.peakRssMiB)} |`);
+  }
+  const imp = r.import as { ms: number; modelMiB: number } | undefined;
+  if (imp) console.log(`import: ${(imp.ms / 1000).toFixed(1)} s, model directory ${imp.modelMiB} MiB`);
+}
+
+async function main(): Promise<void> {
+  if (opt.phase === 'import') return void console.log(JSON.stringify(await importPhase(opt.weights!, opt.model!)));
+  if (opt.phase === 'ours') return void console.log(JSON.stringify(await oursPhase(opt.model!)));
+  if (!['medium', 'tiny'].includes(opt.config)) throw new Error(`--config ${opt.config}: medium or tiny`);
+  const started = Date.now();
+  const work = resolve(opt.work ?? join(tmpdir(), `tsdsr-sd3-bench-${opt.config}`));
+  const weights = resolve(opt.weights ?? join(work, 'weights'));
+  const model = join(work, 'model');
+  const resultsPath = resolve('bench/results/sd3-gpu.json');
+  const results: Record<string, unknown> = {
+    date: new Date().toISOString(), config: opt.config, device: opt.device, scale, sizes, runs: Number(opt.runs), colorFix: opt['color-fix'],
+    host: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, gpu: !smiPath ? null : spawnSync(smiPath, ['--query-gpu=name,driver_version', '--format=csv,noheader'], { encoding: 'utf8' }).stdout.trim() },
+    notes: ['our graphs compute in float32 whatever the weight storage; PyTorch runs fp16 on cuda, fp32 on cpu',
+      'ours GPU peak: nvidia-smi memory.used (whole GPU, incl. context and cached buffers); PyTorch: torch.cuda.max_memory_allocated',
+      `ours runs colour fix '${opt['color-fix']}', PyTorch none`],
+  };
+  const save = (): void => {
+    for (const path of [resultsPath, ...(opt.json ? [resolve(opt.json)] : [])]) {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
+    }
+  };
+  const python = findPython();
+  const diffusers = opt.diffusers ?? (existsSync('/tmp/diffusers-src/src/diffusers') ? '/tmp/diffusers-src' : undefined);
+  const pyCommon = ['--config', opt.config, ...(diffusers ? ['--diffusers', diffusers] : []), '--sizes', sizes.join(','), '--scale', String(scale), '--runs', opt['torch-runs']];
+  const timeTorch = !opt['skip-torch'] && python !== null;
+  if (!opt.weights) {
+    if (!python) throw new Error('no python with torch found (--python <interpreter>), and no --weights <dir> given');
+    const gen = runPython(python, ['--out', weights, ...(opt.layers ? ['--layers', opt.layers] : []), ...pyCommon, ...(timeTorch ? ['--time'] : [])]);
+    results.torch = gen;
+  } else if (timeTorch) {
+    results.torch = runPython(python, ['--weights', weights, ...pyCommon, '--time']);
+  }
+  if (!timeTorch) log(`PyTorch side skipped (${python ? '--skip-torch' : 'no python with torch'})`);
+  save();
+  log(`importing ${weights} into ${model}`);
+  results.import = phase('import', ['--weights', weights, '--model', model, ...(opt.fp16 ? ['--fp16'] : [])]);
+  save();
+  results.ours = phase('ours', ['--model', model, '--device', opt.device, '--sizes', sizes.join(','), '--scale', String(scale), '--runs', opt.runs,
+    '--color-fix', opt['color-fix'], ...(opt['budget-s'] ? ['--deadline', String(started + Number(opt['budget-s']) * 1000)] : []), ...(opt['allow-fallback'] ? ['--allow-fallback'] : [])]);
+  save();
+  printTable(results);
+  console.log(`\nwrote ${resultsPath}${opt.json ? ` and ${resolve(opt.json)}` : ''}; work directory ${work}`);
+}
+
+await main();
