@@ -1,0 +1,2 @@
+/** Export of trained students as model directories the bridge serves. */
+export { exportTsdsrModel, gitCommit, tsdsrManifest, type TsdsrExportOptions } from './tsdsr.ts';

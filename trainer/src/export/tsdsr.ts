@@ -1,0 +1,62 @@
+/** Exports a trained student as a `tsdsr` model directory (LoRA merged, graphs via writeOnnxModel, model.json) the registry lists. */
+import { execFileSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { toModelProto } from '../../../models/graph/index.ts';
+import { writeOnnxModel } from '../../../models/io/index.ts';
+import type { WeightSource } from '../../../models/nets/index.ts';
+import type { ModelManifest } from '../../../models/runtime/index.ts';
+import type { LatentFamily } from '../loop/family.ts';
+
+/** What an export needs besides the weights. */
+export interface TsdsrExportOptions {
+  dir: string;
+  id: string;
+  name: string;
+  family: LatentFamily;
+  scalingFactor: number;
+  style: Float32Array;
+  /** Recorded in model.json (data, recipe and flags, steps, perceptual loss, ...). */
+  provenance: Record<string, unknown>;
+}
+
+/** The current git commit of the working directory, or null outside a repository. */
+export function gitCommit(cwd = process.cwd()): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+/** The manifest of an exported small-family model. */
+export function tsdsrManifest(o: TsdsrExportOptions): ModelManifest {
+  const f = o.family.latentFactor;
+  const m = o.family.latentMultiple;
+  const latentTile = Math.max(m, Math.floor(64 / m) * m);
+  return {
+    id: o.id, name: o.name, kind: 'tsdsr',
+    description: `One-step TSD-SR student of the ${o.family.name} family, trained with tsdsr train tsd.`,
+    scales: [2, 3, 4],
+    graphs: { encoder: 'encoder.onnx', denoiser: 'denoiser.onnx', decoder: 'decoder.onnx' },
+    io: { input: 'image', output: 'image', layout: 'NCHW', channels: 3, range: [-1, 1], batch: true },
+    tile: { size: 64 * f, overlap: 8 * f, margin: 2 * f },
+    colorFix: 'wavelet',
+    latent: {
+      channels: o.family.latentChannels, factor: f, scalingFactor: o.scalingFactor, shiftFactor: 0, timestep: 1000, cubicA: -0.75,
+      tile: { size: latentTile, overlap: Math.max(m, Math.floor(8 / m) * m) }, multiple: m,
+    },
+    license: 'trained by the user; the training images\' licences apply',
+    provenance: { ...o.provenance, commit: gitCommit(), loraMerged: true, exportedAt: new Date().toISOString() },
+  };
+}
+
+/** Writes encoder.onnx, denoiser.onnx (style and t = 1000 baked in), decoder.onnx and model.json into `dir`. */
+export async function exportTsdsrModel(vae: WeightSource, denoiser: WeightSource, o: TsdsrExportOptions): Promise<ModelManifest> {
+  await mkdir(o.dir, { recursive: true });
+  const graphs = o.family.runtimeGraphs(vae, denoiser, o.style, 1000);
+  for (const [key, g] of Object.entries(graphs)) await writeOnnxModel(join(o.dir, `${key}.onnx`), toModelProto(g));
+  const manifest = tsdsrManifest(o);
+  await writeFile(join(o.dir, 'model.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}

@@ -1,0 +1,56 @@
+/** Options of the training runs and their defaults for the small CPU family (documented in docs/training.md). */
+import type { DeviceChoice } from '../../../models/runtime/index.ts';
+
+/** Every option a run takes; stages ignore the ones that do not apply. */
+export interface RunOptions {
+  data: string;
+  out: string;
+  /** train teacher: the `train vae` output. */
+  vae?: string;
+  /** train tsd: the `train teacher` output. */
+  teacher?: string;
+  /** train tsd: where the model directory is written. */
+  exportDir?: string;
+  id: string;
+  name?: string;
+  style?: string;
+  steps: number;
+  batch: number;
+  /** HR crop side in pixels (LR side = crop / scale). */
+  cropSizePx: number;
+  scale: number;
+  degradation: 'realesrgan' | 'bicubic';
+  seed: number;
+  device: DeviceChoice;
+  resume: boolean;
+  checkpointEvery: number;
+  sampleEvery: number;
+  /** Peak learning rate (the student's in train tsd). */
+  lr: number;
+  /** train tsd: the reg (fake-score) model's peak learning rate. */
+  regLr: number;
+  warmupSteps: number;
+  lrCycles: number;
+  klWeight: number;
+  styleDropout: number;
+  loraRank: number;
+  dasmSteps: number;
+  guidanceScale?: number;
+  regulariserWeight: number;
+  lpipsWeights?: string;
+  /** Data worker threads (undefined: cores − 1, at most 4). */
+  workers?: number;
+}
+
+const COMMON = {
+  id: 'tsdsr-small', steps: 2000, batch: 4, cropSizePx: 128, scale: 4, degradation: 'bicubic', seed: 0, device: 'cpu', resume: false,
+  checkpointEvery: 200, sampleEvery: 200, lr: 2e-4, regLr: 0, warmupSteps: 100, lrCycles: 1, klWeight: 1e-6, styleDropout: 0.1,
+  loraRank: 16, dasmSteps: 4, regulariserWeight: 1, data: '', out: '',
+} as const satisfies Omit<RunOptions, 'guidanceScale'>;
+
+/** Defaults per run. SD3's TSD learning rates (5e-6 student, 1e-6 reg) are scaled ×10 for the small family trained from scratch. */
+export const RUN_DEFAULTS: Readonly<Record<'vae' | 'teacher' | 'tsd', RunOptions>> = Object.freeze({
+  vae: { ...COMMON },
+  teacher: { ...COMMON, steps: 4000 },
+  tsd: { ...COMMON, cropSizePx: 512, degradation: 'realesrgan', lr: 5e-5, regLr: 1e-5, warmupSteps: 50, guidanceScale: 7.5 },
+});

@@ -1,0 +1,103 @@
+/** The training loop shared by every stage: batches, steps, JSONL log, progress, sample sheets, checkpoints and resume. */
+import { join } from 'node:path';
+import { DataLoader, Rng, type DataLoaderState, type TrainingBatch } from '../data/index.ts';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { JsonlLog, TrainProgress, type ProgressSink } from './progress.ts';
+import { writeSampleSheet, type SheetImage } from './sample-sheet.ts';
+import type { TrainSession } from './train-session.ts';
+
+/** What one iteration of a stage reports. */
+export interface StageStepResult {
+  losses: Record<string, number>;
+  learningRates: Record<string, number>;
+  /** Images for a sample sheet (e.g. LR | student | HR), values in [0, 1]. */
+  sheet?: () => SheetImage[];
+}
+
+/** A training stage: its sessions (checkpointed) and one iteration on a batch. */
+export interface TrainStage {
+  readonly name: string;
+  readonly sessions: readonly TrainSession[];
+  step(batch: TrainingBatch, rng: Rng, step: number): Promise<StageStepResult>;
+}
+
+/** How the loop runs. */
+export interface LoopOptions {
+  outDir: string;
+  totalSteps: number;
+  batchSize: number;
+  seed: number;
+  checkpointEvery: number;
+  sampleEvery: number;
+  /** Continue from `<outDir>/checkpoint`. */
+  resume?: boolean;
+  /** Makes the data loader, from a saved position on resume. */
+  makeLoader: (state?: DataLoaderState) => DataLoader;
+  /** Stops after the current step with a checkpoint (SIGINT/SIGTERM in the CLI). */
+  signal?: AbortSignal;
+  /** Stop (with a checkpoint) after this step, as if interrupted. */
+  stopAfterStep?: number;
+  progress?: ProgressSink;
+  log?: (message: string) => void;
+  /** Recorded in the checkpoint; resume refuses a checkpoint of another stage. */
+  options?: Record<string, unknown>;
+}
+
+/** The loop's outcome. */
+export interface LoopResult {
+  /** Steps completed in total. */
+  step: number;
+  interrupted: boolean;
+  /** Losses of the steps this call ran, in order. */
+  history: Record<string, number>[];
+}
+
+/** The checkpoint folder of a run. */
+export const checkpointDir = (outDir: string): string => join(outDir, 'checkpoint');
+
+async function startState(stage: TrainStage, o: LoopOptions): Promise<{ step: number; rng: Rng; data?: DataLoaderState }> {
+  if (!o.resume) return { step: 0, rng: new Rng(o.seed, 0x7a1e) };
+  const meta = await loadCheckpoint(checkpointDir(o.outDir), stage.sessions);
+  if (meta.stage !== stage.name) throw new Error(`--resume: the checkpoint in ${o.outDir} is from stage ${meta.stage}, not ${stage.name}`);
+  o.log?.(`resuming ${stage.name} at step ${meta.step} of ${o.totalSteps}`);
+  return { step: meta.step, rng: Rng.fromState(meta.rng), data: meta.data };
+}
+
+/** Runs the stage from step 0 (or the checkpoint) to `totalSteps`; checkpoints every K steps, at the end and when stopped. */
+export async function runTrainingLoop(stage: TrainStage, o: LoopOptions): Promise<LoopResult> {
+  const start = await startState(stage, o);
+  const loader = o.makeLoader(start.data);
+  const log = new JsonlLog(join(o.outDir, 'train.jsonl'));
+  const bar = new TrainProgress(o.progress ?? { write: () => undefined }, stage.name, start.step + 1, o.totalSteps);
+  const history: Record<string, number>[] = [];
+  let step = start.step;
+  let learningRates: Record<string, number> = {};
+  const save = async (): Promise<void> => saveCheckpoint(checkpointDir(o.outDir), stage.sessions, {
+    stage: stage.name, step, totalSteps: o.totalSteps, learningRates, data: loader.getState(), rng: start.rng.getState(),
+    options: o.options ?? {}, savedAt: new Date().toISOString(),
+  });
+  try {
+    while (step < o.totalSteps) {
+      const batch = await loader.nextBatch(o.batchSize);
+      const result = await stage.step(batch, start.rng, ++step);
+      learningRates = result.learningRates;
+      history.push(result.losses);
+      await log.write({ stage: stage.name, step, ...result.losses, lr: result.learningRates });
+      bar.update(step, result.losses);
+      if (o.sampleEvery > 0 && result.sheet && (step % o.sampleEvery === 0 || step === o.totalSteps)) {
+        await writeSampleSheet(join(o.outDir, 'samples', `step-${String(step).padStart(6, '0')}.png`), result.sheet());
+      }
+      const stopping = o.signal?.aborted === true || step === o.stopAfterStep;
+      if (stopping || step === o.totalSteps || (o.checkpointEvery > 0 && step % o.checkpointEvery === 0)) await save();
+      if (stopping && step < o.totalSteps) {
+        bar.clear();
+        o.log?.(`stopped at step ${step}; continue with --resume`);
+        return { step, interrupted: true, history };
+      }
+    }
+  } finally {
+    bar.clear();
+    await loader.close();
+  }
+  return { step, interrupted: false, history };
+}

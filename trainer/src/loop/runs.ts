@@ -1,0 +1,103 @@
+/** The three training runs behind `tsdsr train vae|teacher|tsd`: data, stage, loop, and what each leaves on disk. */
+import { SMALL_DENOISER_CONFIG, SMALL_VAE_CONFIG, initSmallDenoiser, initSmallVae } from '../../../models/nets/index.ts';
+import { DataLoader, sampleOptions, scanImageFolder, type DataLoaderState, type ImageEntry } from '../data/index.ts';
+import { loadPerceptualLoss, TSD_GUIDANCE_SCALE } from '../tsd/index.ts';
+import { exportTsdsrModel } from '../export/index.ts';
+import { loadTeacherRun, loadVaeRun, saveTeacherRun, saveVaeRun, type Weights } from './artifacts.ts';
+import { smallFamily, styleEmbedding, type SmallFamilyConfig } from './family.ts';
+import { runTrainingLoop, type LoopResult } from './runner.ts';
+import { createTeacherStage } from './stages/teacher.ts';
+import { createTsdStage } from './stages/tsd.ts';
+import { createVaeStage } from './stages/vae.ts';
+import type { ProgressSink } from './progress.ts';
+import { RUN_DEFAULTS, type RunOptions } from './run-options.ts';
+
+/** Where a run's messages and progress go, and how it is stopped. */
+export interface RunContext {
+  progress?: ProgressSink;
+  log?: (message: string) => void;
+  signal?: AbortSignal;
+  /** Stop with a checkpoint after this step (tests of resume). */
+  stopAfterStep?: number;
+}
+
+const weightsOf = (p: ReadonlyMap<string, { dims: readonly number[]; data: Float32Array }>): Weights => new Map([...p].map(([k, t]) => [k, { dims: t.dims, data: t.data }]));
+
+async function scan(o: RunOptions): Promise<ImageEntry[]> {
+  const entries = await scanImageFolder(o.data, { style: o.style, minSidePx: o.cropSizePx });
+  if (entries.length === 0) throw new Error(`${o.data}: no PNG/JPEG/WebP images of at least ${o.cropSizePx} px`);
+  return entries;
+}
+
+function loaderFactory(o: RunOptions, entries: ImageEntry[]): (state?: DataLoaderState) => DataLoader {
+  const sample = sampleOptions({ cropSizePx: o.cropSizePx, scale: o.scale, degradation: o.degradation });
+  return (state) => new DataLoader({ entries, seed: o.seed, sample, workers: o.workers, state });
+}
+
+function loop(o: RunOptions, ctx: RunContext, makeLoader: (s?: DataLoaderState) => DataLoader) {
+  return {
+    outDir: o.out, totalSteps: o.steps, batchSize: o.batch, seed: o.seed, checkpointEvery: o.checkpointEvery, sampleEvery: o.sampleEvery,
+    resume: o.resume, makeLoader, signal: ctx.signal, stopAfterStep: ctx.stopAfterStep, progress: ctx.progress, log: ctx.log, options: { ...o },
+  };
+}
+
+const schedule = (o: RunOptions, base: number) => ({ base, warmupSteps: o.warmupSteps, totalSteps: o.steps, cycles: o.lrCycles });
+
+/** `train vae`: the autoencoder from nothing; writes vae.safetensors and vae.json (scaling factor = 1 / latent std). */
+export async function trainVae(options: Partial<RunOptions> & Pick<RunOptions, 'data' | 'out'>, ctx: RunContext = {}, config: SmallFamilyConfig = { vae: SMALL_VAE_CONFIG, denoiser: SMALL_DENOISER_CONFIG }): Promise<LoopResult> {
+  const o: RunOptions = { ...RUN_DEFAULTS.vae, ...options };
+  const family = smallFamily(config);
+  const stage = await createVaeStage({ family, weights: initSmallVae(config.vae, o.seed), batch: o.batch, cropSizePx: o.cropSizePx, klWeight: o.klWeight, lr: schedule(o, o.lr), device: o.device });
+  const result = await runTrainingLoop(stage, loop(o, ctx, loaderFactory(o, await scan(o))));
+  if (result.interrupted) return result;
+  const scalingFactor = 1 / stage.latentStd();
+  await saveVaeRun(o.out, weightsOf(stage.sessions[0]!.parameters()), { format: 'tsdsr-small-vae', config: { ...config.vae, scalingFactor }, provenance: { data: o.data, steps: o.steps, options: o } });
+  ctx.log?.(`VAE saved to ${o.out} (scaling factor ${scalingFactor.toFixed(4)})`);
+  return result;
+}
+
+/** `train teacher`: flow-matching pre-training of the denoiser on a trained VAE's latents; writes the teacher folder. */
+export async function trainTeacher(options: Partial<RunOptions> & Pick<RunOptions, 'data' | 'out' | 'vae'>, ctx: RunContext = {}, denoiserConfig = SMALL_DENOISER_CONFIG): Promise<LoopResult> {
+  const o: RunOptions = { ...RUN_DEFAULTS.teacher, ...options };
+  const vae = await loadVaeRun(o.vae as string);
+  const family = smallFamily({ vae: vae.info.config, denoiser: denoiserConfig });
+  const stage = await createTeacherStage({
+    family, vae: vae.weights, scalingFactor: vae.info.config.scalingFactor, weights: initSmallDenoiser(denoiserConfig, o.seed),
+    batch: o.batch, cropSizePx: o.cropSizePx, styleDropout: o.styleDropout, lr: schedule(o, o.lr), device: o.device,
+  });
+  const entries = await scan(o);
+  const result = await runTrainingLoop(stage, loop(o, ctx, loaderFactory(o, entries)));
+  if (result.interrupted) return result;
+  const styles = [...new Set(entries.map((e) => e.style))];
+  await saveTeacherRun(o.out, o.vae as string, weightsOf(stage.sessions[0]!.parameters()), {
+    format: 'tsdsr-small-teacher', vae: vae.info.config, denoiser: denoiserConfig, styles, provenance: { data: o.data, steps: o.steps, options: o },
+  });
+  ctx.log?.(`teacher saved to ${o.out}`);
+  return result;
+}
+
+/** `train tsd`: Algorithm 1 on a teacher folder, then export of the merged student into `exportDir`. */
+export async function trainTsd(options: Partial<RunOptions> & Pick<RunOptions, 'data' | 'out' | 'teacher' | 'exportDir'>, ctx: RunContext = {}): Promise<LoopResult & { modelDir?: string }> {
+  const o: RunOptions = { ...RUN_DEFAULTS.tsd, ...options };
+  const t = await loadTeacherRun(o.teacher as string);
+  const family = smallFamily({ vae: t.info.vae, denoiser: t.info.denoiser });
+  const perceptual = await loadPerceptualLoss(o.lpipsWeights ? { kind: 'lpips', weightsPath: o.lpipsWeights } : { kind: 'l1-ssim' });
+  const entries = await scan(o);
+  const style = o.style ?? entries[0]!.style;
+  ctx.log?.(`perceptual loss: ${perceptual.name}; style: ${style}`);
+  const stage = await createTsdStage({
+    family, vae: t.vae, teacher: t.denoiser, scalingFactor: t.info.vae.scalingFactor, batch: o.batch, hrSizePx: o.cropSizePx, scale: o.scale,
+    loraRank: o.loraRank, dasmSteps: o.dasmSteps, guidanceScale: o.guidanceScale ?? TSD_GUIDANCE_SCALE, regulariserWeight: o.regulariserWeight,
+    perceptual: perceptual.build, style, studentLr: schedule(o, o.lr), regLr: schedule(o, o.regLr), seed: o.seed, device: o.device,
+  });
+  const result = await runTrainingLoop(stage, loop(o, ctx, loaderFactory(o, entries)));
+  if (result.interrupted) return result;
+  const merged = stage.mergedStudent();
+  await exportTsdsrModel(merged.vae, merged.denoiser, {
+    dir: o.exportDir as string, id: o.id, name: o.name ?? `TSD-SR small (${style})`, family, scalingFactor: t.info.vae.scalingFactor,
+    style: styleEmbedding(style, family.styleDim),
+    provenance: { trainedBy: 'tsdsr train tsd', data: o.data, teacher: o.teacher, style, steps: result.step, perceptualLoss: perceptual.name, recipe: { ...o } },
+  });
+  ctx.log?.(`model ${o.id} written to ${o.exportDir}`);
+  return { ...result, modelDir: o.exportDir };
+}

@@ -1,0 +1,96 @@
+/** The two graphs of a TSD iteration: the student's step (data loss + γ·TSD regulariser with DASM and CFG) and the reg model's step. */
+import { add, Graph, mul, resize, sub, tensor, type Value } from '../../../../models/graph/index.ts';
+import { loraInputSpec, MapWeightSource, type WeightTensor } from '../../../../models/nets/index.ts';
+import {
+  dataLoss, declareDasmInputs, regModelLoss, toUnitRange, tsdLoss, tsdRegulariserTarget, type Denoiser, type PerceptualTerm,
+} from '../../tsd/index.ts';
+import type { LatentFamily } from '../family.ts';
+import type { WeightFeeds } from '../weight-feeds.ts';
+
+/** What the TSD graphs are built from. */
+export interface TsdGraphOptions {
+  family: LatentFamily;
+  vae: Map<string, WeightTensor>;
+  teacher: Map<string, WeightTensor>;
+  scalingFactor: number;
+  batch: number;
+  /** HR crop side; the LR side is hrSizePx / scale. */
+  hrSizePx: number;
+  scale: number;
+  loraRank: number;
+  dasmSteps: number;
+  guidanceScale: number;
+  /** γ: weight of the TSD regulariser in the student's loss. */
+  regulariserWeight: number;
+  perceptual: PerceptualTerm;
+}
+
+/** The small family's condition: a style vector and an optional per-sample switch to the learned null style. */
+export interface StyleCondition {
+  condition: Value;
+  drop?: Value;
+}
+
+/** Latent dims of a batch. */
+export const tsdLatentDims = (o: TsdGraphOptions): number[] => {
+  const h = o.hrSizePx / o.family.latentFactor;
+  return [o.batch, o.family.latentChannels, h, h];
+};
+
+/** A frozen denoiser evaluated through weight inputs bound under a fresh prefix per call (optionally with a LoRA). */
+function boundDenoiser(o: TsdGraphOptions, feeds: WeightFeeds, role: string, lora?: Map<string, WeightTensor>): Denoiser<StyleCondition> {
+  const source = new MapWeightSource(o.teacher);
+  const loraInputs = lora ? loraInputSpec(o.family.denoiserLoraTargets, o.loraRank) : undefined;
+  return (g, latent, timestep, c) => o.family.denoiser(g, source, { hiddenStates: latent, timestep, condition: c.condition, dropCondition: c.drop }, {
+    asInput: () => true, loraInputs, namePrefix: lora ? feeds.bind(role, o.teacher, lora) : feeds.bind(role, o.teacher),
+  });
+}
+
+/** The student's forward: ẑ = z_L − v(z_L, 1000, style) with z_L = E_θ(bicubic(x_L))·scale; returns ẑ and z_L's graph pieces. */
+function studentLatent(g: Graph, o: TsdGraphOptions, lr: Value, condition: Value): Value {
+  const up = resize(g, lr, { mode: 'cubic', sizes: [o.batch, 3, o.hrSizePx, o.hrSizePx], cubicCoeffA: -0.75, coordinateTransformationMode: 'half_pixel' });
+  const vae = new MapWeightSource(o.vae);
+  const zL = mul(g, o.family.encoder(g, vae, up, { namePrefix: 'student_vae.', loraInputs: loraInputSpec(o.family.encoderLoraTargets, o.loraRank) }), o.scalingFactor);
+  const timestep = g.constant(tensor('float32', [1], Float32Array.of(1000)));
+  const v = o.family.denoiser(g, new MapWeightSource(o.teacher), { hiddenStates: zL, timestep, condition }, {
+    namePrefix: 'student.', loraInputs: loraInputSpec(o.family.denoiserLoraTargets, o.loraRank),
+  });
+  return sub(g, zL, v);
+}
+
+/** The student step's graph: loss = perceptual(x̂, x_H) + MSE(ẑ, z_H) + γ·TSD(ẑ); outputs to fetch by name. */
+export function buildStudentGraph(o: TsdGraphOptions, feeds: WeightFeeds, regLora: Map<string, WeightTensor>): { g: Graph; loss: Value; extras: Record<string, Value> } {
+  const g = new Graph('tsd_student');
+  const lrSize = o.hrSizePx / o.scale;
+  const lr = g.input('lr', 'float32', [o.batch, 3, lrSize, lrSize]);
+  const hr = g.input('hr', 'float32', [o.batch, 3, o.hrSizePx, o.hrSizePx]);
+  const condition = g.input('condition', 'float32', [o.batch, o.family.styleDim]);
+  const noise = g.input('noise', 'float32', tsdLatentDims(o));
+  const zHat = studentLatent(g, o, lr, condition);
+  const vae = new MapWeightSource(o.vae);
+  const zHigh = mul(g, o.family.encoder(g, vae, hr, { namePrefix: 'frozen_vae.' }), o.scalingFactor);
+  const image = o.family.decoder(g, vae, mul(g, zHat, 1 / o.scalingFactor), { namePrefix: 'decoder.' });
+  const data = dataLoss(g, { zHat, zHigh, image: toUnitRange(g, image), imageHigh: toUnitRange(g, hr), perceptual: o.perceptual });
+  const ones = g.constant(tensor('float32', [o.batch], new Float32Array(o.batch).fill(1)));
+  const target = tsdRegulariserTarget<StyleCondition>(g, {
+    zHat, zHigh, noise, steps: declareDasmInputs(g, o.dasmSteps),
+    teacher: boundDenoiser(o, feeds, 'teacher'), reg: boundDenoiser(o, feeds, 'reg', regLora),
+    guidance: { condition: { condition }, nullCondition: { condition, drop: ones }, scale: o.guidanceScale },
+  });
+  const tsd = tsdLoss(g, zHat, target.grad);
+  const loss = add(g, data.total, mul(g, tsd, o.regulariserWeight));
+  return { g, loss, extras: { z_hat: zHat, student_image: image, data_loss: data.total, perceptual_loss: data.perceptual, latent_mse: data.mse, tsd_loss: tsd } };
+}
+
+/** The reg model's step graph: its LoRA (inputs `reg.<module>.lora_[AB].weight`) trained by flow matching on stopgrad(ẑ). */
+export function buildRegGraph(o: TsdGraphOptions): { g: Graph; loss: Value } {
+  const g = new Graph('tsd_reg');
+  const zHat = g.input('z_hat', 'float32', tsdLatentDims(o));
+  const noise = g.input('noise', 'float32', tsdLatentDims(o));
+  const [sigma, timestep, weight] = [g.input('sigma', 'float32', [1]), g.input('timestep', 'float32', [1]), g.input('weight', 'float32', [])];
+  const condition = g.input('condition', 'float32', [o.batch, o.family.styleDim]);
+  const source = new MapWeightSource(o.teacher);
+  const loraInputs = loraInputSpec(o.family.denoiserLoraTargets, o.loraRank);
+  const reg: Denoiser<Value> = (gg, latent, t, c) => o.family.denoiser(gg, source, { hiddenStates: latent, timestep: t, condition: c }, { namePrefix: 'reg.', loraInputs });
+  return { g, loss: regModelLoss(g, { reg, zHat, noise, sigma, timestep, condition, weight }) };
+}

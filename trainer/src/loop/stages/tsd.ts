@@ -1,0 +1,83 @@
+/** Stage `tsd` (Algorithm 1): per iteration a student step (data loss + γ·TSD with DASM and CFG), then a reg-model step. */
+import { MapWeightSource, loraFromWeights, mergeLora, type WeightSource, type WeightTensor } from '../../../../models/nets/index.ts';
+import { batchRegLossWeight, dasmFeeds, flowMatchingSchedule, sampleDasmPlan, sampleTimestepIndex } from '../../tsd/index.ts';
+import { Rng, type TrainingBatch } from '../../data/index.ts';
+import { styleEmbedding } from '../family.ts';
+import { learningRateAt, type LrScheduleOptions } from '../lr-schedule.ts';
+import type { StageStepResult, TrainStage } from '../runner.ts';
+import { TrainSession, type FloatTensor } from '../train-session.ts';
+import { WeightFeeds } from '../weight-feeds.ts';
+import { initLoraInputs, normalTensor, signedImages, unitImage, vector } from './common.ts';
+import { buildRegGraph, buildStudentGraph, tsdLatentDims, type TsdGraphOptions } from './tsd-graphs.ts';
+
+/** Settings of the TSD stage. */
+export interface TsdStageOptions extends TsdGraphOptions {
+  style: string;
+  studentLr: LrScheduleOptions;
+  regLr: LrScheduleOptions;
+  /** Seeds the LoRA initialisation. */
+  seed: number;
+  device?: 'cpu' | 'webgpu' | 'cuda' | 'auto';
+}
+
+/** The TSD stage plus the merged student weights for export. */
+export interface TsdStage extends TrainStage {
+  /** VAE weights with the student's encoder LoRA merged, and the denoiser with its LoRA merged. */
+  mergedStudent(): { vae: WeightSource; denoiser: WeightSource };
+}
+
+const asTensor = (t: FloatTensor): WeightTensor => ({ dims: t.dims, data: t.data });
+
+/** LoRA factors of a session's parameters under `prefix`, keyed without it. */
+function loraUnder(params: ReadonlyMap<string, FloatTensor>, prefix: string): Map<string, WeightTensor> {
+  return new Map([...params].filter(([k]) => k.startsWith(prefix)).map(([k, t]) => [k.slice(prefix.length), asTensor(t)]));
+}
+
+/** Builds both sessions (graphs built once) and the iteration. */
+export async function createTsdStage(o: TsdStageOptions): Promise<TsdStage> {
+  const initRng = new Rng(o.seed, 0x10a);
+  const regGraph = buildRegGraph(o);
+  const reg = await TrainSession.create({ name: 'reg', graph: regGraph.g, loss: regGraph.loss, params: initLoraInputs(regGraph.g, (n) => n.startsWith('reg.'), initRng), device: o.device });
+  const regLora = loraUnder(reg.parameters(), 'reg.');
+  const feeds = new WeightFeeds();
+  const sg = buildStudentGraph(o, feeds, regLora);
+  const inputNames = sg.g.inputs.map((v) => v.name);
+  const studentParams = initLoraInputs(sg.g, (n) => n.startsWith('student'), initRng);
+  const student = await TrainSession.create({ name: 'student', graph: sg.g, loss: sg.loss, params: studentParams, extras: sg.extras, device: o.device });
+  const schedule = flowMatchingSchedule();
+  const style = styleEmbedding(o.style, o.family.styleDim);
+  const condition: FloatTensor = { dims: [o.batch, o.family.styleDim], data: Float32Array.from({ length: o.batch * style.length }, (_, i) => style[i % style.length] as number) };
+  const [lrSize, hrSize] = [o.hrSizePx / o.scale, o.hrSizePx];
+  const step = async (batch: TrainingBatch, rng: Rng, k: number): Promise<StageStepResult> => {
+    const uniform = (): number => rng.next();
+    const plan = sampleDasmPlan(schedule, uniform, { steps: o.dasmSteps });
+    const lr = signedImages(batch.lr, [o.batch, 3, lrSize, lrSize]);
+    const hr = signedImages(batch.hr, [o.batch, 3, hrSize, hrSize]);
+    for (const [key, t] of loraUnder(reg.parameters(), 'reg.')) regLora.set(key, t);
+    const dasm = Object.fromEntries(Object.entries(dasmFeeds(plan)).map(([n, t]) => [n, { dims: t.dims, data: t.data as Float32Array }]));
+    const studentLr = learningRateAt(o.studentLr, k);
+    const s = await student.run({ ...feeds.feedsFor(inputNames), lr, hr, condition, noise: normalTensor(rng, tsdLatentDims(o)), ...dasm }, k, studentLr);
+    const index = sampleTimestepIndex(uniform);
+    const sigma = schedule.sigmas[index] as number;
+    const weight = batchRegLossWeight(uniform, new Array<number>(o.batch).fill(sigma));
+    const regLr = learningRateAt(o.regLr, k);
+    const r = await reg.run({
+      z_hat: s.outputs.z_hat as FloatTensor, noise: normalTensor(rng, tsdLatentDims(o)), sigma: vector([sigma]),
+      timestep: vector([schedule.timesteps[index] as number]), weight: { dims: [], data: Float32Array.of(weight) }, condition,
+    }, k, regLr);
+    const scalar = (name: string): number => (s.outputs[name] as FloatTensor).data[0] as number;
+    return {
+      losses: { loss: s.loss, perceptual: scalar('perceptual_loss'), latent_mse: scalar('latent_mse'), tsd: scalar('tsd_loss'), reg: r.loss },
+      learningRates: { student: studentLr, reg: regLr },
+      sheet: () => [unitImage(lr.data, lrSize), unitImage((s.outputs.student_image as FloatTensor).data, hrSize), unitImage(hr.data, hrSize)],
+    };
+  };
+  const mergedStudent = (): { vae: WeightSource; denoiser: WeightSource } => {
+    const params = student.parameters();
+    return {
+      vae: mergeLora(new MapWeightSource(o.vae), loraFromWeights(new MapWeightSource(loraUnder(params, 'student_vae.')))),
+      denoiser: mergeLora(new MapWeightSource(o.teacher), loraFromWeights(new MapWeightSource(loraUnder(params, 'student.')))),
+    };
+  };
+  return { name: 'tsd', sessions: [student, reg], step, mergedStudent };
+}
