@@ -11,6 +11,7 @@ Commands:
   upscale <files...> -o X   upscale images on this machine (no server needed)
   models list               list installed models
   models import ...         build a TSD-SR model from SD3 and TSD-SR downloads
+  train vae|teacher|tsd     train the small family and distil a one-step model (see docs/training.md)
   token                     print the pairing token
 
 Options:
@@ -26,6 +27,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = Object.freeze
   upscale: async () => (await import('./upscale.ts')).upscaleCommand,
   models: async () => (await import('./models.ts')).modelsCommand,
   token: async () => (await import('./token.ts')).tokenCommand,
+  train: async () => (await import('./train.ts')).trainCommand,
 });
 
 /** Runs the CLI with the given arguments (without `node` and the script); resolves with the exit code. */
