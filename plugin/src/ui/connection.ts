@@ -59,8 +59,7 @@ export class Connection {
     this.#socket = undefined;
     const { token, settings } = this.store.state;
     if (!token) return this.#set({ kind: 'unpaired' });
-    const previous = this.store.state.connection;
-    this.#set(previous.kind === 'down' || previous.kind === 'refused' ? { kind: 'connecting', after: { ...previous, retryAt: undefined } } : { kind: 'connecting' });
+    this.#set({ kind: 'connecting' });
     const generation = this.#generation;
     const current = () => generation === this.#generation;
     this.#socket = new BridgeSocket(webSocketUrl(settings.bridgeUrl), token, {

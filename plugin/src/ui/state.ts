@@ -6,8 +6,7 @@ import { DEFAULT_SETTINGS, type Settings } from '../settings.ts';
 /** Where the connection to the bridge stands; each failure kind gets its own explanation. */
 export type ConnectionState =
   | { kind: 'unpaired' }
-  /** `after`: the failure being retried, still shown while the new attempt runs (no flicker every retry). */
-  | { kind: 'connecting'; after?: Extract<ConnectionState, { kind: 'down' | 'refused' }> }
+  | { kind: 'connecting' }
   | { kind: 'connected'; serverVersion: string; models: ModelInfo[] }
   | { kind: 'down'; retryAt?: number }
   | { kind: 'refused'; message: string; retryAt?: number }

@@ -32,8 +32,6 @@ export function connectionNotice(state: ConnectionState, now: number = Date.now(
       return { tone: 'error', title: 'Connection refused', body: `${state.message} Restart it with \`npx tsdsr serve\`.${retryText(state.retryAt, now)}`, action: 'retry' };
     case 'incompatible':
       return { tone: 'error', title: 'Plugin and bridge don’t match', body: incompatibleText(state), action: 'retry' };
-    case 'connecting':
-      return state.after ? connectionNotice(state.after, now) : undefined;
     default:
       return undefined;
   }
