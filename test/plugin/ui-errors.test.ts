@@ -92,7 +92,7 @@ describe.skipIf(skipReason !== undefined)(`the built plugin when things go wrong
     await app.close();
     await waitForText(session.ui.getByTestId('summary'), /^Done · 0 upscaled · 3 failed$/);
     const rows = await session.ui.locator('li.layer .layer-meta').allTextContents();
-    for (const text of rows) expect(text).toMatch(/^(The bridge stopped this layer before it finished \(was it shut down\?\)\.|Lost the connection to the bridge\.)$/);
+    for (const text of rows) expect(text).toMatch(/^(The bridge is shutting down\. Start it again with npx tsdsr serve\.|Lost the connection to the bridge\.)$/);
     await waitForText(notice(session), /^Bridge not running/);
     expect(host.notifications.at(-1)?.message).toBe('No layers were upscaled · 3 failed');
     await session.close();
