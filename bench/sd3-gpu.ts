@@ -15,8 +15,9 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { importTsdsr } from '../models/import/tsdsr.ts';
-import type { ColorFix, DeviceChoice, RgbaImage } from '../models/runtime/index.ts';
+import type { ColorFix, DeviceChoice } from '../models/runtime/index.ts';
 import { openUpscaler } from '../models/runtime/node.ts';
+import { syntheticImage } from './synthetic-image.ts';
 
 const { values: opt } = parseArgs({
   options: {
@@ -57,17 +58,6 @@ interface OursCase {
   peakRssMiB: number;
 }
 
-/** An opaque synthetic image: gradients and a checkerboard. */
-function syntheticImage(size: number): RgbaImage {
-  const data = new Uint8Array(size * size * 4);
-  for (let y = 0; y < size; y++) {
-    for (let x = 0; x < size; x++) {
-      const p = (y * size + x) * 4;
-      data.set([(x * 255) / size, ((x >> 3) + (y >> 3)) % 2 ? 220 : 30, (y * 255) / size, 255], p);
-    }
-  }
-  return { width: size, height: size, data };
-}
 
 const SMI = ['--query-gpu=memory.used', '--format=csv,noheader,nounits'];
 /** nvidia-smi on PATH, or where GPU containers mount the driver's tools. */
@@ -139,7 +129,7 @@ async function oursPhase(model: string): Promise<object> {
   log(`opened on ${upscaler.device} in ${openMs} ms`);
   const cases: OursCase[] = [];
   for (const output of sizes) {
-    const image = syntheticImage(Math.round(output / scale));
+    const image = syntheticImage(Math.round(output / scale), false);
     sampler.start(String(output));
     const times: number[] = [];
     for (let i = 0; i <= Number(opt.runs); i++) {

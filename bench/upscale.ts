@@ -10,8 +10,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import type { DeviceChoice, RgbaImage } from '../models/runtime/index.ts';
+import type { DeviceChoice } from '../models/runtime/index.ts';
 import { openUpscaler } from '../models/runtime/node.ts';
+import { syntheticImage } from './synthetic-image.ts';
 
 interface CaseResult {
   model: string;
@@ -25,25 +26,11 @@ interface CaseResult {
   peakRssMiB: number;
 }
 
-/** A deterministic test image: gradients, a checkerboard and a soft alpha edge. */
-function syntheticImage(size: number): RgbaImage {
-  const data = new Uint8Array(size * size * 4);
-  for (let y = 0; y < size; y++) {
-    for (let x = 0; x < size; x++) {
-      const p = (y * size + x) * 4;
-      data[p] = (x * 255) / size;
-      data[p + 1] = ((x >> 3) + (y >> 3)) % 2 ? 220 : 30;
-      data[p + 2] = (y * 255) / size;
-      data[p + 3] = Math.min(255, Math.max(0, ((x + y) * 255) / size - 20));
-    }
-  }
-  return { width: size, height: size, data };
-}
 
 async function runCase(model: string, size: number, scale: number, device: DeviceChoice): Promise<CaseResult> {
-  const image = syntheticImage(size);
+  const image = syntheticImage(size, true);
   const upscaler = await openUpscaler(fileURLToPath(new URL(`../models/zoo/${model}`, import.meta.url)), device);
-  await upscaler.upscale(syntheticImage(64), { scale }); // warm-up
+  await upscaler.upscale(syntheticImage(64, true), { scale }); // warm-up
   const t0 = performance.now();
   const out = await upscaler.upscale(image, { scale });
   const upscaleMs = performance.now() - t0;

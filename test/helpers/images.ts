@@ -38,3 +38,25 @@ export function maxDifference(a: RgbaImage, b: RgbaImage): number {
   for (let i = 0; i < a.data.length; i++) max = Math.max(max, Math.abs((a.data[i] as number) - (b.data[i] as number)));
   return max;
 }
+
+/** A 16×16 transparent black image with an opaque 8×8 square of `color` in the middle. */
+export function squareOnTransparent(color: readonly [number, number, number] = [40, 200, 90]): RgbaImage {
+  const image = { width: 16, height: 16, data: new Uint8Array(16 * 16 * 4) };
+  for (let y = 4; y < 12; y++) for (let x = 4; x < 12; x++) image.data.set([...color, 255], (y * 16 + x) * 4);
+  return image;
+}
+
+/**
+ * Counts the partly transparent pixels of an upscaled `squareOnTransparent`, checking on the way that
+ * every visible pixel kept the square's colour (a dark fringe would pull soft edges towards black).
+ */
+export function softPixelsKeepingColor(out: RgbaImage, color: readonly [number, number, number] = [40, 200, 90]): { soft: number; wrong: number } {
+  let soft = 0;
+  let wrong = 0;
+  for (let i = 0; i < out.data.length; i += 4) {
+    if (out.data[i + 3] === 0) continue;
+    if (out.data[i + 3]! < 255) soft++;
+    if (out.data[i] !== color[0] || out.data[i + 1] !== color[1] || out.data[i + 2] !== color[2]) wrong++;
+  }
+  return { soft, wrong };
+}

@@ -9,7 +9,7 @@ import { serializeModel } from '../../models/graph/serialize.ts';
 import { CancelledError, type RgbaImage, type UpscaleProgress } from '../../models/runtime/index.ts';
 import { openUpscaler } from '../../models/runtime/node.ts';
 import { gaussianTileWeights } from '../../models/runtime/tsdsr-pipeline.ts';
-import { gradientImage, maxDifference, patternImage } from '../helpers/images.ts';
+import { gradientImage, maxDifference, patternImage, softPixelsKeepingColor, squareOnTransparent } from '../helpers/images.ts';
 import { writeToyTsdsr } from '../helpers/toy-tsdsr.ts';
 
 /** Reference: ONNX Resize (cubic, a = −0.75, half-pixel) of the opaque colour to the output size, then f(u) per value. */
@@ -68,15 +68,9 @@ describe('TSD-SR pipeline', () => {
     const d = dir('alpha');
     writeToyTsdsr(d, { k: 0 });
     const model = await openUpscaler(d, 'cpu');
-    const image = { width: 16, height: 16, data: new Uint8Array(16 * 16 * 4) }; // transparent black around a green square
-    for (let y = 4; y < 12; y++) for (let x = 4; x < 12; x++) image.data.set([40, 200, 90, 255], (y * 16 + x) * 4);
-    const out = await model.upscale(image, { scale: 4 });
-    let soft = 0;
-    for (let i = 0; i < out.data.length; i += 4) {
-      if (out.data[i + 3] === 0) continue;
-      if (out.data[i + 3]! < 255) soft++;
-      expect([out.data[i], out.data[i + 1], out.data[i + 2]]).toEqual([40, 200, 90]);
-    }
+    const out = await model.upscale(squareOnTransparent(), { scale: 4 });
+    const { soft, wrong } = softPixelsKeepingColor(out);
+    expect(wrong).toBe(0);
     expect(soft).toBeGreaterThan(0);
     expect(out.data[3]).toBe(0);
   });
