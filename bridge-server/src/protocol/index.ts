@@ -5,3 +5,4 @@ export * from './models.ts';
 export * from './messages.ts';
 export * from './rest.ts';
 export * from './decode.ts';
+export * from './train.ts';
