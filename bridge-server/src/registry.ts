@@ -75,6 +75,16 @@ export class ModelRegistry {
     this.#models.set(manifest.id, { manifest, dir });
   }
 
+  /** Adds one model directory after the scan (a freshly trained model); throws when it does not load or its id is taken. */
+  async register(dir: string): Promise<ModelEntry> {
+    const manifest = await this.runtime.loadModelDir(resolve(dir));
+    const existing = this.#models.get(manifest.id);
+    if (existing) throw new BridgeError('model_exists', `model id ${manifest.id} is already provided by ${existing.dir}`);
+    const entry = { manifest, dir: resolve(dir) };
+    this.#models.set(manifest.id, entry);
+    return entry;
+  }
+
   /** All models, sorted by id. */
   list(): ModelEntry[] {
     return [...this.#models.values()].sort((a, b) => a.manifest.id.localeCompare(b.manifest.id));
