@@ -1,8 +1,9 @@
 /** `buildApp`: the bridge as a fastify instance (REST + WebSocket), ready to `listen` or to `inject` in tests. */
+import { join } from 'node:path';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DeviceChoice } from '../../models/runtime/index.ts';
 import { loadOrCreateToken } from './auth/token.ts';
-import { configDir, modelRoots, SERVER_VERSION, tokenPath } from './paths.ts';
+import { configDir, modelRoots, SERVER_VERSION, tokenPath, userModelsDir } from './paths.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { securityPlugin } from './plugins/security.ts';
 import { servicesPlugin, type BridgeLimits } from './plugins/services.ts';
@@ -13,9 +14,11 @@ import {
 import { JobQueue } from './queue/index.ts';
 import { ModelRegistry } from './registry.ts';
 import { infoRoutes } from './routes/info.ts';
+import { trainRoutes } from './routes/train.ts';
 import { upscaleRoutes } from './routes/upscale.ts';
 import { wsRoutes } from './routes/ws.ts';
 import { nodeRuntime, type BridgeRuntime } from './runtime.ts';
+import { TrainingManager, trainingPlugin, type TrainingManagerOptions } from './training/index.ts';
 import { UpscaleService } from './upscale-service.ts';
 
 /** Everything buildApp can be told; all optional. */
@@ -37,6 +40,10 @@ export interface BridgeOptions {
   limits?: Partial<BridgeLimits>;
   /** The runtime (default: onnxruntime-node + sharp). */
   runtime?: BridgeRuntime;
+  /** Folders `POST /v1/train` may read data and teachers from (none: training disabled). */
+  trainRoots?: readonly string[];
+  /** Training settings besides the roots: work folder (default <config dir>/training), export folder, device, run defaults. */
+  training?: Partial<Omit<TrainingManagerOptions, 'roots' | 'registry' | 'log'>>;
   /** A logger; default: none. */
   logger?: FastifyBaseLogger;
 }
@@ -66,13 +73,18 @@ export async function buildApp(options: BridgeOptions = {}): Promise<FastifyInst
   const jobs = new JobQueue({ concurrency: options.concurrency ?? 1, maxJobsPerClient: limits.maxJobsPerClient });
   const device = options.device ?? 'auto';
   const upscales = new UpscaleService({ runtime, registry, queue: jobs, limits, device });
+  const training = await TrainingManager.create({
+    workDir: join(dir, 'training'), modelsDir: userModelsDir(dir), ...options.training, roots: options.trainRoots ?? [], registry, log,
+  });
 
   await app.register(errorsPlugin);
   await app.register(servicesPlugin, { config: { version: SERVER_VERSION, device, limits }, runtime, registry, jobs, upscales });
+  await app.register(trainingPlugin, { manager: training });
   await app.register(securityPlugin, { token, allowOrigins: options.allowOrigins ?? [] });
   await app.register(websocketPlugin, { maxPayload: limits.maxBodyBytes });
   await app.register(infoRoutes);
   await app.register(upscaleRoutes);
+  await app.register(trainRoutes);
   await app.register(wsRoutes, { token });
   return app;
 }

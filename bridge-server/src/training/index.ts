@@ -1,0 +1,4 @@
+/** Training jobs in the bridge: the job manager, its fastify plugin and the training-root checks. */
+export { TrainingManager, type TrainingManagerOptions } from './manager.ts';
+export { trainingPlugin, type TrainingPluginOptions } from './plugin.ts';
+export { checkTrainingPath, resolveRoots, type TrainingRoots } from './roots.ts';

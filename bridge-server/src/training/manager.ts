@@ -1,0 +1,169 @@
+/** The training job manager: validates requests against the training roots, runs one job at a time, registers trained models. */
+import { randomUUID } from 'node:crypto';
+import { mkdir, realpath, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DeviceChoice } from '../../../models/runtime/index.ts';
+import type { RunOptions } from '../../../trainer/src/index.ts';
+import { BridgeError } from '../errors.ts';
+import { MAX_QUEUED_TRAINING_JOBS, type TrainJobStatus, type TrainRequest } from '../protocol/index.ts';
+import type { ModelRegistry } from '../registry.ts';
+import { TrainingJob, type JobRunOptions } from './job.ts';
+import { checkTrainingPath, resolveRoots, type TrainingRoots } from './roots.ts';
+
+/** How the manager is set up. */
+export interface TrainingManagerOptions {
+  /** Folders training data and teachers may come from; none: training is disabled. */
+  roots: readonly string[];
+  /** Where job outputs go (`<workDir>/<job id>`); vae/teacher outputs there may be used by later jobs. */
+  workDir: string;
+  /** Where tsd jobs export their model (`<modelsDir>/<model id>`). */
+  modelsDir: string;
+  registry: ModelRegistry;
+  /** Device the runs use (default cpu, as `tsdsr train`). */
+  device?: DeviceChoice;
+  /** Run options applied under every request (e.g. `workers`, `loraRank`; tests use tiny settings). */
+  runDefaults?: Partial<RunOptions>;
+  log?: (message: string) => void;
+}
+
+type Trainer = typeof import('../../../trainer/src/index.ts');
+let trainer: Promise<Trainer> | undefined;
+/** The trainer, imported on first use so a bridge that never trains does not load it. */
+const loadTrainer = (): Promise<Trainer> => (trainer ??= import('../../../trainer/src/index.ts'));
+
+/** A copy without the undefined fields, so they do not override the run's defaults. */
+function definedOnly<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** Runs training jobs one at a time, queueing up to MAX_QUEUED_TRAINING_JOBS behind the running one. */
+export class TrainingManager {
+  readonly #jobs = new Map<string, TrainingJob>();
+  #running?: Promise<void>;
+  #closed = false;
+
+  private constructor(private readonly options: TrainingManagerOptions, private readonly roots: TrainingRoots, private readonly workRoots: TrainingRoots) {}
+
+  /** Resolves the roots (each must exist) and creates the work folder. */
+  static async create(options: TrainingManagerOptions): Promise<TrainingManager> {
+    const roots = await resolveRoots(options.roots);
+    await mkdir(options.workDir, { recursive: true });
+    const work = await resolveRoots([options.workDir]);
+    return new TrainingManager(options, roots, { given: [...roots.given, ...work.given], real: [...roots.real, ...work.real] });
+  }
+
+  /** True when at least one training root is configured. */
+  get enabled(): boolean {
+    return this.roots.real.length > 0;
+  }
+
+  /** Checks a request and queues it; throws training_disabled, bad_request, forbidden_path, model_exists or busy. */
+  async submit(request: TrainRequest): Promise<TrainingJob> {
+    if (!this.enabled) throw new BridgeError('training_disabled', 'training is disabled on this server: start it with --train-root <dir> to allow training on data under <dir>');
+    if (this.#closed) throw new BridgeError('unavailable', 'the server is shutting down');
+    const id = `train-${randomUUID().slice(0, 8)}`;
+    const run = await this.#runOptions(id, request);
+    if (this.#queued().length >= MAX_QUEUED_TRAINING_JOBS) {
+      throw new BridgeError('busy', `a training job is running and ${MAX_QUEUED_TRAINING_JOBS} more are queued; try again later or cancel one`);
+    }
+    const job = new TrainingJob(id, request.kind, run);
+    this.#jobs.set(id, job);
+    this.#pump();
+    return job;
+  }
+
+  async #runOptions(id: string, request: TrainRequest): Promise<JobRunOptions> {
+    const { kind } = request;
+    if (kind === 'teacher' && request.vae === undefined) throw new BridgeError('bad_request', 'a teacher job needs vae (the folder a vae job wrote)');
+    if (kind === 'tsd' && request.teacher === undefined) throw new BridgeError('bad_request', 'a tsd job needs teacher (the folder a teacher job wrote)');
+    const data = await checkTrainingPath('data', request.data, this.roots);
+    const vae = kind === 'teacher' ? await checkTrainingPath('vae', request.vae as string, this.workRoots) : undefined;
+    const teacher = kind === 'tsd' ? await checkTrainingPath('teacher', request.teacher as string, this.workRoots) : undefined;
+    const { RUN_DEFAULTS } = await loadTrainer();
+    const steps = request.steps ?? this.options.runDefaults?.steps ?? RUN_DEFAULTS[kind].steps;
+    const run: JobRunOptions = { data, out: join(this.options.workDir, id), vae, teacher, style: request.style, steps, batch: request.batch, cropSizePx: request.crop };
+    if (kind !== 'tsd') return run;
+    const modelId = request.id ?? `tsdsr-${id}`;
+    await this.#checkModelIdFree(modelId);
+    return { ...run, id: modelId, exportDir: join(this.options.modelsDir, modelId) };
+  }
+
+  async #checkModelIdFree(modelId: string): Promise<void> {
+    const taken = this.options.registry.list().some((entry) => entry.manifest.id === modelId)
+      || [...this.#jobs.values()].some((job) => job.active && job.run.id === modelId)
+      || (await stat(join(this.options.modelsDir, modelId)).then(() => true, () => false));
+    if (taken) throw new BridgeError('model_exists', `a model with id ${modelId} already exists (or is being trained); choose another id`);
+  }
+
+  /** The job with this id; throws unknown_job. */
+  get(id: string): TrainingJob {
+    const job = this.#jobs.get(id);
+    if (!job) throw new BridgeError('unknown_job', `no training job with id '${id}'`);
+    return job;
+  }
+
+  /** Status of every job, oldest first. */
+  async list(): Promise<TrainJobStatus[]> {
+    return Promise.all([...this.#jobs.values()].map((job) => job.status()));
+  }
+
+  /** Cancels a job: a queued one ends at once; a running one checkpoints after its current step, then ends `cancelled`. */
+  cancel(id: string): TrainingJob {
+    const job = this.get(id);
+    if (job.state === 'queued') this.#finish(job, 'cancelled');
+    else if (job.state === 'running') job.controller.abort();
+    return job;
+  }
+
+  /** Cancels every job and waits for the running one to checkpoint and stop. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const job of this.#jobs.values()) if (job.active) this.cancel(job.id);
+    await this.#running;
+  }
+
+  #queued(): TrainingJob[] {
+    return [...this.#jobs.values()].filter((job) => job.state === 'queued');
+  }
+
+  #pump(): void {
+    if (this.#running) return;
+    const next = this.#queued()[0];
+    if (!next) return;
+    this.#running = this.#execute(next).finally(() => {
+      this.#running = undefined;
+      this.#pump();
+    });
+  }
+
+  async #execute(job: TrainingJob): Promise<void> {
+    job.state = 'running';
+    job.startedAt = new Date();
+    try {
+      const result = await this.#train(job);
+      job.finalStep = result.step;
+      if (result.interrupted) return this.#finish(job, 'cancelled');
+      if (result.modelDir !== undefined) job.model = (await this.options.registry.register(await realpath(result.modelDir))).manifest.id;
+      this.#finish(job, 'done');
+    } catch (err) {
+      job.error = err instanceof Error ? err.message : String(err);
+      this.options.log?.(`training job ${job.id} failed: ${job.error}`);
+      this.#finish(job, 'failed');
+    }
+  }
+
+  async #train(job: TrainingJob): Promise<{ step: number; interrupted: boolean; modelDir?: string }> {
+    const { trainVae, trainTeacher, trainTsd } = await loadTrainer();
+    const options = { ...this.options.runDefaults, device: this.options.device ?? 'cpu', ...definedOnly(job.run) };
+    const log = (message: string): void => this.options.log?.(`training job ${job.id}: ${message}`);
+    const ctx = { log, signal: job.controller.signal };
+    if (job.kind === 'vae') return trainVae(options, ctx);
+    if (job.kind === 'teacher') return trainTeacher({ ...options, vae: options.vae as string }, ctx);
+    return trainTsd({ ...options, teacher: options.teacher as string, exportDir: options.exportDir as string }, ctx);
+  }
+
+  #finish(job: TrainingJob, state: 'done' | 'failed' | 'cancelled'): void {
+    job.state = state;
+    job.finishedAt = new Date();
+  }
+}
