@@ -19,6 +19,8 @@ Options:
       --device <device>      auto, cpu, webgpu or cuda (default auto)
       --allow-origin <url>   also accept requests from this web origin, e.g. http://localhost:5173 (repeatable)
       --concurrency <n>      jobs run at the same time (default 1)
+      --train-root <dir>     allow POST /v1/train to read training data and teachers under this directory (repeatable;
+                             without it training over the bridge is disabled)
   -h, --help                 show this help`;
 
 const OPTIONS = {
@@ -28,6 +30,7 @@ const OPTIONS = {
   device: { type: 'string' },
   'allow-origin': { type: 'string', multiple: true },
   concurrency: { type: 'string' },
+  'train-root': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -42,10 +45,10 @@ function parseOrigin(text: string): string {
   return origin;
 }
 
-async function checkModelDirs(dirs: readonly string[]): Promise<void> {
+async function checkDirs(flag: string, dirs: readonly string[]): Promise<void> {
   for (const dir of dirs) {
     const isDir = await stat(dir).then((s) => s.isDirectory(), () => false);
-    if (!isDir) throw new UsageError(`--models ${dir}: no such directory`);
+    if (!isDir) throw new UsageError(`--${flag} ${dir}: no such directory`);
   }
 }
 
@@ -62,11 +65,13 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
   const concurrency = parseInteger('concurrency', values.concurrency, 1, 64);
   const allowOrigins = (values['allow-origin'] ?? []).map(parseOrigin);
   const device = parseDevice(values.device);
-  await checkModelDirs(values.models ?? []);
+  await checkDirs('models', values.models ?? []);
+  const trainRoots = values['train-root'] ?? [];
+  await checkDirs('train-root', trainRoots);
   const dir = configDir(io.env);
   const logger = textLogger(process.stderr);
   const { token, path, created } = await loadOrCreateToken(tokenPath(dir), (m) => logger.warn(m));
-  const app = await buildApp({ configDir: dir, token, device, modelDirs: values.models, allowOrigins, concurrency, logger });
+  const app = await buildApp({ configDir: dir, token, device, modelDirs: values.models, allowOrigins, concurrency, trainRoots, logger });
   try {
     await app.listen({ port, host });
   } catch (err) {
