@@ -34,9 +34,10 @@ interface ValidationProblem {
   params?: { additionalProperty?: string };
 }
 
-function validationError(problem: ValidationProblem): BridgeError {
+function validationError(problem: ValidationProblem, context: string | undefined): BridgeError {
   const field = problem.instancePath?.replace(/^\//, '') ?? '';
-  if (problem.params?.additionalProperty) return new BridgeError('bad_request', `unknown query parameter '${problem.params.additionalProperty}'`);
+  const what = context === 'querystring' ? 'query parameter' : context === 'body' ? 'field' : 'property';
+  if (problem.params?.additionalProperty) return new BridgeError('bad_request', `unknown ${what} '${problem.params.additionalProperty}'`);
   const message = `${field || 'request'} ${problem.message ?? 'is invalid'}`;
   return new BridgeError(field === 'scale' ? 'bad_scale' : 'bad_request', message);
 }
@@ -48,8 +49,8 @@ export function toBridgeError(err: unknown): BridgeError {
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && Object.hasOwn(FASTIFY_CODES, code)) {
     const mapped = FASTIFY_CODES[code]!;
-    const problem = (err as { validation?: ValidationProblem[] }).validation?.[0];
-    if (problem) return validationError(problem);
+    const { validation, validationContext } = err as { validation?: ValidationProblem[]; validationContext?: string };
+    if (validation?.[0]) return validationError(validation[0], validationContext);
     return new BridgeError(mapped, PUBLIC_MESSAGES[mapped] ?? err.message);
   }
   if (err.name === 'CancelledError') return new BridgeError('cancelled', 'the job was cancelled');

@@ -103,6 +103,15 @@ describe('refusals', () => {
     });
   }
 
+  it('names an unknown query parameter as one', async () => {
+    expect((await upscale('?scales=2')).json().error.message).toBe("unknown query parameter 'scales'");
+  });
+
+  it('lets allowed origins send DELETE (cancelling a training job) after a preflight', async () => {
+    const res = await app.inject({ method: 'OPTIONS', url: '/v1/train/x', headers: { origin: 'null', 'access-control-request-method': 'DELETE' } });
+    expect(res.headers['access-control-allow-methods']).toContain('DELETE');
+  });
+
   it('truncated image → 422 bad_image', async () => {
     const big = await makePng(64, 48);
     const res = await upscale('?scale=2', big.subarray(0, Math.floor(big.length / 2)));

@@ -84,6 +84,7 @@ describe('POST /v1/train refusals', () => {
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
       expect(res.json().error.code).toBe('bad_request');
     }
+    expect((await post({ kind: 'tsd', data, teacher, extra: 1 })).json().error.message).toBe("unknown field 'extra'");
   });
 
   it('answers unknown jobs with unknown_job', async () => {

@@ -27,7 +27,7 @@ export interface SecurityOptions {
 }
 
 const CORS_HEADERS = {
-  'access-control-allow-methods': 'GET, POST, OPTIONS',
+  'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS',
   'access-control-allow-headers': 'authorization, content-type',
   'access-control-max-age': '600',
 };
