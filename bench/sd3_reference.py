@@ -123,21 +123,6 @@ def save_model(torch, st, model, folder, class_name, dtype):
 
 
 
-def randomize(torch, model, seed):
-    """Seeded values of a useful scale on the model's own device (as make_fixtures.randomize, faster on a GPU)."""
-    device = next(model.parameters()).device
-    gen = torch.Generator(device=device).manual_seed(seed)
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            noise = torch.randn(p.shape, generator=gen, device=device, dtype=p.dtype)
-            if p.ndim >= 2:
-                p.copy_(noise / math.sqrt(p[0].numel()))
-            elif 'norm' in name and name.endswith('weight'):
-                p.copy_(1 + 0.2 * noise)
-            else:
-                p.copy_(0.2 * noise)
-
-
 def random_lora(torch, model, targets, rank, seed):
     """peft-layout LoRA factors ('transformer.<module>.lora_A/B.weight', TSD-SR's prefix for both models), float32 on the CPU."""
     gen, state = torch.Generator().manual_seed(seed), {}
@@ -175,8 +160,8 @@ def generate(torch, st, classes, args):
     with device_scope(torch, args.device):
         transformer = SD3Transformer2DModel(**t_config).eval().to(args.device)
         vae = AutoencoderKL(**v_config).eval().to(args.device)
-    randomize(torch, transformer, 1)
-    randomize(torch, vae, 2)
+    mf.randomize(torch, transformer, 1)
+    mf.randomize(torch, vae, 2)
     log(f'saving random weights ({args.storage}) into {args.out}')
     save_model(torch, st, transformer, os.path.join(args.out, 'sd3', 'transformer'), 'SD3Transformer2DModel', storage)
     save_model(torch, st, vae, os.path.join(args.out, 'sd3', 'vae'), 'AutoencoderKL', storage)
