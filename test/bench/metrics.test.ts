@@ -1,0 +1,65 @@
+// The quality metrics behind bench/: gamma, MATLAB-style resize, pseudo-inverse, Y channel and NIQE.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { gamma } from '../../bench/metrics/gamma.ts';
+import { matlabResize } from '../../bench/metrics/matlab-resize.ts';
+import { niqe, parseNiqeModel } from '../../bench/metrics/niqe.ts';
+import { symmetricPinv } from '../../bench/metrics/pinv.ts';
+import { roundLikeReference, yChannel } from '../../bench/metrics/y-channel.ts';
+import { texture } from '../helpers/textures.ts';
+
+// the pristine parameters live in the project's shared folder beside the repository (see ../shared/data/niqe/README.md)
+const NIQE_PARAMS = new URL('../../../shared/data/niqe/niqe_pris_params.json', import.meta.url);
+
+describe('metric building blocks', () => {
+  it('gamma matches known values', () => {
+    expect(gamma(5)).toBeCloseTo(24, 10);
+    expect(gamma(0.5)).toBeCloseTo(Math.sqrt(Math.PI), 12);
+    expect(gamma(0.2)).toBeCloseTo(4.590843712, 8);
+    expect(gamma(10)).toBeCloseTo(362880, 5);
+  });
+
+  it('MATLAB-style resize keeps a constant image and halves a ramp at half-pixel centres', () => {
+    const flat = matlabResize(new Float64Array(16 * 12).fill(0.3), 12, 16, 0.5);
+    expect([flat.height, flat.width]).toEqual([6, 8]);
+    for (const v of flat.data) expect(v).toBeCloseTo(0.3, 12);
+    const ramp = matlabResize(Float64Array.from({ length: 32 * 32 }, (_, i) => i % 32), 32, 32, 0.5);
+    expect(ramp.data[16 + 4]).toBeCloseTo(8.5, 6); // output column 4 sits between input columns 8 and 9
+  });
+
+  it('the pseudo-inverse of a symmetric matrix satisfies A·A⁺·A = A, also when singular', () => {
+    const n = 4;
+    const v = [1, 2, 0, -1];
+    const a = Float64Array.from({ length: n * n }, (_, k) => v[Math.floor(k / n)]! * v[k % n]! + (Math.floor(k / n) === k % n && k < 8 ? 2 : 0));
+    const p = symmetricPinv(a, n);
+    const mul = (x: Float64Array, y: Float64Array) => Float64Array.from({ length: n * n }, (_, k) => {
+      let s = 0;
+      for (let t = 0; t < n; t++) s += x[Math.floor(k / n) * n + t]! * y[t * n + (k % n)]!;
+      return s;
+    });
+    const back = mul(mul(a, p), a);
+    a.forEach((x, k) => expect(back[k]).toBeCloseTo(x, 10));
+  });
+
+  it('Y is MATLAB’s BT.601 studio-range luma', () => {
+    const y = yChannel({ width: 3, height: 1, data: Uint8Array.of(0, 0, 0, 255, 255, 255, 255, 255, 255, 0, 0, 255) });
+    expect(Array.from(y)).toEqual([16, 235, 16 + 65.481].map((v) => expect.closeTo(v, 10)));
+  });
+});
+
+describe('NIQE', () => {
+  const model = parseNiqeModel(JSON.parse(readFileSync(NIQE_PARAMS, 'utf8')));
+  // Reference values: BasicSR's calculate_niqe (basicsr/metrics/niqe.py) on the same textures, via bench/check-niqe.ts's Python side.
+  const cases = [[1, 0.2, 13.98444176494386], [2, 0.8, 12.940674553106357], [3, 0.5, 16.63587344614769]] as const;
+  for (const [seed, roughness, reference] of cases) {
+    it(`matches the reference implementation on texture ${seed} within 0.1 %`, () => {
+      const image = texture(200, 200, seed, roughness);
+      const value = niqe(roundLikeReference(yChannel(image)), 200, 200, model);
+      expect(Math.abs(value - reference) / reference).toBeLessThan(1e-3);
+    });
+  }
+
+  it('refuses images smaller than one block', () => {
+    expect(() => niqe(new Float64Array(50 * 50), 50, 50, model)).toThrow(/at least 96/);
+  });
+});
