@@ -5,7 +5,9 @@ import { gamma } from '../../bench/metrics/gamma.ts';
 import { matlabResize } from '../../bench/metrics/matlab-resize.ts';
 import { niqe, parseNiqeModel } from '../../bench/metrics/niqe.ts';
 import { symmetricPinv } from '../../bench/metrics/pinv.ts';
+import { psnrY, ssimY } from '../../bench/metrics/psnr-ssim.ts';
 import { roundLikeReference, yChannel } from '../../bench/metrics/y-channel.ts';
+import { resizeRgba } from '../../models/runtime/index.ts';
 import { texture } from '../helpers/textures.ts';
 
 // the pristine parameters live in the project's shared folder beside the repository (see ../shared/data/niqe/README.md)
@@ -61,5 +63,22 @@ describe('NIQE', () => {
 
   it('refuses images smaller than one block', () => {
     expect(() => niqe(new Float64Array(50 * 50), 50, 50, model)).toThrow(/at least 96/);
+  });
+});
+
+describe('PSNR and SSIM on Y', () => {
+  it('match BasicSR on a ×4 bicubic round trip of a texture (4 px border)', () => {
+    const original = texture(256, 192, 1, 0.25);
+    const restored = resizeRgba(resizeRgba(original, 64, 48), 256, 192);
+    // BasicSR's calculate_psnr / calculate_ssim (test_y_channel) on the same pixels, via bench/check-metrics.ts
+    expect(psnrY(original, restored, 4)).toBeCloseTo(35.4096938972718, 4);
+    expect(ssimY(original, restored, 4)).toBeCloseTo(0.8503323189202889, 6);
+  });
+
+  it('give Infinity and 1 for identical images, and refuse different sizes', () => {
+    const image = texture(64, 64, 5, 0.5);
+    expect(psnrY(image, image, 4)).toBe(Infinity);
+    expect(ssimY(image, image, 4)).toBeCloseTo(1, 12);
+    expect(() => psnrY(image, texture(64, 32, 5, 0.5), 0)).toThrow(/differ in size/);
   });
 });
