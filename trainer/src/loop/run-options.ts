@@ -52,5 +52,5 @@ const COMMON = {
 export const RUN_DEFAULTS: Readonly<Record<'vae' | 'teacher' | 'tsd', RunOptions>> = Object.freeze({
   vae: { ...COMMON },
   teacher: { ...COMMON, steps: 4000 },
-  tsd: { ...COMMON, cropSizePx: 512, degradation: 'realesrgan', lr: 5e-5, regLr: 1e-5, warmupSteps: 50, guidanceScale: 7.5 },
+  tsd: { ...COMMON, cropSizePx: 256, degradation: 'realesrgan', lr: 5e-5, regLr: 1e-5, warmupSteps: 50, guidanceScale: 7.5 },
 });
