@@ -1,18 +1,21 @@
 /**
  * Upscaling speed and memory: per model and input size, milliseconds per output megapixel and peak
  * resident memory, each case in its own process so peaks don't mix. Reference in the same run:
- * sharp's (libvips) bicubic resize of the same image to the same size.
+ * sharp's (libvips) bicubic resize of the same image to the same size. UpscalerJS's models (esrgan-slim,
+ * -medium, -thick; tfjs wasm backend, ×4 only, see bench/upscalerjs.ts) run as extra rows at the --ujs-sizes.
  *
  *   npm run bench:upscale -- [--device cpu] [--models bicubic,nearest] [--sizes 256,1024,2048] [--scale 4]
+ *     [--ujs esrgan-slim,esrgan-medium,esrgan-thick] [--ujs-sizes 256]   (--ujs '' leaves UpscalerJS out)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import type { DeviceChoice } from '../models/runtime/index.ts';
+import type { DeviceChoice, RgbaImage } from '../models/runtime/index.ts';
 import { openUpscaler } from '../models/runtime/node.ts';
 import { syntheticImage } from './synthetic-image.ts';
+import { openUpscalerJs, UPSCALERJS_MODELS, type UpscalerJsModel } from './upscalerjs.ts';
 
 interface CaseResult {
   model: string;
@@ -27,12 +30,23 @@ interface CaseResult {
 }
 
 
+/** An UpscalerJS model (×4, wasm) or one of our zoo models on the device. */
+async function openCase(model: string, scale: number, device: DeviceChoice): Promise<{ device: string; upscale(image: RgbaImage): Promise<RgbaImage> }> {
+  if ((UPSCALERJS_MODELS as readonly string[]).includes(model)) {
+    if (scale !== 4) throw new Error(`${model} is run at ×4 only`);
+    const m = await openUpscalerJs(model as UpscalerJsModel);
+    return { device: 'wasm (UpscalerJS)', upscale: (image) => m.upscale(image) };
+  }
+  const upscaler = await openUpscaler(fileURLToPath(new URL(`../models/zoo/${model}`, import.meta.url)), device);
+  return { device: upscaler.device, upscale: (image) => upscaler.upscale(image, { scale }) };
+}
+
 async function runCase(model: string, size: number, scale: number, device: DeviceChoice): Promise<CaseResult> {
   const image = syntheticImage(size, true);
-  const upscaler = await openUpscaler(fileURLToPath(new URL(`../models/zoo/${model}`, import.meta.url)), device);
-  await upscaler.upscale(syntheticImage(64, true), { scale }); // warm-up
+  const upscaler = await openCase(model, scale, device);
+  await upscaler.upscale(syntheticImage(64, true)); // warm-up
   const t0 = performance.now();
-  const out = await upscaler.upscale(image, { scale });
+  const out = await upscaler.upscale(image);
   const upscaleMs = performance.now() - t0;
   const t1 = performance.now();
   await sharp(image.data, { raw: { width: size, height: size, channels: 4 }, limitInputPixels: false })
@@ -62,6 +76,8 @@ async function main(): Promise<void> {
       sizes: { type: 'string', default: '256,1024,2048' },
       scale: { type: 'string', default: '4' },
       case: { type: 'string' },
+      ujs: { type: 'string', default: UPSCALERJS_MODELS.join(',') },
+      'ujs-sizes': { type: 'string', default: '256' },
     },
   });
   const scale = Number(values.scale);
@@ -72,12 +88,14 @@ async function main(): Promise<void> {
     return;
   }
   const results: CaseResult[] = [];
-  for (const model of values.models.split(',')) {
-    for (const size of values.sizes.split(',').map(Number)) {
-      const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--case', `${model}:${size}`, '--scale', String(scale), '--device', device];
-      results.push(JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 })) as CaseResult);
-      process.stderr.write(`done ${model} ${size}²\n`);
-    }
+  const cases = [
+    ...values.models.split(',').flatMap((m) => values.sizes.split(',').map((size) => [m, size] as const)),
+    ...(scale === 4 ? values.ujs.split(',').filter(Boolean).flatMap((m) => values['ujs-sizes'].split(',').map((size) => [m, size] as const)) : []),
+  ];
+  for (const [model, size] of cases) {
+    const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--case', `${model}:${size}`, '--scale', String(scale), '--device', device];
+    results.push(JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 })) as CaseResult);
+    process.stderr.write(`done ${model} ${size}²\n`);
   }
   console.log(`| model | device | input | output | upscale ms | ms / output Mpx | sharp cubic ms | ratio to sharp | peak RSS MiB |`);
   console.log(`|---|---|---|---|---|---|---|---|---|`);

@@ -1,0 +1,250 @@
+/**
+ * ×4 quality on a validation folder: PSNR-Y and SSIM-Y (border 4, BasicSR-style), NIQE of the output and the
+ * alpha-edge error, for each method under (a) bicubic and (b) Real-ESRGAN degradation (fixed seeds), photos and
+ * graphics reported apart. See docs/quality.md for the definitions.
+ *
+ *   npx tsx bench/quality.ts --val DIR [--models bicubic,nearest,lanczos,<model dir>,esrgan-slim,esrgan-medium,esrgan-thick]
+ *     [--limit N] [--crop 256] [--seed 0] [--sheets 3] [--out bench/results]
+ * Prints one table per degradation × subset, writes OUT/quality.json and OUT/quality-sheet-<degradation>.png.
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import sharp from 'sharp';
+import { createRgbaImage, hasTransparency, type RgbaImage } from '../models/runtime/index.ts';
+import { decodeImage, openUpscaler } from '../models/runtime/node.ts';
+import { bicubicLr, degradeRealEsrgan, type PlanarImage } from '../trainer/src/data/index.ts';
+import { niqe, parseNiqeModel } from './metrics/niqe.ts';
+import { psnrY, ssimY } from './metrics/psnr-ssim.ts';
+import { cropBorder, roundLikeReference, yChannel } from './metrics/y-channel.ts';
+import { openUpscalerJs, UPSCALERJS_MODELS, type UpscalerJsModel } from './upscalerjs.ts';
+
+const SCALE = 4;
+const BORDER = 4;
+const DEGRADATIONS = ['bicubic', 'realesrgan'] as const;
+type Degradation = (typeof DEGRADATIONS)[number];
+
+/** Scores of one output against its HR; null where a metric doesn't apply. */
+export interface Scores { psnr: number; ssim: number; niqe: number | null; alphaEdge: number | null; ms: number }
+
+/** Image files under a folder, recursively, sorted. */
+export function listImages(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...listImages(path));
+    else if (/\.(png|jpe?g|webp)$/i.test(name)) out.push(path);
+  }
+  return out;
+}
+
+/** The central w × h region of an image. */
+export function centralCrop(image: RgbaImage, w: number, h: number): RgbaImage {
+  const [left, top] = [(image.width - w) >> 1, (image.height - h) >> 1];
+  const out = createRgbaImage(w, h);
+  for (let y = 0; y < h; y++) out.data.set(image.data.subarray(((top + y) * image.width + left) * 4, ((top + y) * image.width + left + w) * 4), y * w * 4);
+  return out;
+}
+
+/** Channels of an RGBA image as a planar float image in [0, 1] (RGB, or alpha replicated thrice). */
+function toPlanar(image: RgbaImage, alpha: boolean): PlanarImage {
+  const n = image.width * image.height;
+  const data = new Float32Array(3 * n);
+  for (let c = 0; c < 3; c++) for (let i = 0; i < n; i++) data[c * n + i] = image.data[i * 4 + (alpha ? 3 : c)]! / 255;
+  return { width: image.width, height: image.height, channels: 3, data };
+}
+
+/** RGBA from a planar RGB image and a planar alpha image (its first channel). */
+function fromPlanar(rgb: PlanarImage, alpha: PlanarImage): RgbaImage {
+  const n = rgb.width * rgb.height;
+  const out = createRgbaImage(rgb.width, rgb.height);
+  const q = (v: number): number => Math.round(Math.min(1, Math.max(0, v)) * 255);
+  for (let i = 0; i < n; i++) out.data.set([q(rgb.data[i]!), q(rgb.data[n + i]!), q(rgb.data[2 * n + i]!), q(alpha.data[i]!)], i * 4);
+  return out;
+}
+
+/** LR of an HR crop: RGB by the degradation, alpha always by the (antialiased) bicubic downscale. */
+async function makeLr(hr: RgbaImage, degradation: Degradation, seed: number): Promise<RgbaImage> {
+  const rgb = degradation === 'bicubic' ? bicubicLr(toPlanar(hr, false), SCALE) : await degradeRealEsrgan(toPlanar(hr, false), seed, SCALE);
+  return fromPlanar(rgb, bicubicLr(toPlanar(hr, true), SCALE));
+}
+
+/**
+ * Mean |α_out − α_HR| (0..255) over the alpha-edge band: pixels (4 px border excluded) whose 3×3 HR
+ * neighbourhood holds a partly transparent alpha (0 < α < 255) or two different alphas. Null without such pixels.
+ */
+export function alphaEdgeError(hr: RgbaImage, out: RgbaImage, border = BORDER): number | null {
+  const { width: w, height: h } = hr;
+  const a = (x: number, y: number): number => hr.data[(y * w + x) * 4 + 3]!;
+  let [sum, n] = [0, 0];
+  for (let y = Math.max(1, border); y < h - Math.max(1, border); y++) {
+    for (let x = Math.max(1, border); x < w - Math.max(1, border); x++) {
+      let edge = false;
+      for (let dy = -1; dy <= 1 && !edge; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          const v = a(x + dx, y + dy);
+          if ((v > 0 && v < 255) || v !== a(x, y)) edge = true;
+        }
+      }
+      if (!edge) continue;
+      sum += Math.abs(out.data[(y * w + x) * 4 + 3]! - a(x, y));
+      n++;
+    }
+  }
+  return n > 0 ? sum / n : null;
+}
+
+/** One method: upscale ×4 of an RGBA image. */
+interface Method { name: string; tsdsr: boolean; upscale(lr: RgbaImage): Promise<RgbaImage>; dispose(): Promise<void> | void }
+
+/** Opens nearest/bicubic (zoo), lanczos (sharp lanczos3), an UpscalerJS model or a tsdsr model directory. */
+async function openMethod(spec: string): Promise<Method> {
+  if (spec === 'lanczos') {
+    return {
+      name: spec, tsdsr: false, dispose: () => undefined,
+      upscale: async (lr) => {
+        const data = await sharp(lr.data, { raw: { width: lr.width, height: lr.height, channels: 4 } }).resize(lr.width * SCALE, lr.height * SCALE, { kernel: 'lanczos3' }).raw().toBuffer();
+        return { width: lr.width * SCALE, height: lr.height * SCALE, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+      },
+    };
+  }
+  if ((UPSCALERJS_MODELS as readonly string[]).includes(spec)) {
+    const m = await openUpscalerJs(spec as UpscalerJsModel);
+    return { name: spec, tsdsr: false, upscale: (lr) => m.upscale(lr), dispose: () => m.dispose() };
+  }
+  const zoo = fileURLToPath(new URL(`../models/zoo/${spec}`, import.meta.url));
+  const dir = /^[a-z0-9-]+$/.test(spec) && existsSync(zoo) ? zoo : resolve(spec);
+  const up = await openUpscaler(dir, 'cpu');
+  const name = dir === zoo ? spec : up.manifest.id;
+  return { name, tsdsr: up.manifest.kind === 'tsdsr', upscale: (lr) => up.upscale(lr, { scale: SCALE }), dispose: () => up.dispose() };
+}
+
+/** Nearest-neighbour ×k, for the LR column of the crop sheet. */
+function nearestUp(image: RgbaImage, k: number): RgbaImage {
+  const out = createRgbaImage(image.width * k, image.height * k);
+  for (let y = 0; y < out.height; y++) for (let x = 0; x < out.width; x++) out.data.set(image.data.subarray((((y / k) | 0) * image.width + ((x / k) | 0)) * 4, (((y / k) | 0) * image.width + ((x / k) | 0)) * 4 + 4), (y * out.width + x) * 4);
+  return out;
+}
+
+/** A crop sheet: one row per image, one column per panel (central `panel` px), over a grey checkerboard, 4 px gaps. */
+async function writeSheet(path: string, rows: RgbaImage[][], panel = 192): Promise<void> {
+  const cols = Math.max(...rows.map((r) => r.length));
+  const [W, H] = [cols * (panel + 4) + 4, rows.length * (panel + 4) + 4];
+  const sheet = Buffer.alloc(W * H * 3, 255);
+  rows.forEach((row, r) => row.forEach((img, c) => {
+    const p = Math.min(panel, img.width, img.height);
+    const crop = centralCrop(img, p, p);
+    for (let y = 0; y < p; y++) {
+      for (let x = 0; x < p; x++) {
+        const s = (y * p + x) * 4;
+        const bg = ((x >> 3) + (y >> 3)) % 2 ? 200 : 150;
+        const a = crop.data[s + 3]! / 255;
+        const d = ((r * (panel + 4) + 4 + y) * W + c * (panel + 4) + 4 + x) * 3;
+        for (let k = 0; k < 3; k++) sheet[d + k] = Math.round(crop.data[s + k]! * a + bg * (1 - a));
+      }
+    }
+  }));
+  await sharp(sheet, { raw: { width: W, height: H, channels: 3 } }).png().toFile(path);
+}
+
+const mean = (xs: (number | null)[]): number | null => {
+  const v = xs.filter((x): x is number => x !== null && Number.isFinite(x));
+  return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
+};
+
+async function main(): Promise<void> {
+  const { values: opt } = parseArgs({
+    options: {
+      val: { type: 'string', default: '/tmp/val-data' },
+      models: { type: 'string', default: ['nearest', 'bicubic', 'lanczos', ...UPSCALERJS_MODELS].join(',') },
+      limit: { type: 'string', default: '0' },
+      crop: { type: 'string', default: '256' },
+      seed: { type: 'string', default: '0' },
+      sheets: { type: 'string', default: '3' },
+      out: { type: 'string', default: fileURLToPath(new URL('./results', import.meta.url)) },
+    },
+  });
+  const niqeModel = parseNiqeModel(JSON.parse(readFileSync(fileURLToPath(new URL('../../shared/data/niqe/niqe_pris_params.json', import.meta.url)), 'utf8')));
+  let files = listImages(opt.val);
+  if (Number(opt.limit) > 0) files = files.slice(0, Number(opt.limit));
+  if (files.length === 0) throw new Error(`no images under ${opt.val}`);
+  const crop = Number(opt.crop);
+
+  const images = await Promise.all(files.map(async (file, i) => {
+    const full = await decodeImage(readFileSync(file));
+    const side = (n: number): number => Math.floor((crop > 0 ? Math.min(crop, n) : n) / SCALE) * SCALE;
+    const hr = centralCrop(full, side(full.width), side(full.height));
+    const graphics = relative(opt.val, file).split(sep).includes('graphics') || hasTransparency(full);
+    const lr = { bicubic: await makeLr(hr, 'bicubic', 0), realesrgan: await makeLr(hr, 'realesrgan', Number(opt.seed) + i) };
+    return { file: relative(opt.val, file), subset: graphics ? 'graphics' : 'photos', hr, lr, alpha: hasTransparency(hr) };
+  }));
+
+  const specs = opt.models.split(',').filter(Boolean);
+  const scores: Record<string, Record<Degradation, Record<string, Scores>>> = {};
+  const kept = new Map<string, RgbaImage>(); // outputs for the crop sheets: `${degradation}|${image}|${method}`
+  const sheetCount = Number(opt.sheets);
+  let ours = 'bicubic';
+  for (const spec of specs) {
+    const method = await openMethod(spec);
+    if (method.tsdsr && ours === 'bicubic') ours = method.name;
+    for (const [i, img] of images.entries()) {
+      for (const d of DEGRADATIONS) {
+        const t0 = performance.now();
+        const out = await method.upscale(img.lr[d]);
+        const ms = performance.now() - t0;
+        const y = cropBorder(yChannel(out), out.height, out.width, BORDER);
+        const s: Scores = {
+          psnr: psnrY(img.hr, out, BORDER), ssim: ssimY(img.hr, out, BORDER), ms,
+          niqe: Math.min(y.width, y.height) >= 96 ? niqe(roundLikeReference(y.data), y.height, y.width, niqeModel) : null,
+          alphaEdge: img.alpha ? alphaEdgeError(img.hr, out) : null,
+        };
+        ((scores[img.file] ??= { bicubic: {}, realesrgan: {} })[d])[method.name] = s;
+        if (i < sheetCount) kept.set(`${d}|${i}|${method.name}`, out);
+      }
+    }
+    await method.dispose();
+    console.error(`done ${method.name}`);
+  }
+
+  const names = [...new Set(Object.values(scores).flatMap((s) => Object.keys(s.bicubic)))];
+  const fmt = (v: number | null, digits: number): string => (v === null ? '–' : v.toFixed(digits));
+  const summary: Record<string, Record<string, Record<string, Record<string, number | null>>>> = {};
+  for (const d of DEGRADATIONS) {
+    for (const subset of ['photos', 'graphics']) {
+      const group = images.filter((im) => im.subset === subset);
+      if (group.length === 0) continue;
+      console.log(`\n### ×${SCALE}, ${d} degradation, ${subset} (${group.length} images, ${crop > 0 ? `central ${crop} px crop` : 'whole images'})\n`);
+      console.log('| method | PSNR-Y dB | SSIM-Y | NIQE ↓ | alpha-edge err ↓ | ms / image |\n|---|---|---|---|---|---|');
+      for (const name of names) {
+        const col = (k: keyof Scores): number | null => mean(group.map((im) => scores[im.file]![d][name]?.[k] ?? null));
+        const m = { psnr: col('psnr'), ssim: col('ssim'), niqe: col('niqe'), alphaEdge: col('alphaEdge'), ms: col('ms') };
+        ((summary[d] ??= {})[subset] ??= {})[name] = m;
+        console.log(`| ${name} | ${fmt(m.psnr, 2)} | ${fmt(m.ssim, 4)} | ${fmt(m.niqe, 2)} | ${fmt(m.alphaEdge, 2)} | ${fmt(m.ms, 0)} |`);
+      }
+    }
+  }
+
+  mkdirSync(opt.out, { recursive: true });
+  const sheetPaths: string[] = [];
+  for (const d of DEGRADATIONS) {
+    const rows = images.slice(0, sheetCount).map((img, i) => {
+      const get = (n: string): RgbaImage | undefined => kept.get(`${d}|${i}|${n}`);
+      return [nearestUp(img.lr[d], SCALE), get('bicubic'), get('esrgan-thick'), get(ours), img.hr].filter((x): x is RgbaImage => x !== undefined);
+    });
+    if (rows.length === 0) continue;
+    const path = join(opt.out, `quality-sheet-${d}.png`);
+    await writeSheet(path, rows);
+    sheetPaths.push(path);
+  }
+  const result = {
+    date: new Date().toISOString(), val: resolve(opt.val), scale: SCALE, border: BORDER, crop, seed: Number(opt.seed), ours,
+    sheetColumns: ['LR (nearest ×4)', 'bicubic', 'esrgan-thick', ours, 'HR'], sheets: sheetPaths,
+    images: images.map((im) => ({ file: im.file, subset: im.subset, alpha: im.alpha, hr: `${im.hr.width}x${im.hr.height}`, scores: scores[im.file] })),
+    summary,
+  };
+  writeFileSync(join(opt.out, 'quality.json'), `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`\nwrote ${join(opt.out, 'quality.json')} and ${sheetPaths.join(', ')}`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
