@@ -17,7 +17,7 @@ tsd       TSD-SR distillation (Algorithm 1) of a one-step student; exports a mod
 Options:
       --steps <n>             training steps (vae 2000, teacher 4000, tsd 2000)
       --batch <n>             batch size (default 4)
-      --crop <px>             HR crop side (vae/teacher 128, tsd 512; LR = crop / 4)
+      --crop <px>             HR crop side (vae/teacher 128, tsd 256; LR = crop / 4)
       --lr <x>                peak learning rate (vae/teacher 2e-4, tsd student 5e-5)
       --reg-lr <x>            (tsd) reg model learning rate (default 1e-5)
       --style <name>          (tsd) style name (default: the data folder's name)
