@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { DeviceChoice, RgbaImage } from '../models/runtime/index.ts';
 import { decodeImage, openUpscaler } from '../models/runtime/node.ts';
+import { psnrY } from './metrics/psnr-ssim.ts';
 import { bicubicLr, fromInterleavedRgb8, toInterleavedRgb8 } from '../trainer/src/data/index.ts';
 
 const { values: opt } = parseArgs({
@@ -57,31 +58,6 @@ function rgbToRgba(rgb: Uint8Array, width: number, height: number): RgbaImage {
     data[4 * i + 3] = 255;
   }
   return { width, height, data };
-}
-
-/** MATLAB rgb2ycbcr luma (double input) of pixel i, on the 0–255 scale. */
-function luma(data: Uint8Array, i: number, stride: number): number {
-  const r = (data[stride * i] as number) / 255;
-  const g = (data[stride * i + 1] as number) / 255;
-  const b = (data[stride * i + 2] as number) / 255;
-  return 16 + 65.481 * r + 128.553 * g + 24.966 * b;
-}
-
-/** PSNR (dB, peak 255) of the Y channel of an RGBA result against interleaved RGB ground truth, border px cropped. */
-export function psnrY(hr: Uint8Array, out: RgbaImage, width: number, height: number, border: number): number {
-  if (out.width !== width || out.height !== height) throw new Error(`output is ${out.width}x${out.height}, expected ${width}x${height}`);
-  let sum = 0;
-  let n = 0;
-  for (let y = border; y < height - border; y++) {
-    for (let x = border; x < width - border; x++) {
-      const i = y * width + x;
-      const d = luma(hr, i, 3) - luma(out.data, i, 4);
-      sum += d * d;
-      n++;
-    }
-  }
-  const mse = sum / n;
-  return mse === 0 ? Number.POSITIVE_INFINITY : 10 * Math.log10((255 * 255) / mse);
 }
 
 interface Row {
@@ -127,7 +103,7 @@ async function main(): Promise<void> {
       const out = await upscaler.upscale(p.lr, { scale });
       const row = rows[i] as Row;
       row.ms[name] = Math.round(performance.now() - t0);
-      row.psnr[name] = psnrY(p.hr, out, p.w, p.h, border);
+      row.psnr[name] = psnrY(rgbToRgba(p.hr, p.w, p.h), out, border);
     }
     await upscaler.dispose();
   }
