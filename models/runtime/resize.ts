@@ -40,9 +40,10 @@ export function resizePlanar(
   width: number,
   outHeight: number,
   outWidth: number,
+  cubicA = -0.5,
 ): Float32Array {
-  const tx = cubicTaps(width, outWidth);
-  const ty = cubicTaps(height, outHeight);
+  const tx = cubicTaps(width, outWidth, cubicA);
+  const ty = cubicTaps(height, outHeight, cubicA);
   const rows = new Float32Array(height * outWidth);
   const out = new Float32Array(channels * outHeight * outWidth);
   for (let c = 0; c < channels; c++) {

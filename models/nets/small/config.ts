@@ -19,6 +19,12 @@ export interface SmallVaeConfig {
   /** Multiplies the posterior mean before the denoiser (measured after VAE training; 1 until then). */
   scalingFactor: number;
   shiftFactor: number;
+  /**
+   * Pixel-shuffle skip: the encoder's mean adds SpaceToDepth(image) and the decoder adds its latent before the
+   * DepthToSpace head, with both conv_out weights starting at zero, so the VAE starts as the exact, invertible
+   * space-to-depth and training learns a residual. Needs one encoder level and latentChannels = channels · stem².
+   */
+  pixelShuffleSkip?: boolean;
 }
 
 /** The small denoiser: a conv UNet on latents, conditioned on the timestep and a style embedding vector. */
@@ -63,6 +69,38 @@ export const SMALL_DENOISER_CONFIG: Readonly<SmallDenoiserConfig> = Object.freez
   layersPerBlock: 1,
   midLayers: 2,
   normNumGroups: 16,
+  timeEmbedDim: 128,
+  styleEmbedDim: 64,
+});
+
+/**
+ * The fast preset (the shipped default model's): a pixel-shuffle-skip VAE at factor 4 (48 channels, lossless at
+ * the start) and a two-level UNet on the LR-sized latent, small enough for a 2048² output in seconds on a laptop CPU.
+ */
+export const FAST_VAE_CONFIG: Readonly<SmallVaeConfig> = Object.freeze({
+  inChannels: 3,
+  outChannels: 3,
+  stemFactor: 4,
+  encoderChannels: Object.freeze([32]),
+  decoderChannels: Object.freeze([32]),
+  encoderLayersPerBlock: 1,
+  decoderLayersPerBlock: 1,
+  midLayers: 0,
+  normNumGroups: 8,
+  latentChannels: 48,
+  scalingFactor: 1,
+  shiftFactor: 0,
+  pixelShuffleSkip: true,
+});
+
+/** The fast preset's denoiser: two UNet levels (latent/1, /2) on 48-channel latents. */
+export const FAST_DENOISER_CONFIG: Readonly<SmallDenoiserConfig> = Object.freeze({
+  inChannels: 48,
+  outChannels: 48,
+  blockOutChannels: Object.freeze([32, 64]),
+  layersPerBlock: 1,
+  midLayers: 1,
+  normNumGroups: 8,
   timeEmbedDim: 128,
   styleEmbedDim: 64,
 });

@@ -83,7 +83,8 @@ export function smallDenoiserGraph(weights: WeightSource, config: SmallDenoiserC
 
 /**
  * The runtime's denoiser graph (`tsdsr` model directories): input `latent` [N, C, h, w] (× scaling factor), output
- * `velocity`, with the timestep (default the distilled 1000) and the style embedding baked in as constants.
+ * `velocity` = σ·v with σ = timestep / 1000, so the runtime's ẑ = z − velocity is the one-step x₀; the timestep
+ * (default the distilled 1000) and the style embedding are baked in as constants.
  */
 export function smallStudentDenoiserGraph(weights: WeightSource, config: SmallDenoiserConfig, style: Float32Array, timestep = 1000, options: BuildOptions = {}): Graph {
   if (style.length !== config.styleEmbedDim) throw new Error(`small denoiser: style embedding has ${style.length} values, the config expects ${config.styleEmbedDim}`);
@@ -93,6 +94,6 @@ export function smallStudentDenoiserGraph(weights: WeightSource, config: SmallDe
     timestep: g.constant(tensor('float32', [1], Float32Array.of(timestep)), 'timestep'),
     condition: g.constant(tensor('float32', [1, style.length], style), 'style_embedding'),
   }, options);
-  g.output(velocity, 'velocity');
+  g.output(timestep === 1000 ? velocity : mul(g, velocity, timestep / 1000), 'velocity');
   return g;
 }

@@ -1,6 +1,6 @@
 /** The small CPU-sized family: a space-to-depth VAE and a timestep- and style-conditioned conv UNet denoiser, with initialisers and FLOP counts. */
 export {
-  SMALL_DENOISER_CONFIG, SMALL_NORM_EPS, SMALL_VAE_CONFIG, smallDenoiserMultiple, smallVaeLatentFactor,
+  FAST_DENOISER_CONFIG, FAST_VAE_CONFIG, SMALL_DENOISER_CONFIG, SMALL_NORM_EPS, SMALL_VAE_CONFIG, smallDenoiserMultiple, smallVaeLatentFactor,
   type SmallDenoiserConfig, type SmallVaeConfig,
 } from './config.ts';
 export { NULL_STYLE_KEY, initSmallDenoiser, initSmallVae, smallDenoiserWeightShapes, smallVaeWeightShapes } from './init.ts';

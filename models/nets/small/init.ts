@@ -122,8 +122,19 @@ function initWeight(key: string, dims: readonly number[], seed: number): WeightT
 const initAll = (shapes: Map<string, number[]>, seed: number): Map<string, WeightTensor> =>
   new Map([...shapes].map(([key, dims]) => [key, initWeight(key, dims, seed)]));
 
-/** Freshly initialised small VAE weights, the same for the same config and seed. */
-export const initSmallVae = (config: SmallVaeConfig, seed = 0): Map<string, WeightTensor> => initAll(smallVaeWeightShapes(config), seed);
+/**
+ * Freshly initialised small VAE weights, the same for the same config and seed. Under the pixel-shuffle skip both
+ * conv_out weights start at zero, so the untrained VAE is the exact space-to-depth and its inverse.
+ */
+export function initSmallVae(config: SmallVaeConfig, seed = 0): Map<string, WeightTensor> {
+  const weights = initAll(smallVaeWeightShapes(config), seed);
+  if (config.pixelShuffleSkip) {
+    for (const key of ['encoder.conv_out.weight', 'decoder.conv_out.weight']) (weights.get(key) as WeightTensor).data.fill(0);
+    // log-variance starts at −10 (σ ≈ 0.007): posterior samples stay close to the exact stem from the first step
+    (weights.get('encoder.conv_out.bias') as WeightTensor).data.fill(-10, config.latentChannels);
+  }
+  return weights;
+}
 
 /** Freshly initialised small denoiser weights, the same for the same config and seed. */
 export const initSmallDenoiser = (config: SmallDenoiserConfig, seed = 0): Map<string, WeightTensor> => initAll(smallDenoiserWeightShapes(config), seed);

@@ -19,33 +19,50 @@ function checkImageSize(image: Value, factor: number): void {
   }
 }
 
-/** The encoder up to conv_out: [N, 3, H, W] → [N, 2·latent, H/f, W/f] (mean channels first, then log-variance). */
-function encoderMoments(p: Params, config: SmallVaeConfig, image: Value): Value {
+/** Throws unless a pixel-shuffle-skip config is one the skip fits (one encoder level, latent = channels · stem²). */
+export function checkPixelShuffleSkip(config: SmallVaeConfig): void {
+  if (!config.pixelShuffleSkip) return;
+  const s2 = config.stemFactor ** 2;
+  if (config.encoderChannels.length !== 1 || config.decoderChannels.length !== 1) throw new Error('small VAE: the pixel-shuffle skip needs exactly one encoder and one decoder level');
+  if (config.latentChannels !== config.inChannels * s2 || config.latentChannels !== config.outChannels * s2) {
+    throw new Error(`small VAE: the pixel-shuffle skip needs ${config.inChannels * s2} latent channels (channels · stem²), not ${config.latentChannels}`);
+  }
+}
+
+/** The encoder up to conv_out: [N, 3, H, W] → [N, 2·latent, H/f, W/f] (mean channels first, then log-variance), and the stem. */
+function encoderMoments(p: Params, config: SmallVaeConfig, image: Value): { moments: Value; stem: Value } {
   checkImageSize(image, smallVaeLatentFactor(config));
+  checkPixelShuffleSkip(config);
   const layout = smallVaeEncoderLayout(config);
   const groups = config.normNumGroups;
-  let h = conv3x3(p, layout.convIn.key, spaceToDepth(p.g, image, config.stemFactor));
+  const stem = spaceToDepth(p.g, image, config.stemFactor);
+  let h = conv3x3(p, layout.convIn.key, stem);
   for (const level of layout.levels) {
     for (const r of level.resnets) h = resnetBlock(p, r, h, groups, null);
     if (level.resample) h = downsample(p, level.resample, h, true);
   }
   for (const r of layout.mid) h = resnetBlock(p, r, h, groups, null);
-  return normActConv(p, layout.normOut.key, layout.convOut, h, groups);
+  return { moments: normActConv(p, layout.normOut.key, layout.convOut, h, groups), stem };
+}
+
+/** The posterior mean: the first half of the moments, plus the space-to-depth stem under the pixel-shuffle skip. */
+function posteriorMean(g: Graph, config: SmallVaeConfig, moments: Value, stem: Value): Value {
+  const mean = slice(g, moments, { starts: [0], ends: [config.latentChannels], axes: [1] });
+  return config.pixelShuffleSkip ? add(g, mean, stem) : mean;
 }
 
 /** Encoder for training: image in [-1, 1] → posterior mean and log-variance (clamped to [−30, 20] as diffusers does). */
 export function smallVaeEncoderMoments(g: Graph, weights: WeightSource, config: SmallVaeConfig, image: Value, options: BuildOptions = {}): SmallVaeMoments {
-  const moments = encoderMoments(new Params(g, weights, options), config, image);
+  const { moments, stem } = encoderMoments(new Params(g, weights, options), config, image);
   const c = config.latentChannels;
-  const mean = slice(g, moments, { starts: [0], ends: [c], axes: [1] });
   const logVariance = clip(g, slice(g, moments, { starts: [c], ends: [2 * c], axes: [1] }), { min: -30, max: 20 });
-  return { mean, logVariance };
+  return { mean: posteriorMean(g, config, moments, stem), logVariance };
 }
 
 /** Encoder for inference: image in [-1, 1] → posterior mean [N, latent, H/f, W/f]. */
 export function smallVaeEncoder(g: Graph, weights: WeightSource, config: SmallVaeConfig, image: Value, options: BuildOptions = {}): Value {
-  const moments = encoderMoments(new Params(g, weights, options), config, image);
-  return slice(g, moments, { starts: [0], ends: [config.latentChannels], axes: [1] });
+  const { moments, stem } = encoderMoments(new Params(g, weights, options), config, image);
+  return posteriorMean(g, config, moments, stem);
 }
 
 /** A posterior sample mean + exp(logVariance / 2) · noise, with standard normal noise fed by the caller. */
@@ -64,7 +81,9 @@ export function smallVaeDecoder(g: Graph, weights: WeightSource, config: SmallVa
     for (const r of level.resnets) h = resnetBlock(p, r, h, groups, null);
     if (level.resample) h = upsample(p, level.resample, h);
   }
-  return depthToSpace(g, normActConv(p, layout.normOut.key, layout.convOut, h, groups), config.stemFactor, 'DCR');
+  checkPixelShuffleSkip(config);
+  const head = normActConv(p, layout.normOut.key, layout.convOut, h, groups);
+  return depthToSpace(g, config.pixelShuffleSkip ? add(g, head, latent) : head, config.stemFactor, 'DCR');
 }
 
 /** Static or symbolic size of a standalone graph; symbolic by default so any tile size runs. */

@@ -5,6 +5,7 @@ import { bicubicLr, degradeRealEsrgan } from './degrade.ts';
 import type { ImageEntry } from './folder.ts';
 import { createImage, cropReflect, flipHorizontal, flipVertical, transpose, type PlanarImage } from './image.ts';
 import { Rng } from './rng.ts';
+import { resizePlanar } from '../../../models/runtime/resize.ts';
 
 /** How samples are made. */
 export interface SampleOptions {
@@ -12,8 +13,17 @@ export interface SampleOptions {
   readonly cropSizePx: number;
   /** Super-resolution factor; the LR side is cropSizePx / scale (default 4). */
   readonly scale: number;
-  /** 'realesrgan' (second-order degradation) or 'bicubic' (plain antialiased bicubic). */
-  readonly degradation: 'realesrgan' | 'bicubic';
+  /** When set, each sample draws its factor from these (cropSizePx must be a multiple of each); `scale` is then unused. */
+  readonly scales?: readonly number[];
+  /** 'realesrgan' (second-order degradation), 'bicubic' (plain antialiased bicubic) or 'mixed' (each sample draws one). */
+  readonly degradation: 'realesrgan' | 'bicubic' | 'mixed';
+  /** Under 'mixed', the share of samples degraded by plain bicubic (default 0.5). */
+  readonly bicubicShare: number;
+  /**
+   * Bicubically upsample the LR back to the crop size (Keys a = −0.75, half-pixel, as the runtime's first step),
+   * so samples of every scale share one shape; `lrSizePx` is then the crop size.
+   */
+  readonly upsampleLr: boolean;
   readonly degradationConfig: DegradationConfig;
   /** Random left-right flips (Real-ESRGAN use_hflip, default true). */
   readonly hflip: boolean;
@@ -27,10 +37,16 @@ export interface SampleOptions {
 export function sampleOptions(options: Partial<Omit<SampleOptions, 'degradationConfig'>> & { degradationConfig?: DegradationOverrides } = {}): SampleOptions {
   const { degradationConfig: overrides, ...rest } = options;
   const resolved: SampleOptions = {
-    cropSizePx: 512, scale: 4, degradation: 'realesrgan', hflip: true, rotate: false, background: [255, 255, 255],
+    cropSizePx: 512, scale: 4, degradation: 'realesrgan', bicubicShare: 0.5, upsampleLr: false, hflip: true, rotate: false, background: [255, 255, 255],
     ...rest, degradationConfig: degradationConfig(overrides ?? {}),
   };
-  if (!Number.isInteger(resolved.cropSizePx / resolved.scale)) throw new Error(`crop ${resolved.cropSizePx} is not a multiple of scale ${resolved.scale}`);
+  const scales = resolved.scales ?? [resolved.scale];
+  if (scales.length === 0) throw new Error('scales: give at least one factor');
+  if (scales.length > 1 && !resolved.upsampleLr) throw new Error('several scales need upsampleLr, so every sample has the same shape');
+  for (const s of scales) {
+    if (!(Number.isInteger(s) && s >= 1) || !Number.isInteger(resolved.cropSizePx / s)) throw new Error(`crop ${resolved.cropSizePx} is not a multiple of scale ${s}`);
+  }
+  if (!(resolved.bicubicShare >= 0 && resolved.bicubicShare <= 1)) throw new Error(`bicubicShare must be within 0..1, not ${resolved.bicubicShare}`);
   return resolved;
 }
 
@@ -93,6 +109,13 @@ export async function randomCrop(entry: ImageEntry, rng: Rng, options: SampleOpt
   return crop;
 }
 
+/** The runtime's first step on an LR image: Keys a = −0.75 bicubic to `size`², clamped to [0, 1]. */
+function upsampleLike(lr: PlanarImage, size: number): Float32Array {
+  const up = resizePlanar(lr.data, 3, lr.height, lr.width, size, size, -0.75);
+  for (let i = 0; i < up.length; i++) up[i] = Math.min(1, Math.max(0, up[i] as number));
+  return up;
+}
+
 /** The sample at (epoch, index): the entry is epochOrder(...)[index mod count]; everything else comes from Rng(seed, 2, epoch, index). */
 export async function makeSample(entries: readonly ImageEntry[], options: SampleOptions, seed: number, epoch: number, index: number, order?: readonly number[]): Promise<TrainingSample> {
   if (entries.length === 0) throw new Error('no images to sample from');
@@ -101,11 +124,12 @@ export async function makeSample(entries: readonly ImageEntry[], options: Sample
   const rng = new Rng(seed, 2, epoch, index);
   const hr = await randomCrop(entry, rng, options);
   const degradationSeed = rng.nextUint32();
-  const lr = options.degradation === 'bicubic'
-    ? bicubicLr(hr, options.scale)
-    : await degradeRealEsrgan(hr, degradationSeed, options.scale, options.degradationConfig);
+  const scale = options.scales ? (options.scales[rng.int(0, options.scales.length - 1)] as number) : options.scale;
+  const bicubic = options.degradation === 'bicubic' || (options.degradation === 'mixed' && rng.chance(options.bicubicShare));
+  const lr = bicubic ? bicubicLr(hr, scale) : await degradeRealEsrgan(hr, degradationSeed, scale, options.degradationConfig);
+  const lrData = options.upsampleLr ? upsampleLike(lr, hr.width) : lr.data;
   return {
-    epoch, index, hr: hr.data, lr: lr.data, hrSizePx: hr.width, lrSizePx: lr.width,
+    epoch, index, hr: hr.data, lr: lrData, hrSizePx: hr.width, lrSizePx: options.upsampleLr ? hr.width : lr.width,
     caption: entry.caption ?? entry.style, style: entry.style, relativePath: entry.relativePath,
   };
 }

@@ -16,6 +16,8 @@ export interface TsdsrExportOptions {
   family: LatentFamily;
   scalingFactor: number;
   style: Float32Array;
+  /** The student's timestep t_s (default 1000); the denoiser graph outputs (t_s/1000)·v so the runtime's z − v holds. */
+  timestep?: number;
   /** Recorded in model.json (data, recipe and flags, steps, perceptual loss, ...). */
   provenance: Record<string, unknown>;
 }
@@ -43,7 +45,7 @@ export function tsdsrManifest(o: TsdsrExportOptions): ModelManifest {
     tile: { size: 64 * f, overlap: 8 * f, margin: 2 * f },
     colorFix: 'wavelet',
     latent: {
-      channels: o.family.latentChannels, factor: f, scalingFactor: o.scalingFactor, shiftFactor: 0, timestep: 1000, cubicA: -0.75,
+      channels: o.family.latentChannels, factor: f, scalingFactor: o.scalingFactor, shiftFactor: 0, timestep: o.timestep ?? 1000, cubicA: -0.75,
       tile: { size: latentTile, overlap: Math.max(m, Math.floor(8 / m) * m) }, multiple: m,
     },
     license: 'trained by the user; the training images\' licences apply',
@@ -51,10 +53,10 @@ export function tsdsrManifest(o: TsdsrExportOptions): ModelManifest {
   };
 }
 
-/** Writes encoder.onnx, denoiser.onnx (style and t = 1000 baked in), decoder.onnx and model.json into `dir`. */
+/** Writes encoder.onnx, denoiser.onnx (style and the student's timestep baked in), decoder.onnx and model.json into `dir`. */
 export async function exportTsdsrModel(vae: WeightSource, denoiser: WeightSource, o: TsdsrExportOptions): Promise<ModelManifest> {
   await mkdir(o.dir, { recursive: true });
-  const graphs = o.family.runtimeGraphs(vae, denoiser, o.style, 1000);
+  const graphs = o.family.runtimeGraphs(vae, denoiser, o.style, o.timestep ?? 1000);
   for (const [key, g] of Object.entries(graphs)) await writeOnnxModel(join(o.dir, `${key}.onnx`), toModelProto(g));
   const manifest = tsdsrManifest(o);
   await writeFile(join(o.dir, 'model.json'), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -1,7 +1,7 @@
 /** The model pair the loop trains (VAE + denoiser), behind one interface: the small CPU family now, SD3 on a GPU later. */
 import type { Graph, Value } from '../../../models/graph/index.ts';
 import {
-  SMALL_DENOISER_LORA_TARGETS, SMALL_VAE_ENCODER_LORA_TARGETS, smallDenoiser, smallDenoiserMultiple, smallStudentDenoiserGraph,
+  FAST_DENOISER_CONFIG, FAST_VAE_CONFIG, SMALL_DENOISER_CONFIG, SMALL_VAE_CONFIG, SMALL_DENOISER_LORA_TARGETS, SMALL_VAE_ENCODER_LORA_TARGETS, smallDenoiser, smallDenoiserMultiple, smallStudentDenoiserGraph,
   smallVaeDecoder, smallVaeDecoderGraph, smallVaeEncoder, smallVaeEncoderGraph, smallVaeEncoderMoments, smallVaeLatentFactor,
   type SmallDenoiserConfig, type SmallDenoiserInputs, type SmallVaeConfig, type SmallVaeMoments, type WeightSource,
 } from '../../../models/nets/index.ts';
@@ -32,6 +32,21 @@ export interface LatentFamily {
 export interface SmallFamilyConfig {
   vae: SmallVaeConfig;
   denoiser: SmallDenoiserConfig;
+}
+
+/** Named architecture presets: `small` (factor-8 VAE, three-level UNet) and `fast` (the shipped default's). */
+export const SMALL_PRESETS = Object.freeze({
+  small: Object.freeze({ vae: SMALL_VAE_CONFIG, denoiser: SMALL_DENOISER_CONFIG }),
+  fast: Object.freeze({ vae: FAST_VAE_CONFIG, denoiser: FAST_DENOISER_CONFIG }),
+} satisfies Record<string, SmallFamilyConfig>);
+
+export type SmallPresetName = keyof typeof SMALL_PRESETS;
+
+/** The preset of a name, or a clear error listing the names. */
+export function smallPreset(name: string): SmallFamilyConfig {
+  const preset = (SMALL_PRESETS as Record<string, SmallFamilyConfig>)[name];
+  if (!preset) throw new Error(`unknown architecture "${name}"; choose one of ${Object.keys(SMALL_PRESETS).join(', ')}`);
+  return preset;
 }
 
 /** The small CPU family as a LatentFamily. */

@@ -1,5 +1,6 @@
 /** Options of the training runs and their defaults for the small CPU family (documented in docs/training.md). */
 import type { DeviceChoice } from '../../../models/runtime/index.ts';
+import type { SmallPresetName } from './family.ts';
 
 /** Every option a run takes; stages ignore the ones that do not apply. */
 export interface RunOptions {
@@ -19,7 +20,15 @@ export interface RunOptions {
   /** HR crop side in pixels (LR side = crop / scale). */
   cropSizePx: number;
   scale: number;
-  degradation: 'realesrgan' | 'bicubic';
+  /** Draw each sample's factor from these instead of `scale` (the LR is then upsampled to the crop size by the loader). */
+  scales?: number[];
+  degradation: 'realesrgan' | 'bicubic' | 'mixed';
+  /** Under degradation 'mixed', the share of plain-bicubic samples. */
+  bicubicShare: number;
+  /** Architecture preset of the small family (`train vae` and `train teacher`; later stages read it from their inputs). */
+  arch: SmallPresetName;
+  /** train tsd: the student's timestep t_s (0..1000): ẑ = z_L − (t_s/1000)·v(z_L, t_s); TSD-SR's is 1000. */
+  studentTimestep: number;
   seed: number;
   device: DeviceChoice;
   resume: boolean;
@@ -45,7 +54,7 @@ export interface RunOptions {
 const COMMON = {
   id: 'tsdsr-small', steps: 2000, batch: 4, cropSizePx: 128, scale: 4, degradation: 'bicubic', seed: 0, device: 'cpu', resume: false,
   checkpointEvery: 200, sampleEvery: 200, lr: 2e-4, regLr: 0, warmupSteps: 100, lrCycles: 1, klWeight: 1e-6, styleDropout: 0.1,
-  loraRank: 16, dasmSteps: 4, regulariserWeight: 1, data: '', out: '',
+  loraRank: 16, dasmSteps: 4, regulariserWeight: 1, data: '', out: '', bicubicShare: 0.5, arch: 'small', studentTimestep: 1000,
 } as const satisfies Omit<RunOptions, 'guidanceScale'>;
 
 /** Defaults per run. SD3's TSD learning rates (5e-6 student, 1e-6 reg) are scaled ×10 for the small family trained from scratch. */

@@ -1,10 +1,10 @@
 /** The three training runs behind `tsdsr train vae|teacher|tsd`: data, stage, loop, and what each leaves on disk. */
-import { SMALL_DENOISER_CONFIG, SMALL_VAE_CONFIG, initSmallDenoiser, initSmallVae } from '../../../models/nets/index.ts';
+import { initSmallDenoiser, initSmallVae, type SmallDenoiserConfig } from '../../../models/nets/index.ts';
 import { DataLoader, sampleOptions, scanImageFolder, type DataLoaderState, type ImageEntry } from '../data/index.ts';
 import { loadPerceptualLoss, TSD_GUIDANCE_SCALE } from '../tsd/index.ts';
 import { exportTsdsrModel } from '../export/index.ts';
 import { loadTeacherRun, loadVaeRun, saveTeacherRun, saveVaeRun, type Weights } from './artifacts.ts';
-import { smallFamily, styleEmbedding, type SmallFamilyConfig } from './family.ts';
+import { smallFamily, smallPreset, styleEmbedding, type SmallFamilyConfig } from './family.ts';
 import { runTrainingLoop, type LoopResult } from './runner.ts';
 import { createTeacherStage } from './stages/teacher.ts';
 import { createTsdStage } from './stages/tsd.ts';
@@ -30,7 +30,9 @@ async function scan(o: RunOptions): Promise<ImageEntry[]> {
 }
 
 function loaderFactory(o: RunOptions, entries: ImageEntry[]): (state?: DataLoaderState) => DataLoader {
-  const sample = sampleOptions({ cropSizePx: o.cropSizePx, scale: o.scale, degradation: o.degradation });
+  const sample = sampleOptions({
+    cropSizePx: o.cropSizePx, scale: o.scale, scales: o.scales, degradation: o.degradation, bicubicShare: o.bicubicShare, upsampleLr: o.scales !== undefined,
+  });
   return (state) => new DataLoader({ entries, seed: o.seed, sample, workers: o.workers, state });
 }
 
@@ -44,8 +46,9 @@ function loop(o: RunOptions, ctx: RunContext, makeLoader: (s?: DataLoaderState) 
 const schedule = (o: RunOptions, base: number) => ({ base, warmupSteps: o.warmupSteps, totalSteps: o.steps, cycles: o.lrCycles });
 
 /** `train vae`: the autoencoder from nothing; writes vae.safetensors and vae.json (scaling factor = 1 / latent std). */
-export async function trainVae(options: Partial<RunOptions> & Pick<RunOptions, 'data' | 'out'>, ctx: RunContext = {}, config: SmallFamilyConfig = { vae: SMALL_VAE_CONFIG, denoiser: SMALL_DENOISER_CONFIG }): Promise<LoopResult> {
+export async function trainVae(options: Partial<RunOptions> & Pick<RunOptions, 'data' | 'out'>, ctx: RunContext = {}, preset?: SmallFamilyConfig): Promise<LoopResult> {
   const o: RunOptions = { ...RUN_DEFAULTS.vae, ...options };
+  const config = preset ?? smallPreset(o.arch);
   const family = smallFamily(config);
   const stage = await createVaeStage({ family, weights: initSmallVae(config.vae, o.seed), batch: o.batch, cropSizePx: o.cropSizePx, klWeight: o.klWeight, lr: schedule(o, o.lr), device: o.device });
   const result = await runTrainingLoop(stage, loop(o, ctx, loaderFactory(o, await scan(o))));
@@ -57,8 +60,9 @@ export async function trainVae(options: Partial<RunOptions> & Pick<RunOptions, '
 }
 
 /** `train teacher`: flow-matching pre-training of the denoiser on a trained VAE's latents; writes the teacher folder. */
-export async function trainTeacher(options: Partial<RunOptions> & Pick<RunOptions, 'data' | 'out' | 'vae'>, ctx: RunContext = {}, denoiserConfig = SMALL_DENOISER_CONFIG): Promise<LoopResult> {
+export async function trainTeacher(options: Partial<RunOptions> & Pick<RunOptions, 'data' | 'out' | 'vae'>, ctx: RunContext = {}, config?: SmallDenoiserConfig): Promise<LoopResult> {
   const o: RunOptions = { ...RUN_DEFAULTS.teacher, ...options };
+  const denoiserConfig = config ?? smallPreset(o.arch).denoiser;
   const vae = await loadVaeRun(o.vae as string);
   const family = smallFamily({ vae: vae.info.config, denoiser: denoiserConfig });
   const stage = await createTeacherStage({
@@ -86,7 +90,7 @@ export async function trainTsd(options: Partial<RunOptions> & Pick<RunOptions, '
   const style = o.style ?? entries[0]!.style;
   ctx.log?.(`perceptual loss: ${perceptual.name}; style: ${style}`);
   const stage = await createTsdStage({
-    family, vae: t.vae, teacher: t.denoiser, scalingFactor: t.info.vae.scalingFactor, batch: o.batch, hrSizePx: o.cropSizePx, scale: o.scale,
+    family, vae: t.vae, teacher: t.denoiser, scalingFactor: t.info.vae.scalingFactor, batch: o.batch, hrSizePx: o.cropSizePx, scale: o.scales ? 1 : o.scale, studentTimestep: o.studentTimestep,
     loraRank: o.loraRank, dasmSteps: o.dasmSteps, guidanceScale: o.guidanceScale ?? TSD_GUIDANCE_SCALE, regulariserWeight: o.regulariserWeight,
     perceptual: perceptual.build, style, studentLr: schedule(o, o.lr), regLr: schedule(o, o.regLr), seed: o.seed, device: o.device,
   });
@@ -94,7 +98,7 @@ export async function trainTsd(options: Partial<RunOptions> & Pick<RunOptions, '
   if (result.interrupted) return result;
   const merged = stage.mergedStudent();
   await exportTsdsrModel(merged.vae, merged.denoiser, {
-    dir: o.exportDir as string, id: o.id, name: o.name ?? `TSD-SR small (${style})`, family, scalingFactor: t.info.vae.scalingFactor,
+    dir: o.exportDir as string, id: o.id, timestep: o.studentTimestep, name: o.name ?? `TSD-SR small (${style})`, family, scalingFactor: t.info.vae.scalingFactor,
     style: styleEmbedding(style, family.styleDim),
     provenance: { trainedBy: 'tsdsr train tsd', data: o.data, teacher: o.teacher, style, steps: result.step, perceptualLoss: perceptual.name, recipe: { ...o } },
   });

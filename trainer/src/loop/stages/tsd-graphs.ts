@@ -16,7 +16,10 @@ export interface TsdGraphOptions {
   batch: number;
   /** HR crop side; the LR side is hrSizePx / scale. */
   hrSizePx: number;
+  /** 1 when the data loader already upsampled the LR to the HR size (mixed scales); the graph then skips its Resize. */
   scale: number;
+  /** The student's timestep t_s on the 0..1000 scale: ẑ = z_L − (t_s / 1000) · v(z_L, t_s). TSD-SR's is 1000. */
+  studentTimestep: number;
   loraRank: number;
   dasmSteps: number;
   guidanceScale: number;
@@ -46,16 +49,16 @@ function boundDenoiser(o: TsdGraphOptions, feeds: WeightFeeds, role: string, lor
   });
 }
 
-/** The student's forward: ẑ = z_L − v(z_L, 1000, style) with z_L = E_θ(bicubic(x_L))·scale; returns ẑ and z_L's graph pieces. */
+/** The student's forward: ẑ = z_L − σ_s · v(z_L, t_s, style) with z_L = E_θ(bicubic(x_L))·scale and σ_s = t_s / 1000. */
 function studentLatent(g: Graph, o: TsdGraphOptions, lr: Value, condition: Value): Value {
-  const up = resize(g, lr, { mode: 'cubic', sizes: [o.batch, 3, o.hrSizePx, o.hrSizePx], cubicCoeffA: -0.75, coordinateTransformationMode: 'half_pixel' });
+  const up = o.scale === 1 ? lr : resize(g, lr, { mode: 'cubic', sizes: [o.batch, 3, o.hrSizePx, o.hrSizePx], cubicCoeffA: -0.75, coordinateTransformationMode: 'half_pixel' });
   const vae = new MapWeightSource(o.vae);
   const zL = mul(g, o.family.encoder(g, vae, up, { namePrefix: 'student_vae.', loraInputs: loraInputSpec(o.family.encoderLoraTargets, o.loraRank) }), o.scalingFactor);
-  const timestep = g.constant(tensor('float32', [1], Float32Array.of(1000)));
+  const timestep = g.constant(tensor('float32', [1], Float32Array.of(o.studentTimestep)));
   const v = o.family.denoiser(g, new MapWeightSource(o.teacher), { hiddenStates: zL, timestep, condition }, {
     namePrefix: 'student.', loraInputs: loraInputSpec(o.family.denoiserLoraTargets, o.loraRank),
   });
-  return sub(g, zL, v);
+  return sub(g, zL, o.studentTimestep === 1000 ? v : mul(g, v, o.studentTimestep / 1000));
 }
 
 /** The student step's graph: loss = perceptual(x̂, x_H) + MSE(ẑ, z_H) + γ·TSD(ẑ); outputs to fetch by name. */
