@@ -75,16 +75,16 @@ export const SMALL_DENOISER_CONFIG: Readonly<SmallDenoiserConfig> = Object.freez
 
 /**
  * The fast preset (the shipped default model's): a pixel-shuffle-skip VAE at factor 4 (48 channels, lossless at
- * the start) and a two-level UNet on the LR-sized latent, small enough for a 2048² output in seconds on a laptop CPU.
+ * the start, with thin residual nets) and a three-level UNet on the LR-sized latent, small enough for a 2048² output in seconds on a laptop CPU.
  */
 export const FAST_VAE_CONFIG: Readonly<SmallVaeConfig> = Object.freeze({
   inChannels: 3,
   outChannels: 3,
   stemFactor: 4,
-  encoderChannels: Object.freeze([32]),
-  decoderChannels: Object.freeze([32]),
-  encoderLayersPerBlock: 1,
-  decoderLayersPerBlock: 1,
+  encoderChannels: Object.freeze([8]),
+  decoderChannels: Object.freeze([8]),
+  encoderLayersPerBlock: 0,
+  decoderLayersPerBlock: 0,
   midLayers: 0,
   normNumGroups: 8,
   latentChannels: 48,
@@ -93,11 +93,11 @@ export const FAST_VAE_CONFIG: Readonly<SmallVaeConfig> = Object.freeze({
   pixelShuffleSkip: true,
 });
 
-/** The fast preset's denoiser: two UNet levels (latent/1, /2) on 48-channel latents. */
+/** The fast preset's denoiser: three UNet levels (latent/1, /2, /4) on 48-channel latents; 14.3 GFLOP per output Mpx in all. */
 export const FAST_DENOISER_CONFIG: Readonly<SmallDenoiserConfig> = Object.freeze({
   inChannels: 48,
   outChannels: 48,
-  blockOutChannels: Object.freeze([32, 64]),
+  blockOutChannels: Object.freeze([16, 32, 64]),
   layersPerBlock: 1,
   midLayers: 1,
   normNumGroups: 8,
