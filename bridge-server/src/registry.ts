@@ -3,7 +3,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Device, DeviceChoice, ModelManifest, Upscaler } from '../../models/runtime/index.ts';
 import { BridgeError } from './errors.ts';
-import type { ModelInfo } from './protocol/index.ts';
+import { DEFAULT_MODEL, FALLBACK_MODEL, type ModelInfo } from './protocol/index.ts';
 import type { BridgeRuntime } from './runtime.ts';
 
 /** A model the registry found: its manifest and the directory it lives in. */
@@ -56,6 +56,7 @@ export class ModelRegistry {
       if (!(await isDirectory(root))) continue;
       for (const dir of await modelDirsUnder(root)) await registry.#add(dir);
     }
+    if (registry.defaultModel !== DEFAULT_MODEL) log(`default model ${DEFAULT_MODEL} is not installed; using ${FALLBACK_MODEL} when no model is named`);
     return registry;
   }
 
@@ -85,9 +86,16 @@ export class ModelRegistry {
     return entry;
   }
 
-  /** All models, sorted by id. */
+  /** The model for requests that name none: {@link DEFAULT_MODEL}, else {@link FALLBACK_MODEL} when only that one is installed. */
+  get defaultModel(): string {
+    return !this.#models.has(DEFAULT_MODEL) && this.#models.has(FALLBACK_MODEL) ? FALLBACK_MODEL : DEFAULT_MODEL;
+  }
+
+  /** All models: the default first, then the others sorted by id (the order clients offer them in). */
   list(): ModelEntry[] {
-    return [...this.#models.values()].sort((a, b) => a.manifest.id.localeCompare(b.manifest.id));
+    const byId = [...this.#models.values()].sort((a, b) => a.manifest.id.localeCompare(b.manifest.id));
+    const isDefault = (entry: ModelEntry): boolean => entry.manifest.id === this.defaultModel;
+    return [...byId.filter(isDefault), ...byId.filter((entry) => !isDefault(entry))];
   }
 
   /** The model with this id; throws `unknown_model` naming the known ones. */

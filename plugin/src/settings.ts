@@ -1,4 +1,5 @@
 /** The user's choices, shared by the main thread (which stores them) and the UI (which edits them). */
+import { DEFAULT_MODEL } from '../../bridge-server/src/protocol/defaults.ts';
 import type { UpscaleMessage } from '../../bridge-server/src/protocol/index.ts';
 
 /** How result colours are aligned to the input, as the bridge names it. */
@@ -31,10 +32,10 @@ export const FIGMA_MAX_IMAGE_SIDE = 4096;
 /** Where `tsdsr serve` listens by default. */
 export const DEFAULT_BRIDGE_URL = 'http://127.0.0.1:8731';
 
-/** Settings of a first run. */
+/** Settings of a first run; a bridge without the default model makes the UI pick the first model it lists. */
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   bridgeUrl: DEFAULT_BRIDGE_URL,
-  model: 'bicubic',
+  model: DEFAULT_MODEL,
   scale: 4,
   colorFix: 'model',
   placement: 'in-place',

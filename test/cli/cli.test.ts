@@ -27,9 +27,9 @@ function tsdsr(...args: string[]): Promise<{ code: number; stdout: string; stder
 }
 
 describe('tsdsr upscale', () => {
-  it('writes exactly 4x the size, keeping alpha', async () => {
-    const run = await tsdsr('upscale', 'in.png', '-o', 'out.png', '--scale', '4', '--device', 'cpu');
-    expect(run.stderr).toContain('1 of 1 image upscaled');
+  it('writes exactly 4x the size with the default model tsdsr-fast, keeping alpha', async () => {
+    const run = await tsdsr('upscale', 'in.png', '-o', 'out.png', '--device', 'cpu');
+    expect(run.stderr).toContain('1 of 1 image upscaled 4x with tsdsr-fast');
     expect(run.code).toBe(0);
     expect(run.stdout.trim()).toBe(join(dir, 'out.png'));
     expect(await pngInfo(await readFile(join(dir, 'out.png')))).toMatchObject({ width: 52, height: 36, hasAlpha: true });
@@ -84,7 +84,9 @@ describe('tsdsr token, models, help', () => {
   it('lists models and prints version and help', async () => {
     const models = await tsdsr('models', 'list');
     expect(models.code).toBe(0);
-    expect(models.stdout).toMatch(/^bicubic\s+2x 3x 4x/m);
+    const [, first, second] = models.stdout.split('\n');
+    expect(first).toMatch(/^tsdsr-fast\s+2x 3x 4x/);
+    expect(second).toMatch(/^bicubic\s+2x 3x 4x/);
     const version = JSON.parse(await readFile(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')).version;
     expect((await tsdsr('--version')).stdout.trim()).toBe(version);
     const help = await tsdsr('upscale', '--help');

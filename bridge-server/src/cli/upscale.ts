@@ -4,7 +4,7 @@ import { relative } from 'node:path';
 import type { Upscaler, UpscaleOptions } from '../../../models/runtime/index.ts';
 import { toBridgeError } from '../errors.ts';
 import { configDir, modelRoots } from '../paths.ts';
-import { DEFAULT_MODEL, DEFAULT_SCALE } from '../protocol/index.ts';
+import { DEFAULT_MODEL, DEFAULT_SCALE, FALLBACK_MODEL } from '../protocol/index.ts';
 import { ModelRegistry } from '../registry.ts';
 import { nodeRuntime } from '../runtime.ts';
 import { EXIT, parseColorFix, parseCommandLine, parseDevice, parseScale, parseTile, UsageError } from './args.ts';
@@ -20,7 +20,7 @@ Results are PNG files named <name>@<scale>x.png, next to each input unless -o sa
 
 Options:
   -o, --output <file|dir>   result file (one input) or directory (several inputs; created if missing)
-  -m, --model <id>          model to use (default ${DEFAULT_MODEL}; see \`tsdsr models list\`)
+  -m, --model <id>          model to use (default ${DEFAULT_MODEL}, else ${FALLBACK_MODEL}; see \`tsdsr models list\`)
   -s, --scale <factor>      2, 3, 4 or any factor above 1 up to 8 (default ${DEFAULT_SCALE})
       --tile <px>           tile side in input pixels (default: the model's)
       --color-fix <method>  none, wavelet or adain (default: the model's)
@@ -52,7 +52,7 @@ export async function upscaleCommand(argv: string[], io: CliIO): Promise<number>
   const device = parseDevice(values.device);
   const { plans, createDir } = await planOutputs(positionals, values.output, scale);
   const registry = await ModelRegistry.scan(modelRoots(configDir(io.env), values.models ?? []), nodeRuntime, (m) => io.err(`warning: ${m}`));
-  const model = values.model ?? DEFAULT_MODEL;
+  const model = values.model ?? registry.defaultModel;
   try {
     registry.get(model);
   } catch (err) {

@@ -4,5 +4,6 @@ export * from './limits.ts';
 export * from './models.ts';
 export * from './messages.ts';
 export * from './rest.ts';
+export * from './defaults.ts';
 export * from './decode.ts';
 export * from './train.ts';

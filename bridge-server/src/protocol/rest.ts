@@ -12,11 +12,6 @@ export const UpscaleQuery = Type.Object({
 /** See {@link UpscaleQuery}. */
 export type UpscaleQuery = Static<typeof UpscaleQuery>;
 
-/** Model used when a request names none. */
-export const DEFAULT_MODEL = 'bicubic';
-/** Scale used when a request names none. */
-export const DEFAULT_SCALE = 4;
-
 /** A model the server has opened on a device. */
 export const LoadedModel = Type.Object({ id: ModelId, device: DeviceSchema });
 

@@ -1,6 +1,6 @@
 /** `POST /v1/upscale`: raw image body in, PNG out, through the same queue as WebSocket jobs. */
 import type { FastifyPluginAsync } from 'fastify';
-import { DEFAULT_MODEL, DEFAULT_SCALE, UpscaleQuery } from '../protocol/index.ts';
+import { DEFAULT_SCALE, UpscaleQuery } from '../protocol/index.ts';
 
 /** Image content types the route accepts as its body. */
 export const IMAGE_CONTENT_TYPES = Object.freeze(['image/png', 'image/jpeg', 'image/webp', 'application/octet-stream']);
@@ -15,7 +15,7 @@ export const upscaleRoutes: FastifyPluginAsync = async (app) => {
     bodyLimit: maxBodyBytes,
     schema: { querystring: UpscaleQuery },
   }, async (request, reply) => {
-    const { model = DEFAULT_MODEL, scale = DEFAULT_SCALE, tile, colorFix } = request.query;
+    const { model = app.registry.defaultModel, scale = DEFAULT_SCALE, tile, colorFix } = request.query;
     const clientId = `rest:${request.ip}`;
     const jobId = String(request.id);
     const bytes = request.body ?? Buffer.alloc(0);
