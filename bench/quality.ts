@@ -3,8 +3,8 @@
  * alpha-edge error, for each method under (a) bicubic and (b) Real-ESRGAN degradation (fixed seeds), photos and
  * graphics reported apart. See docs/quality.md for the definitions.
  *
- *   npx tsx bench/quality.ts --val DIR [--models bicubic,nearest,lanczos,<model dir>,esrgan-slim,esrgan-medium,esrgan-thick]
- *     [--limit N] [--crop 256] [--seed 0] [--sheets 3] [--out bench/results]
+^ *   npx tsx bench/quality.ts [--val data/val] [--models bicubic,nearest,lanczos,<model dir>,esrgan-slim,esrgan-medium,esrgan-thick]
+ *     [--limit N] [--crop 256] [--crop-at detail|center] [--seed 0] [--sheets 3] [--out bench/results]
  * Prints one table per degradation × subset, writes OUT/quality.json and OUT/quality-sheet-<degradation>.png.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -39,9 +39,63 @@ export function listImages(dir: string): string[] {
   return out;
 }
 
+/**
+ * The image as it is seen, composited over white (the trainer's background); opaque images are returned as they
+ * are. Colour metrics are taken on this, so the arbitrary colours of fully transparent pixels do not count.
+ */
+export function overWhite(image: RgbaImage): RgbaImage {
+  if (!hasTransparency(image)) return image;
+  const out = createRgbaImage(image.width, image.height);
+  for (let p = 0; p < image.data.length; p += 4) {
+    const a = image.data[p + 3]! / 255;
+    for (let c = 0; c < 3; c++) out.data[p + c] = Math.round(image.data[p + c]! * a + 255 * (1 - a));
+    out.data[p + 3] = 255;
+  }
+  return out;
+}
+
 /** The central w × h region of an image. */
 export function centralCrop(image: RgbaImage, w: number, h: number): RgbaImage {
-  const [left, top] = [(image.width - w) >> 1, (image.height - h) >> 1];
+  return cropAt(image, (image.width - w) >> 1, (image.height - h) >> 1, w, h);
+}
+
+/**
+ * The most detailed w × h region: of the windows on a half-window grid (plus the central one), the one whose
+ * premultiplied luma and alpha have the largest mean absolute difference between neighbours. It depends on the
+ * HR image only, so every method is scored on the same pixels, and flat crops (sky, empty canvas) are avoided.
+ */
+export function detailCrop(image: RgbaImage, w: number, h: number): RgbaImage {
+  const { width, height, data } = image;
+  const value = new Float32Array(width * height);
+  for (let i = 0; i < width * height; i++) {
+    const a = data[i * 4 + 3]! / 255;
+    value[i] = a * (0.299 * data[i * 4]! + 0.587 * data[i * 4 + 1]! + 0.114 * data[i * 4 + 2]!) + data[i * 4 + 3]!;
+  }
+  // summed-area table of |∂x| + |∂y|, so each window's total is four lookups
+  const sat = new Float64Array((width + 1) * (height + 1));
+  for (let y = 0; y < height; y++) {
+    let row = 0;
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      row += (x + 1 < width ? Math.abs(value[i + 1]! - value[i]!) : 0) + (y + 1 < height ? Math.abs(value[i + width]! - value[i]!) : 0);
+      sat[(y + 1) * (width + 1) + x + 1] = sat[y * (width + 1) + x + 1]! + row;
+    }
+  }
+  const total = (x: number, y: number): number =>
+    sat[(y + h) * (width + 1) + x + w]! - sat[y * (width + 1) + x + w]! - sat[(y + h) * (width + 1) + x]! + sat[y * (width + 1) + x]!;
+  let best = { x: (width - w) >> 1, y: (height - h) >> 1 };
+  let bestTotal = total(best.x, best.y);
+  const [sx, sy] = [Math.max(1, w >> 1), Math.max(1, h >> 1)];
+  for (let y = 0; y + h <= height; y += sy) {
+    for (let x = 0; x + w <= width; x += sx) {
+      const t = total(x, y);
+      if (t > bestTotal) [best, bestTotal] = [{ x, y }, t];
+    }
+  }
+  return cropAt(image, best.x, best.y, w, h);
+}
+
+function cropAt(image: RgbaImage, left: number, top: number, w: number, h: number): RgbaImage {
   const out = createRgbaImage(w, h);
   for (let y = 0; y < h; y++) out.data.set(image.data.subarray(((top + y) * image.width + left) * 4, ((top + y) * image.width + left + w) * 4), y * w * 4);
   return out;
@@ -156,10 +210,11 @@ const mean = (xs: (number | null)[]): number | null => {
 async function main(): Promise<void> {
   const { values: opt } = parseArgs({
     options: {
-      val: { type: 'string', default: '/tmp/val-data' },
+      val: { type: 'string', default: 'data/val' },
       models: { type: 'string', default: ['nearest', 'bicubic', 'lanczos', ...UPSCALERJS_MODELS].join(',') },
       limit: { type: 'string', default: '0' },
       crop: { type: 'string', default: '256' },
+      'crop-at': { type: 'string', default: 'detail' },
       seed: { type: 'string', default: '0' },
       sheets: { type: 'string', default: '3' },
       out: { type: 'string', default: fileURLToPath(new URL('./results', import.meta.url)) },
@@ -174,7 +229,7 @@ async function main(): Promise<void> {
   const images = await Promise.all(files.map(async (file, i) => {
     const full = await decodeImage(readFileSync(file));
     const side = (n: number): number => Math.floor((crop > 0 ? Math.min(crop, n) : n) / SCALE) * SCALE;
-    const hr = centralCrop(full, side(full.width), side(full.height));
+    const hr = (opt['crop-at'] === 'center' ? centralCrop : detailCrop)(full, side(full.width), side(full.height));
     const graphics = relative(opt.val, file).split(sep).includes('graphics') || hasTransparency(full);
     const lr = { bicubic: await makeLr(hr, 'bicubic', 0), realesrgan: await makeLr(hr, 'realesrgan', Number(opt.seed) + i) };
     return { file: relative(opt.val, file), subset: graphics ? 'graphics' : 'photos', hr, lr, alpha: hasTransparency(hr) };
@@ -193,9 +248,10 @@ async function main(): Promise<void> {
         const t0 = performance.now();
         const out = await method.upscale(img.lr[d]);
         const ms = performance.now() - t0;
-        const y = cropBorder(yChannel(out), out.height, out.width, BORDER);
+        const [seen, seenHr] = [overWhite(out), overWhite(img.hr)];
+        const y = cropBorder(yChannel(seen), out.height, out.width, BORDER);
         const s: Scores = {
-          psnr: psnrY(img.hr, out, BORDER), ssim: ssimY(img.hr, out, BORDER), ms,
+          psnr: psnrY(seenHr, seen, BORDER), ssim: ssimY(seenHr, seen, BORDER), ms,
           niqe: Math.min(y.width, y.height) >= 96 ? niqe(roundLikeReference(y.data), y.height, y.width, niqeModel) : null,
           alphaEdge: img.alpha ? alphaEdgeError(img.hr, out) : null,
         };
@@ -214,7 +270,7 @@ async function main(): Promise<void> {
     for (const subset of ['photos', 'graphics']) {
       const group = images.filter((im) => im.subset === subset);
       if (group.length === 0) continue;
-      console.log(`\n### ×${SCALE}, ${d} degradation, ${subset} (${group.length} images, ${crop > 0 ? `central ${crop} px crop` : 'whole images'})\n`);
+      console.log(`\n### ×${SCALE}, ${d} degradation, ${subset} (${group.length} images, ${crop > 0 ? `${opt['crop-at'] === 'center' ? 'central' : 'most detailed'} ${crop} px crop` : 'whole images'})\n`);
       console.log('| method | PSNR-Y dB | SSIM-Y | NIQE ↓ | alpha-edge err ↓ | ms / image |\n|---|---|---|---|---|---|');
       for (const name of names) {
         const col = (k: keyof Scores): number | null => mean(group.map((im) => scores[im.file]![d][name]?.[k] ?? null));
@@ -238,7 +294,7 @@ async function main(): Promise<void> {
     sheetPaths.push(path);
   }
   const result = {
-    date: new Date().toISOString(), val: resolve(opt.val), scale: SCALE, border: BORDER, crop, seed: Number(opt.seed), ours,
+    date: new Date().toISOString(), val: resolve(opt.val), scale: SCALE, border: BORDER, crop, cropAt: opt['crop-at'], seed: Number(opt.seed), ours,
     sheetColumns: ['LR (nearest ×4)', 'bicubic', 'esrgan-thick', ours, 'HR'], sheets: sheetPaths,
     images: images.map((im) => ({ file: im.file, subset: im.subset, alpha: im.alpha, hr: `${im.hr.width}x${im.hr.height}`, scores: scores[im.file] })),
     summary,
