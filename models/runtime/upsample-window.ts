@@ -22,28 +22,87 @@ export class UpsampledImage {
    * it. Coordinates past the right or bottom edge repeat the last row or column (edge padding).
    */
   window(x0: number, y0: number, w: number, h: number, range: readonly [number, number] = [0, 1]): Float32Array {
-    const { source } = this;
-    const [lo, hi] = range;
-    const k = (hi - lo) / 255;
-    const rows = new Float32Array(3 * source.height * w);
-    for (let y = 0; y < source.height; y++) {
+    const [first, last] = this.sourceRows(y0, h);
+    const rows = this.horizontalPass(x0, w, first, last - first + 1);
+    return this.verticalPass(rows, first, last - first + 1, y0, w, h, range);
+  }
+
+  /** The first and last source rows the vertical taps of output rows y0..y0+h−1 read. */
+  private sourceRows(y0: number, h: number): [number, number] {
+    const index = this.ty.index;
+    let first = Infinity;
+    let last = -Infinity;
+    for (let j = 0; j < h; j++) {
+      const o = Math.min(y0 + j, this.height - 1) * 4;
+      for (let t = 0; t < 4; t++) {
+        const y = index[o + t] as number;
+        if (y < first) first = y;
+        if (y > last) last = y;
+      }
+    }
+    return [first, last];
+  }
+
+  /** Source rows first..first+count−1 resampled to output columns x0..x0+w−1: 3 planes of count × w. */
+  private horizontalPass(x0: number, w: number, first: number, count: number): Float32Array {
+    const { data, width: sourceWidth } = this.source;
+    const { index, weight } = this.tx;
+    // per output column: the byte offsets of its four source pixels in a row, and their weights
+    const offsets = new Int32Array(4 * w);
+    const weights = new Float32Array(4 * w);
+    for (let i = 0; i < w; i++) {
+      const o = Math.min(x0 + i, this.width - 1) * 4;
+      for (let t = 0; t < 4; t++) {
+        offsets[i * 4 + t] = (index[o + t] as number) * 4;
+        weights[i * 4 + t] = weight[o + t] as number;
+      }
+    }
+    const plane = count * w;
+    const rows = new Float32Array(3 * plane);
+    for (let r = 0; r < count; r++) {
+      const rowStart = (first + r) * sourceWidth * 4;
       for (let i = 0; i < w; i++) {
-        const o = Math.min(x0 + i, this.width - 1) * 4;
+        const q = i * 4;
+        const p0 = rowStart + (offsets[q] as number);
+        const p1 = rowStart + (offsets[q + 1] as number);
+        const p2 = rowStart + (offsets[q + 2] as number);
+        const p3 = rowStart + (offsets[q + 3] as number);
+        const w0 = weights[q] as number;
+        const w1 = weights[q + 1] as number;
+        const w2 = weights[q + 2] as number;
+        const w3 = weights[q + 3] as number;
+        const k = r * w + i;
         for (let c = 0; c < 3; c++) {
-          let v = 0;
-          for (let t = 0; t < 4; t++) v += (this.tx.weight[o + t] as number) * (source.data[(y * source.width + (this.tx.index[o + t] as number)) * 4 + c] as number);
-          rows[(c * source.height + y) * w + i] = v;
+          rows[c * plane + k] = w0 * (data[p0 + c] as number) + w1 * (data[p1 + c] as number) + w2 * (data[p2 + c] as number) + w3 * (data[p3 + c] as number);
         }
       }
     }
+    return rows;
+  }
+
+  /** Output rows y0..y0+h−1 from horizontally resampled rows starting at source row `first`, mapped onto `range`. */
+  private verticalPass(rows: Float32Array, first: number, count: number, y0: number, w: number, h: number, range: readonly [number, number]): Float32Array {
+    const { index, weight } = this.ty;
+    const [lo, hi] = range;
+    const k = (hi - lo) / 255;
+    const plane = count * w;
     const out = new Float32Array(3 * h * w);
     for (let j = 0; j < h; j++) {
       const o = Math.min(y0 + j, this.height - 1) * 4;
+      const w0 = weight[o] as number;
+      const w1 = weight[o + 1] as number;
+      const w2 = weight[o + 2] as number;
+      const w3 = weight[o + 3] as number;
       for (let c = 0; c < 3; c++) {
+        const r0 = c * plane + ((index[o] as number) - first) * w;
+        const r1 = c * plane + ((index[o + 1] as number) - first) * w;
+        const r2 = c * plane + ((index[o + 2] as number) - first) * w;
+        const r3 = c * plane + ((index[o + 3] as number) - first) * w;
+        const dst = (c * h + j) * w;
         for (let i = 0; i < w; i++) {
-          let v = 0;
-          for (let t = 0; t < 4; t++) v += (this.ty.weight[o + t] as number) * (rows[(c * source.height + (this.ty.index[o + t] as number)) * w + i] as number);
-          out[(c * h + j) * w + i] = Math.min(hi, Math.max(lo, lo + v * k));
+          const v = w0 * (rows[r0 + i] as number) + w1 * (rows[r1 + i] as number) + w2 * (rows[r2 + i] as number) + w3 * (rows[r3 + i] as number);
+          const mapped = lo + v * k;
+          out[dst + i] = mapped < lo ? lo : mapped > hi ? hi : mapped;
         }
       }
     }

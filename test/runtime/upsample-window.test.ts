@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { cubicTaps } from '../../models/runtime/resize.ts';
+import { UpsampledImage } from '../../models/runtime/upsample-window.ts';
+import { patternImage } from '../helpers/images.ts';
+import type { RgbaImage } from '../../models/runtime/image.ts';
+
+/** The whole-image computation the windowed one replaces: every source row resampled, then the window read. */
+function fullWindow(source: RgbaImage, width: number, height: number, cubicA: number, x0: number, y0: number, w: number, h: number, range: readonly [number, number]): Float32Array {
+  const tx = cubicTaps(source.width, width, cubicA);
+  const ty = cubicTaps(source.height, height, cubicA);
+  const rows = new Float32Array(3 * source.height * width);
+  for (let c = 0; c < 3; c++) {
+    for (let y = 0; y < source.height; y++) {
+      for (let x = 0; x < width; x++) {
+        let v = 0;
+        for (let t = 0; t < 4; t++) v += tx.weight[x * 4 + t]! * source.data[(y * source.width + tx.index[x * 4 + t]!) * 4 + c]!;
+        rows[(c * source.height + y) * width + x] = v;
+      }
+    }
+  }
+  const [lo, hi] = range;
+  const out = new Float32Array(3 * h * w);
+  for (let c = 0; c < 3; c++) {
+    for (let j = 0; j < h; j++) {
+      const y = Math.min(y0 + j, height - 1);
+      for (let i = 0; i < w; i++) {
+        const x = Math.min(x0 + i, width - 1);
+        let v = 0;
+        for (let t = 0; t < 4; t++) v += ty.weight[y * 4 + t]! * rows[(c * source.height + ty.index[y * 4 + t]!) * width + x]!;
+        out[(c * h + j) * w + i] = Math.min(hi, Math.max(lo, lo + (v * (hi - lo)) / 255));
+      }
+    }
+  }
+  return out;
+}
+
+describe('UpsampledImage', () => {
+  const source = patternImage(13, 11);
+  const upsampled = new UpsampledImage(source, 52, 44, -0.75);
+
+  it('reads windows equal to resampling the whole image, edge padding included', () => {
+    const windows: [number, number, number, number, readonly [number, number]][] = [
+      [0, 0, 52, 44, [0, 1]],
+      [8, 12, 16, 16, [-1, 1]],
+      [40, 36, 16, 12, [0, 1]], // runs past the right and bottom edges
+      [51, 0, 3, 44, [-1, 1]],
+    ];
+    for (const [x0, y0, w, h, range] of windows) {
+      const expected = fullWindow(source, 52, 44, -0.75, x0, y0, w, h, range);
+      const ours = upsampled.window(x0, y0, w, h, range);
+      let max = 0;
+      for (let i = 0; i < ours.length; i++) max = Math.max(max, Math.abs(ours[i]! - expected[i]!));
+      expect(max).toBeLessThan(1e-5);
+    }
+  });
+});
