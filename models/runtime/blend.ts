@@ -31,6 +31,8 @@ export class BandAccumulator {
   /** Sums of weight × value, `channels` planes of `capacity` rows. */
   private readonly sums: Float32Array;
   private readonly weights: Float32Array;
+  /** Scratch for one tile's weights (rows × columns), reused across calls. */
+  private tileWeights = new Float32Array(0);
   /** The output row held in band row 0. */
   private top = 0;
 
@@ -53,20 +55,37 @@ export class BandAccumulator {
     const th = wy.length;
     const row0 = y - this.top;
     if (row0 < 0 || row0 + th > this.capacity) throw new RangeError(`tile rows ${y}..${y + th} outside the band at ${this.top}`);
-    const plane = this.capacity * this.width;
-    const w = new Float32Array(tw);
+    const { sums, weights, width, channels } = this;
+    const plane = this.capacity * width;
+    const tile = this.outerProduct(wx, wy);
     for (let j = 0; j < th; j++) {
-      const wrow = wy[j] as number;
-      if (wrow === 0) continue;
-      for (let i = 0; i < tw; i++) w[i] = wrow * (wx[i] as number);
-      const dst = (row0 + j) * this.width + x;
-      for (let i = 0; i < tw; i++) this.weights[dst + i]! += w[i] as number;
-      for (let c = 0; c < this.channels; c++) {
+      if (wy[j] === 0) continue;
+      const dst = (row0 + j) * width + x;
+      const k = j * tw;
+      for (let i = 0; i < tw; i++) weights[dst + i]! += tile[k + i] as number;
+    }
+    for (let c = 0; c < channels; c++) {
+      for (let j = 0; j < th; j++) {
+        if (wy[j] === 0) continue;
         const src = planeOffset + (c * th + j) * tw;
-        const out = c * plane + dst;
-        for (let i = 0; i < tw; i++) this.sums[out + i]! += (w[i] as number) * (data[src + i] as number);
+        const dst = c * plane + (row0 + j) * width + x;
+        const k = j * tw;
+        for (let i = 0; i < tw; i++) sums[dst + i]! += (tile[k + i] as number) * (data[src + i] as number);
       }
     }
+  }
+
+  /** The tile's weights wy[j] · wx[i], rows × columns, in the reused scratch buffer. */
+  private outerProduct(wx: Float32Array, wy: Float32Array): Float32Array {
+    const tw = wx.length;
+    if (this.tileWeights.length < tw * wy.length) this.tileWeights = new Float32Array(tw * wy.length);
+    const tile = this.tileWeights;
+    for (let j = 0; j < wy.length; j++) {
+      const wrow = wy[j] as number;
+      const k = j * tw;
+      for (let i = 0; i < tw; i++) tile[k + i] = wrow * (wx[i] as number);
+    }
+    return tile;
   }
 
   /**
@@ -74,20 +93,47 @@ export class BandAccumulator {
    * values (channels per pixel) for each, then moves the band down.
    */
   flush(untilRow: number, emit: (row: number, values: Float32Array) => void): void {
-    const rows = Math.min(untilRow, this.height) - this.top;
+    const rows = this.finishedRows(untilRow);
     if (rows <= 0) return;
-    const plane = this.capacity * this.width;
-    const values = new Float32Array(this.width * this.channels);
+    const { sums, weights, width, channels } = this;
+    const plane = this.capacity * width;
+    const values = new Float32Array(width * channels);
     for (let j = 0; j < rows; j++) {
-      for (let i = 0; i < this.width; i++) {
-        const k = j * this.width + i;
-        const w = this.weights[k] as number;
-        if (w <= 0) throw new Error(`output pixel (${i}, ${this.top + j}) received no tile weight`);
-        for (let c = 0; c < this.channels; c++) values[i * this.channels + c] = (this.sums[c * plane + k] as number) / w;
+      for (let c = 0; c < channels; c++) {
+        const src = c * plane + j * width;
+        for (let i = 0; i < width; i++) values[i * channels + c] = (sums[src + i] as number) / (weights[j * width + i] as number);
       }
       emit(this.top + j, values);
     }
     this.shift(rows);
+  }
+
+  /**
+   * Finishes output rows [top, untilRow) into `out`, planar (`channels` planes of height × width,
+   * normalised), then moves the band down.
+   */
+  flushPlanes(untilRow: number, out: Float32Array): void {
+    const rows = this.finishedRows(untilRow);
+    if (rows <= 0) return;
+    const { sums, weights, width, height, channels } = this;
+    const plane = this.capacity * width;
+    const count = rows * width;
+    for (let c = 0; c < channels; c++) {
+      const src = c * plane;
+      const dst = (c * height + this.top) * width;
+      for (let k = 0; k < count; k++) out[dst + k] = (sums[src + k] as number) / (weights[k] as number);
+    }
+    this.shift(rows);
+  }
+
+  /** How many band rows up to `untilRow` are finished; throws if one of their pixels got no weight. */
+  private finishedRows(untilRow: number): number {
+    const rows = Math.min(untilRow, this.height) - this.top;
+    const { weights, width } = this;
+    for (let k = 0; k < rows * width; k++) {
+      if ((weights[k] as number) <= 0) throw new Error(`output pixel (${k % width}, ${this.top + Math.floor(k / width)}) received no tile weight`);
+    }
+    return rows;
   }
 
   private shift(rows: number): void {

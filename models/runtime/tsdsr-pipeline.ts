@@ -63,9 +63,7 @@ async function latentPass(p: Omit<TiledPass, 'accumulator' | 'afterRow'>): Promi
   const accumulator = new BandAccumulator(width, height, p.channels, height);
   await mapTiles({ ...p, accumulator });
   const data = new Float32Array(p.channels * width * height);
-  accumulator.flush(height, (row, values) => {
-    for (let i = 0; i < width; i++) for (let c = 0; c < p.channels; c++) data[(c * height + row) * width + i] = values[i * p.channels + c] as number;
-  });
+  accumulator.flushPlanes(height, data);
   return { data, channels: p.channels, height, width };
 }
 

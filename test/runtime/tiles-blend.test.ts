@@ -64,6 +64,30 @@ describe('BandAccumulator', () => {
     ]);
   });
 
+  it('finishes rows into planes with the same values flush hands out interleaved', () => {
+    const tile = Float32Array.from({ length: 2 * 3 * 3 }, (_, i) => (i * 7) % 5);
+    const wx = new Float32Array([0.5, 1, 0.25]);
+    const wy = new Float32Array([1, 0, 0.75]);
+    const base = Float32Array.from({ length: 2 * 4 * 4 }, (_, i) => i % 3);
+    const fill = (acc: BandAccumulator) => {
+      acc.add(base, 0, 0, 0, new Float32Array([1, 1, 1, 1]), new Float32Array([0.5, 0.5, 0.5, 0.5]));
+      acc.add(tile, 0, 0, 0, wx, wy);
+      acc.add(tile, 0, 1, 1, wx, new Float32Array([0.5, 1, 2]));
+    };
+    const interleaved = new BandAccumulator(4, 4, 2, 4);
+    fill(interleaved);
+    const expected = new Float32Array(2 * 4 * 4);
+    interleaved.flush(4, (row, values) => {
+      for (let i = 0; i < 4; i++) for (let c = 0; c < 2; c++) expected[(c * 4 + row) * 4 + i] = values[i * 2 + c]!;
+    });
+    const planar = new BandAccumulator(4, 4, 2, 4);
+    fill(planar);
+    const planes = new Float32Array(2 * 4 * 4);
+    planar.flushPlanes(2, planes);
+    planar.flushPlanes(4, planes);
+    expect(Array.from(planes)).toEqual(Array.from(expected));
+  });
+
   it('fails loudly when a pixel received no weight', () => {
     const acc = new BandAccumulator(2, 1, 1, 1);
     expect(() => acc.flush(1, () => {})).toThrow(/no tile weight/);
