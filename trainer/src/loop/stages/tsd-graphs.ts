@@ -20,6 +20,12 @@ export interface TsdGraphOptions {
   scale: number;
   /** The student's timestep t_s on the 0..1000 scale: ẑ = z_L − (t_s / 1000) · v(z_L, t_s). TSD-SR's is 1000. */
   studentTimestep: number;
+  /**
+   * A trainable per-channel gate on the student's velocity (input `student_gate` [1, C, 1, 1], starting at 0), so
+   * the student starts from its input latent — the bicubic upsample under a pixel-shuffle-skip VAE — and learns a
+   * residual, instead of from whatever the teacher predicts for a blurred image. Folded into conv_out at export.
+   */
+  outputGate: boolean;
   loraRank: number;
   dasmSteps: number;
   guidanceScale: number;
@@ -58,8 +64,12 @@ function studentLatent(g: Graph, o: TsdGraphOptions, lr: Value, condition: Value
   const v = o.family.denoiser(g, new MapWeightSource(o.teacher), { hiddenStates: zL, timestep, condition }, {
     namePrefix: 'student.', loraInputs: loraInputSpec(o.family.denoiserLoraTargets, o.loraRank),
   });
-  return sub(g, zL, o.studentTimestep === 1000 ? v : mul(g, v, o.studentTimestep / 1000));
+  const step = o.studentTimestep === 1000 ? v : mul(g, v, o.studentTimestep / 1000);
+  return sub(g, zL, o.outputGate ? mul(g, step, g.input(STUDENT_GATE, 'float32', [1, o.family.latentChannels, 1, 1])) : step);
 }
+
+/** Name of the student's output gate input (see TsdGraphOptions.outputGate). */
+export const STUDENT_GATE = 'student_gate';
 
 /** The student step's graph: loss = perceptual(x̂, x_H) + MSE(ẑ, z_H) + γ·TSD(ẑ); outputs to fetch by name. */
 export function buildStudentGraph(o: TsdGraphOptions, feeds: WeightFeeds, regLora: Map<string, WeightTensor>): { g: Graph; loss: Value; extras: Record<string, Value> } {

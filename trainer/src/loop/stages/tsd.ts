@@ -8,7 +8,7 @@ import type { StageStepResult, TrainStage } from '../runner.ts';
 import { TrainSession, type FloatTensor } from '../train-session.ts';
 import { WeightFeeds } from '../weight-feeds.ts';
 import { initLoraInputs, normalTensor, signedImages, unitImage, vector } from './common.ts';
-import { buildRegGraph, buildStudentGraph, tsdLatentDims, type TsdGraphOptions } from './tsd-graphs.ts';
+import { buildRegGraph, buildStudentGraph, STUDENT_GATE, tsdLatentDims, type TsdGraphOptions } from './tsd-graphs.ts';
 
 /** Settings of the TSD stage. */
 export interface TsdStageOptions extends TsdGraphOptions {
@@ -33,6 +33,18 @@ function loraUnder(params: ReadonlyMap<string, FloatTensor>, prefix: string): Ma
   return new Map([...params].filter(([k]) => k.startsWith(prefix)).map(([k, t]) => [k.slice(prefix.length), asTensor(t)]));
 }
 
+/** A weight source whose `<conv>` output channels are multiplied by `scale` (weight rows and bias), the rest as is. */
+export function scaleOutputChannels(base: WeightSource, conv: string, scale: Float32Array): WeightSource {
+  const scaled = (key: string): WeightTensor => {
+    const t = base.get(key);
+    const per = t.data.length / scale.length;
+    if (t.dims[0] !== scale.length) throw new Error(`${key}: ${t.dims[0]} output channels, gate has ${scale.length}`);
+    return { dims: t.dims, data: t.data.map((v, i) => v * (scale[Math.floor(i / per)] as number)) };
+  };
+  const keys = new Set([`${conv}.weight`, `${conv}.bias`]);
+  return { names: base.names, has: (k) => base.has(k), get: (k) => (keys.has(k) ? scaled(k) : base.get(k)) };
+}
+
 /** Builds both sessions (graphs built once) and the iteration. */
 export async function createTsdStage(o: TsdStageOptions): Promise<TsdStage> {
   const initRng = new Rng(o.seed, 0x10a);
@@ -43,6 +55,7 @@ export async function createTsdStage(o: TsdStageOptions): Promise<TsdStage> {
   const sg = buildStudentGraph(o, feeds, regLora);
   const inputNames = sg.g.inputs.map((v) => v.name);
   const studentParams = initLoraInputs(sg.g, (n) => n.startsWith('student'), initRng);
+  if (o.outputGate) studentParams.set(STUDENT_GATE, { dims: [1, o.family.latentChannels, 1, 1], data: new Float32Array(o.family.latentChannels) });
   const student = await TrainSession.create({ name: 'student', graph: sg.g, loss: sg.loss, params: studentParams, extras: sg.extras, device: o.device });
   const schedule = flowMatchingSchedule();
   const style = styleEmbedding(o.style, o.family.styleDim);
@@ -74,9 +87,11 @@ export async function createTsdStage(o: TsdStageOptions): Promise<TsdStage> {
   };
   const mergedStudent = (): { vae: WeightSource; denoiser: WeightSource } => {
     const params = student.parameters();
+    const denoiser = mergeLora(new MapWeightSource(o.teacher), loraFromWeights(new MapWeightSource(loraUnder(params, 'student.'))));
+    const gate = params.get(STUDENT_GATE);
     return {
       vae: mergeLora(new MapWeightSource(o.vae), loraFromWeights(new MapWeightSource(loraUnder(params, 'student_vae.')))),
-      denoiser: mergeLora(new MapWeightSource(o.teacher), loraFromWeights(new MapWeightSource(loraUnder(params, 'student.')))),
+      denoiser: gate ? scaleOutputChannels(denoiser, 'conv_out', gate.data) : denoiser,
     };
   };
   return { name: 'tsd', sessions: [student, reg], step, mergedStudent };
