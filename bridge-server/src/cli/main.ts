@@ -12,6 +12,7 @@ Commands:
   models list               list installed models
   models import ...         build a TSD-SR model from SD3 and TSD-SR downloads
   train vae|teacher|tsd     train the small family and distil a one-step model (see docs/training.md)
+  train recipe <file>       run a training recipe: vae, teacher and tsd with resume
   token                     print the pairing token
 
 Options:

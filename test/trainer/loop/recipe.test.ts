@@ -1,0 +1,50 @@
+// readRecipe: the committed default recipe reads back; unknown option keys, missing fields and bad JSON are refused by name.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRecipe, resolveRecipePaths } from '../../../trainer/src/index.ts';
+
+const GOOD = {
+  id: 'r', name: 'R', data: 'data/train', out: 'runs/r', modelOut: 'runs/r/model',
+  common: { arch: 'fast', batch: 1 }, stages: { vae: { steps: 2 }, teacher: { steps: 2 }, tsd: { steps: 2, scales: [2, 3, 4] } },
+};
+
+let dir: string;
+beforeAll(async () => void (dir = await mkdtemp(join(tmpdir(), 'tsdsr-recipe-'))));
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+async function recipeFile(contents: unknown): Promise<string> {
+  const path = join(dir, `recipe-${Math.random().toString(36).slice(2)}.json`);
+  await writeFile(path, typeof contents === 'string' ? contents : JSON.stringify(contents));
+  return path;
+}
+
+describe('readRecipe', () => {
+  it('reads the committed default recipe and resolves its paths against a base folder', async () => {
+    const recipe = await readRecipe(fileURLToPath(new URL('../../../trainer/recipes/default.json', import.meta.url)));
+    expect(recipe).toMatchObject({ id: 'tsdsr-fast', common: { arch: 'fast' }, stages: { tsd: { scales: [2, 3, 4], degradation: 'mixed' } } });
+    expect(resolveRecipePaths(recipe, '/base')).toMatchObject({ data: '/base/data/train', out: '/base/runs/default', modelOut: '/base/runs/default/model' });
+  });
+
+  it('reads a good recipe as written', async () => {
+    expect(await readRecipe(await recipeFile(GOOD))).toEqual(GOOD);
+  });
+
+  const refusals: [string, unknown, RegExp][] = [
+    ['an unknown option in common', { ...GOOD, common: { stepz: 2 } }, /common: unknown option "stepz" \(known: steps, /],
+    ['an unknown option in a stage', { ...GOOD, stages: { ...GOOD.stages, tsd: { lora_rank: 4 } } }, /stages\.tsd: unknown option "lora_rank"/],
+    ['stage options that are not an object', { ...GOOD, stages: { ...GOOD.stages, vae: [1] } }, /stages\.vae: expected an object of run options/],
+    ['a missing id', { ...GOOD, id: undefined }, /"id" must be a non-empty string/],
+    ['an empty data folder', { ...GOOD, data: '' }, /"data" must be a non-empty string/],
+    ['a missing modelOut', { ...GOOD, modelOut: undefined }, /"modelOut" must be a non-empty string/],
+    ['missing stages', { ...GOOD, stages: undefined }, /"stages" must hold vae, teacher and tsd/],
+    ['text that is not JSON', '{ "id": ', /not a readable JSON recipe/],
+  ];
+  for (const [name, contents, message] of refusals) {
+    it(`refuses ${name}`, async () => {
+      await expect(readRecipe(await recipeFile(contents))).rejects.toThrow(message);
+    });
+  }
+});
