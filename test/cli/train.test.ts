@@ -22,7 +22,7 @@ const TINY_RECIPE = {
   stages: {
     vae: { cropSizePx: 64 },
     teacher: { cropSizePx: 64 },
-    tsd: { cropSizePx: 48, scales: [2, 3, 4], degradation: 'mixed', studentTimestep: 250, loraRank: 4, dasmSteps: 2 },
+    tsd: { cropSizePx: 48, scales: [2, 3, 4], degradation: 'mixed', studentTimestep: 250, outputGate: true, loraRank: 4, dasmSteps: 2 },
   },
 };
 
@@ -59,6 +59,7 @@ describe('tsdsr train flags', () => {
     ['an unknown architecture', [...VAE, '--arch', 'huge'], '--arch huge: use one of small, fast'],
     ['--arch for tsd', [...TSD, '--arch', 'fast'], '--arch applies to train vae and train teacher, not to train tsd'],
     ['a tsd flag for the vae', [...VAE, '--lora-rank', '4'], '--lora-rank applies to train tsd, not to train vae'],
+    ['a tsd switch for the teacher', ['train', 'teacher', '--data', 'd', '--out', 'o', '--vae', 'v', '--output-gate'], '--output-gate applies to train tsd'],
     ['a LoRA rank of 0', [...TSD, '--lora-rank', '0'], '--lora-rank 0: use a whole number from 1 to 256'],
     ['fractional DASM steps', [...TSD, '--dasm-steps', '1.5'], '--dasm-steps 1.5: use a whole number from 1 to 100'],
     ['a negative regulariser weight', [...TSD, '--regulariser-weight=-1'], '--regulariser-weight -1: use a number from 0 to'],
@@ -84,10 +85,11 @@ describe('tsdsr train flags', () => {
     const { values } = parseCommandLine([
       '--data', 'd', '--out', 'o', '--teacher', 't', '--crop', '96', '--scales', '2,3,4', '--degradation', 'mixed', '--bicubic-share', '0.25',
       '--student-timestep', '250', '--lora-rank', '8', '--dasm-steps', '2', '--regulariser-weight', '0.5', '--guidance-scale', '3', '--warmup-steps', '10',
+      '--output-gate',
     ], TRAIN_OPTIONS);
     expect(trainRunOptions('tsd', values, {})).toMatchObject({
       cropSizePx: 96, scales: [2, 3, 4], degradation: 'mixed', bicubicShare: 0.25, studentTimestep: 250, loraRank: 8, dasmSteps: 2,
-      regulariserWeight: 0.5, guidanceScale: 3, warmupSteps: 10,
+      regulariserWeight: 0.5, guidanceScale: 3, warmupSteps: 10, outputGate: true,
     });
     const vae = parseCommandLine(['--data', 'd', '--out', 'o', '--arch', 'fast'], TRAIN_OPTIONS).values;
     expect(trainRunOptions('vae', vae, {})).toMatchObject({ arch: 'fast' });
@@ -98,7 +100,7 @@ describe('tsdsr train flags', () => {
     const help = await tsdsr('train', '--help');
     expect(help.code).toBe(0);
     for (const flag of ['--arch', '--scales', '--degradation', '--bicubic-share', '--student-timestep', '--lora-rank', '--dasm-steps',
-      '--regulariser-weight', '--guidance-scale', '--warmup-steps', 'train recipe  <file.json> [--stage vae|teacher|tsd]']) {
+      '--regulariser-weight', '--guidance-scale', '--warmup-steps', '--output-gate', 'train recipe  <file.json> [--stage vae|teacher|tsd]']) {
       expect(help.stdout).toContain(flag);
     }
   });

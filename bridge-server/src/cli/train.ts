@@ -30,6 +30,8 @@ Options:
       --arch <preset>             (vae, teacher) small or fast (default small); tsd uses its teacher's
       --reg-lr <x>                (tsd) reg model learning rate (default 1e-5)
       --student-timestep <t>      (tsd) the student's timestep, above 0 and at most 1000 (default 1000)
+      --output-gate               (tsd) gate the student's velocity with a zero-initialised per-channel scale, so it
+                                  starts from the upsampled input
       --lora-rank <n>             (tsd) rank of the student and reg LoRAs (default 16)
       --dasm-steps <n>            (tsd) DASM steps per regulariser evaluation (default 4)
       --regulariser-weight <x>    (tsd) weight of the TSD regulariser (default 1)
