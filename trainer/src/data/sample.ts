@@ -58,6 +58,9 @@ export interface TrainingSample {
   readonly lr: Float32Array;
   readonly hrSizePx: number;
   readonly lrSizePx: number;
+  /** The factor and degradation this sample was made with (drawn per sample under `scales` / 'mixed'). */
+  readonly scale: number;
+  readonly degradation: 'realesrgan' | 'bicubic';
   /** The caption beside the image, else the style name. */
   readonly caption: string;
   readonly style: string;
@@ -129,7 +132,7 @@ export async function makeSample(entries: readonly ImageEntry[], options: Sample
   const lr = bicubic ? bicubicLr(hr, scale) : await degradeRealEsrgan(hr, degradationSeed, scale, options.degradationConfig);
   const lrData = options.upsampleLr ? upsampleLike(lr, hr.width) : lr.data;
   return {
-    epoch, index, hr: hr.data, lr: lrData, hrSizePx: hr.width, lrSizePx: options.upsampleLr ? hr.width : lr.width,
+    epoch, index, hr: hr.data, lr: lrData, hrSizePx: hr.width, lrSizePx: options.upsampleLr ? hr.width : lr.width, scale, degradation: bicubic ? 'bicubic' : 'realesrgan',
     caption: entry.caption ?? entry.style, style: entry.style, relativePath: entry.relativePath,
   };
 }
