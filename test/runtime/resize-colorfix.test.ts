@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { adainColorFix, waveletBlur, waveletColorFix, waveletDecompose, type Planes } from '../../models/runtime/color-fix.ts';
+import { adainColorFix, applyColorFix, ColorFixer, waveletBlur, waveletColorFix, waveletDecompose, type Planes } from '../../models/runtime/color-fix.ts';
 import { cubicKernel, resizePlanar, resizeRgba } from '../../models/runtime/resize.ts';
 import { patternImage } from '../helpers/images.ts';
 
@@ -47,7 +47,63 @@ describe('bicubic resampling', () => {
   });
 });
 
+/** TSD-SR's definition, level by level: blur each level with clamped taps, detail of the content on the reference's low band. */
+function referenceWaveletFix(content: Planes, reference: Planes): Float32Array {
+  const blur = (data: Float32Array, { channels, height, width }: Planes, r: number): Float32Array => {
+    const at = (c: number, y: number, x: number) => data[(c * height + Math.min(Math.max(y, 0), height - 1)) * width + Math.min(Math.max(x, 0), width - 1)]!;
+    const out = new Float32Array(data.length);
+    for (let c = 0; c < channels; c++) {
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          let v = 0;
+          for (const [dy, ky] of [[-r, 0.25], [0, 0.5], [r, 0.25]] as const) {
+            for (const [dx, kx] of [[-r, 0.25], [0, 0.5], [r, 0.25]] as const) v += ky * kx * at(c, y + dy, x + dx);
+          }
+          out[(c * height + y) * width + x] = v;
+        }
+      }
+    }
+    return out;
+  };
+  const decompose = (p: Planes) => {
+    const high = new Float32Array(p.data.length);
+    let current = p.data;
+    for (let i = 0; i < 5; i++) {
+      const low = blur(current, p, 2 ** i);
+      for (let k = 0; k < high.length; k++) high[k]! += current[k]! - low[k]!;
+      current = low;
+    }
+    return { high, low: current };
+  };
+  const { high } = decompose(content);
+  const { low } = decompose(reference);
+  return high.map((v, k) => v + low[k]!);
+}
+
+const maxDifference = (a: Float32Array, b: Float32Array): number => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+
 describe('colour fix', () => {
+  it('wavelet fix equals the level-by-level definition, tiles narrower than the blur radius included', () => {
+    for (const [height, width] of [[24, 40], [5, 7], [33, 18]] as const) {
+      const content = randomPlanes(3, height, width, height);
+      const reference = randomPlanes(3, height, width, width);
+      expect(maxDifference(waveletColorFix(content, reference), referenceWaveletFix(content, reference))).toBeLessThan(1e-5);
+    }
+  });
+
+  it('fixes tiles in place with the same values as the allocating functions, reusing scratch across sizes', () => {
+    for (const method of ['wavelet', 'adain', 'none'] as const) {
+      const fixer = new ColorFixer(method);
+      for (const [height, width] of [[20, 12], [9, 31], [20, 12]] as const) {
+        const content = randomPlanes(3, height, width, 5);
+        const reference = randomPlanes(3, height, width, 6);
+        const expected = applyColorFix(method, content, reference).slice();
+        fixer.fixInPlace(content, reference);
+        expect(maxDifference(content.data, expected)).toBe(0);
+      }
+    }
+  });
+
   it('wavelet decomposition reconstructs the image exactly', () => {
     const p = randomPlanes(3, 24, 40);
     const { high, low } = waveletDecompose(p);
