@@ -4,8 +4,10 @@
  * sharp's (libvips) bicubic resize of the same image to the same size. UpscalerJS's models (esrgan-slim,
  * -medium, -thick; tfjs wasm backend, ×4 only, see bench/upscalerjs.ts) run as extra rows at the --ujs-sizes.
  *
- *   npm run bench:upscale -- [--device cpu] [--models bicubic,nearest] [--sizes 256,1024,2048] [--scale 4]
- *     [--ujs esrgan-slim,esrgan-medium,esrgan-thick] [--ujs-sizes 256]   (--ujs '' leaves UpscalerJS out)
+ * Each case runs --repeat times after a warm-up and reports the median (and the fastest and slowest run).
+ *
+ *   npm run bench:upscale -- [--device cpu] [--models tsdsr-fast,bicubic,nearest] [--sizes 256,512,1024] [--scale 4]
+ *     [--repeat 3] [--ujs esrgan-slim,esrgan-medium,esrgan-thick] [--ujs-sizes 256]   (--ujs '' leaves UpscalerJS out)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -22,7 +24,9 @@ interface CaseResult {
   device: string;
   inputPx: number;
   outputPx: number;
+  /** Median of the runs. */
   upscaleMs: number;
+  runsMs: number[];
   msPerOutputMpx: number;
   sharpMs: number;
   ratioToSharp: number;
@@ -41,13 +45,24 @@ async function openCase(model: string, scale: number, device: DeviceChoice): Pro
   return { device: upscaler.device, upscale: (image) => upscaler.upscale(image, { scale }) };
 }
 
-async function runCase(model: string, size: number, scale: number, device: DeviceChoice): Promise<CaseResult> {
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? (s[s.length >> 1] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
+};
+
+async function runCase(model: string, size: number, scale: number, device: DeviceChoice, repeat: number): Promise<CaseResult> {
   const image = syntheticImage(size, true);
   const upscaler = await openCase(model, scale, device);
   await upscaler.upscale(syntheticImage(64, true)); // warm-up
-  const t0 = performance.now();
-  const out = await upscaler.upscale(image);
-  const upscaleMs = performance.now() - t0;
+  const runsMs: number[] = [];
+  let out: RgbaImage | undefined;
+  for (let k = 0; k < repeat; k++) {
+    const t0 = performance.now();
+    out = await upscaler.upscale(image);
+    runsMs.push(Math.round(performance.now() - t0));
+  }
+  if (!out) throw new Error('--repeat must be at least 1');
+  const upscaleMs = median(runsMs);
   const t1 = performance.now();
   await sharp(image.data, { raw: { width: size, height: size, channels: 4 }, limitInputPixels: false })
     .resize(size * scale, size * scale, { kernel: 'cubic' })
@@ -61,6 +76,7 @@ async function runCase(model: string, size: number, scale: number, device: Devic
     inputPx: size,
     outputPx: out.width,
     upscaleMs: Math.round(upscaleMs),
+    runsMs,
     msPerOutputMpx: +(upscaleMs / (outputPx / 1e6)).toFixed(1),
     sharpMs: Math.round(sharpMs),
     ratioToSharp: +(upscaleMs / sharpMs).toFixed(2),
@@ -72,8 +88,9 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       device: { type: 'string', default: 'cpu' },
-      models: { type: 'string', default: 'bicubic,nearest' },
-      sizes: { type: 'string', default: '256,1024,2048' },
+      models: { type: 'string', default: 'tsdsr-fast,bicubic,nearest' },
+      sizes: { type: 'string', default: '256,512,1024' },
+      repeat: { type: 'string', default: '3' },
       scale: { type: 'string', default: '4' },
       case: { type: 'string' },
       ujs: { type: 'string', default: UPSCALERJS_MODELS.join(',') },
@@ -84,7 +101,7 @@ async function main(): Promise<void> {
   const device = values.device as DeviceChoice;
   if (values.case) {
     const [model, size] = values.case.split(':');
-    process.stdout.write(JSON.stringify(await runCase(model!, Number(size), scale, device)));
+    process.stdout.write(JSON.stringify(await runCase(model!, Number(size), scale, device, Number(values.repeat))));
     return;
   }
   const results: CaseResult[] = [];
@@ -93,14 +110,15 @@ async function main(): Promise<void> {
     ...(scale === 4 ? values.ujs.split(',').filter(Boolean).flatMap((m) => values['ujs-sizes'].split(',').map((size) => [m, size] as const)) : []),
   ];
   for (const [model, size] of cases) {
-    const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--case', `${model}:${size}`, '--scale', String(scale), '--device', device];
+    const repeat = (UPSCALERJS_MODELS as readonly string[]).includes(model) ? '1' : values.repeat;
+    const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--case', `${model}:${size}`, '--scale', String(scale), '--device', device, '--repeat', repeat];
     results.push(JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 })) as CaseResult);
     process.stderr.write(`done ${model} ${size}²\n`);
   }
-  console.log(`| model | device | input | output | upscale ms | ms / output Mpx | sharp cubic ms | ratio to sharp | peak RSS MiB |`);
-  console.log(`|---|---|---|---|---|---|---|---|---|`);
+  console.log(`| model | device | input | output | upscale ms (median) | runs ms | ms / output Mpx | sharp cubic ms | ratio to sharp | peak RSS MiB |`);
+  console.log(`|---|---|---|---|---|---|---|---|---|---|`);
   for (const r of results) {
-    console.log(`| ${r.model} | ${r.device} | ${r.inputPx}² | ${r.outputPx}² | ${r.upscaleMs} | ${r.msPerOutputMpx} | ${r.sharpMs} | ${r.ratioToSharp} | ${r.peakRssMiB} |`);
+    console.log(`| ${r.model} | ${r.device} | ${r.inputPx}² | ${r.outputPx}² | ${r.upscaleMs} | ${r.runsMs.join(', ')} | ${r.msPerOutputMpx} | ${r.sharpMs} | ${r.ratioToSharp} | ${r.peakRssMiB} |`);
   }
   const dir = fileURLToPath(new URL('./results/', import.meta.url));
   mkdirSync(dir, { recursive: true });
