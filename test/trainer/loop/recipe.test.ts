@@ -1,10 +1,10 @@
 // readRecipe: the committed default recipe reads back; unknown option keys, missing fields and bad JSON are refused by name.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readRecipe, resolveRecipePaths } from '../../../trainer/src/index.ts';
+import { readRecipe, recordRecipeProvenance, resolveRecipePaths, type Recipe } from '../../../trainer/src/index.ts';
 
 const GOOD = {
   id: 'r', name: 'R', data: 'data/train', out: 'runs/r', modelOut: 'runs/r/model',
@@ -47,4 +47,30 @@ describe('readRecipe', () => {
       await expect(readRecipe(await recipeFile(contents))).rejects.toThrow(message);
     });
   }
+});
+
+describe('recordRecipeProvenance', () => {
+  it('adds the recipe, each stage\'s steps and the data set\'s packages and versions to model.json, idempotently', async () => {
+    const base = join(dir, 'prov');
+    const write = async (path: string, value: unknown): Promise<void> => {
+      await mkdir(join(path, '..'), { recursive: true });
+      await writeFile(path, JSON.stringify(value));
+    };
+    await write(join(base, 'data', 'manifest.json'), {
+      format: 'tsdsr-dataset/1', createdAt: 'then', settings: { seed: 1 }, totals: { images: 3 },
+      packages: [{ name: 'gnome-backgrounds', version: '43.1-1', images: { photo: 2, graphic: 1 } }],
+    });
+    await write(join(base, 'runs', 'vae', 'vae.json'), { provenance: { steps: 11 } });
+    await write(join(base, 'runs', 'teacher', 'teacher.json'), { provenance: { steps: 22 } });
+    await write(join(base, 'model', 'model.json'), { id: 'r', provenance: { steps: 33, commit: 'abc' } });
+    const recipe = resolveRecipePaths({ ...GOOD, data: 'data/train', out: 'runs', modelOut: 'model' } as Recipe, base);
+    await recordRecipeProvenance(recipe);
+    await recordRecipeProvenance(recipe);
+    const model = JSON.parse(await readFile(join(base, 'model', 'model.json'), 'utf8'));
+    expect(model.provenance).toMatchObject({
+      steps: 33, commit: 'abc', stageSteps: { vae: 11, teacher: 22, tsd: 33 },
+      recipe: { id: 'r', stages: { tsd: { scales: [2, 3, 4] } } },
+      dataset: { format: 'tsdsr-dataset/1', packages: [{ name: 'gnome-backgrounds', version: '43.1-1', images: 3 }] },
+    });
+  });
 });

@@ -3,8 +3,8 @@
  * order with resume, so a long training can span several sittings (`npm run train:default`, `tsdsr train recipe`).
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { CHECKPOINT_FILES } from './checkpoint.ts';
 import { checkpointDir } from './runner.ts';
 import type { RunOptions } from './run-options.ts';
@@ -99,7 +99,42 @@ export async function runRecipe(recipe: Recipe, ctx: RunContext = {}, only?: Rec
     results.push({ stage, status: result.interrupted ? 'interrupted' : 'trained', step: result.step });
     if (result.interrupted) break;
   }
+  if (existsSync(stageDoneFile(recipe, 'tsd'))) await recordRecipeProvenance(recipe);
   return results;
+}
+
+const readJson = async (path: string): Promise<Record<string, unknown> | null> => (existsSync(path) ? JSON.parse(await readFile(path, 'utf8')) : null);
+
+/** The data:build manifest beside a training folder (`data/train` → `data/manifest.json`), summarised: packages and versions. */
+async function datasetProvenance(dataDir: string): Promise<Record<string, unknown> | null> {
+  for (const path of [join(dataDir, 'manifest.json'), join(dirname(dataDir), 'manifest.json')]) {
+    const m = await readJson(path);
+    if (!m || !Array.isArray(m.packages)) continue;
+    const packages = (m.packages as { name: string; version: string; images?: Record<string, number> }[]).map((p) => ({
+      name: p.name, version: p.version, images: Object.values(p.images ?? {}).reduce((a, b) => a + b, 0),
+    }));
+    return { manifest: relative(process.cwd(), path), format: m.format, createdAt: m.createdAt, settings: m.settings, totals: m.totals, packages };
+  }
+  return null;
+}
+
+/**
+ * Adds to the exported model.json what made it: the recipe (stages and options), each stage's step count and the
+ * data set's packages and versions. Idempotent; run after the TSD stage, and again by a later run of the recipe.
+ */
+export async function recordRecipeProvenance(recipe: Recipe): Promise<void> {
+  const path = stageDoneFile(recipe, 'tsd');
+  const model = await readJson(path);
+  if (!model) return;
+  const stepsOf = async (file: string): Promise<unknown> => ((await readJson(file))?.provenance as { steps?: unknown } | undefined)?.steps ?? null;
+  const provenance = (model.provenance ?? {}) as Record<string, unknown>;
+  model.provenance = {
+    ...provenance,
+    recipe: { id: recipe.id, name: recipe.name, data: relative(process.cwd(), recipe.data), common: recipe.common ?? {}, stages: recipe.stages },
+    stageSteps: { vae: await stepsOf(stageDoneFile(recipe, 'vae')), teacher: await stepsOf(stageDoneFile(recipe, 'teacher')), tsd: provenance.steps ?? null },
+    dataset: await datasetProvenance(recipe.data),
+  };
+  await writeFile(path, `${JSON.stringify(model, null, 2)}\n`);
 }
 
 /** A recipe's paths resolved against a base folder (the repository root for the committed recipes). */
