@@ -109,21 +109,19 @@ export class BandAccumulator {
   }
 
   /**
-   * Finishes output rows [top, untilRow) into `out`, planar (`channels` planes of height × width,
-   * normalised), then moves the band down.
+   * Normalises the whole image in place and returns it as planes (channels × height × width). Only
+   * for a band that holds every row and has flushed none; the accumulator is spent afterwards.
    */
-  flushPlanes(untilRow: number, out: Float32Array): void {
-    const rows = this.finishedRows(untilRow);
-    if (rows <= 0) return;
-    const { sums, weights, width, height, channels } = this;
-    const plane = this.capacity * width;
-    const count = rows * width;
+  finishPlanes(): Float32Array {
+    if (this.capacity !== this.height || this.top !== 0) throw new RangeError('finishPlanes needs a band holding the whole image');
+    const { sums, weights, channels } = this;
+    const plane = this.finishedRows(this.height) * this.width;
     for (let c = 0; c < channels; c++) {
-      const src = c * plane;
-      const dst = (c * height + this.top) * width;
-      for (let k = 0; k < count; k++) out[dst + k] = (sums[src + k] as number) / (weights[k] as number);
+      const base = c * plane;
+      for (let k = 0; k < plane; k++) sums[base + k] = (sums[base + k] as number) / (weights[k] as number);
     }
-    this.shift(rows);
+    this.top = this.height;
+    return sums;
   }
 
   /** How many band rows up to `untilRow` are finished; throws if one of their pixels got no weight. */

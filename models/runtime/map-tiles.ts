@@ -12,8 +12,10 @@ export interface TiledPass {
   overlap: number;
   /** Output cells per input cell along each axis (1/8 for an encoder, 8 for a decoder). */
   ratio: number;
-  /** Input planes (channels × h × w) of the tile at (x, y). */
-  read: (x: number, y: number, w: number, h: number) => Float32Array;
+  /** Input planes per tile. */
+  inputChannels: number;
+  /** Writes the input planes (inputChannels × h × w) of the tile at (x, y) into `out` at `offset`. */
+  read: (x: number, y: number, w: number, h: number, out: Float32Array, offset: number) => void;
   run: TileRunner;
   /** Output channel count per tile. */
   channels: number;
@@ -42,14 +44,17 @@ export async function mapTiles(p: TiledPass): Promise<void> {
   const outW = Math.round(grid.width * p.ratio);
   const outH = Math.round(grid.height * p.ratio);
   const outSize = p.channels * outW * outH;
+  const inSize = p.inputChannels * grid.width * grid.height;
+  const batchSize = Math.min(p.batchSize, grid.xs.length);
+  let batch = new Float32Array(batchSize * inSize); // reused by every batch of the pass
   for (const [r, y] of grid.ys.entries()) {
     const wy = p.weightsY(y, grid.height);
     for (let b = 0; b < grid.xs.length; b += p.batchSize) {
       throwIfCancelled(p.signal);
       const xs = grid.xs.slice(b, b + p.batchSize);
-      const tiles = xs.map((x) => p.read(x, y, grid.width, grid.height));
-      const input = new Float32Array(tiles.reduce((n, t) => n + t.length, 0));
-      tiles.forEach((t, i) => input.set(t, i * t.length));
+      if (batch.length === 0) batch = new Float32Array(batchSize * inSize); // a runner that transferred it away
+      xs.forEach((x, i) => p.read(x, y, grid.width, grid.height, batch, i * inSize));
+      const input = xs.length === batchSize ? batch : batch.subarray(0, xs.length * inSize);
       const output = await p.run(input, xs.length, grid.height, grid.width);
       if (output.length !== xs.length * outSize) throw new Error(`graph returned ${output.length} values, expected ${xs.length * outSize}`);
       xs.forEach((x, i) => {

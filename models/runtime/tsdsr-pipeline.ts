@@ -5,7 +5,7 @@
  */
 import { bleedTransparentColors } from './alpha-bleed.ts';
 import { BandAccumulator, edgeRamp } from './blend.ts';
-import { applyColorFix } from './color-fix.ts';
+import { ColorFixer } from './color-fix.ts';
 import { createRgbaImage, hasTransparency, type RgbaImage } from './image.ts';
 import type { ColorFix, LatentSpec } from './manifest.ts';
 import { countTiles, mapTiles, type TiledPass } from './map-tiles.ts';
@@ -48,12 +48,16 @@ interface Latent {
   width: number;
 }
 
-function crop(l: Latent, x: number, y: number, w: number, h: number): Float32Array {
-  const out = new Float32Array(l.channels * w * h);
-  for (let c = 0; c < l.channels; c++) {
-    for (let j = 0; j < h; j++) out.set(l.data.subarray((c * l.height + y + j) * l.width + x, (c * l.height + y + j) * l.width + x + w), (c * h + j) * w);
+/** Copies the latent window at (x, y) into `out` at `offset`, planar (channels × h × w). */
+function crop(l: Latent, x: number, y: number, w: number, h: number, out: Float32Array, offset: number): void {
+  const { data, channels, height, width } = l;
+  for (let c = 0; c < channels; c++) {
+    for (let j = 0; j < h; j++) {
+      const src = (c * height + y + j) * width + x;
+      const dst = offset + (c * h + j) * w;
+      for (let i = 0; i < w; i++) out[dst + i] = data[src + i] as number;
+    }
   }
-  return out;
 }
 
 /** Runs a pass whose whole output (a latent) is kept, and returns it planar. */
@@ -62,9 +66,7 @@ async function latentPass(p: Omit<TiledPass, 'accumulator' | 'afterRow'>): Promi
   const height = Math.round(p.height * p.ratio);
   const accumulator = new BandAccumulator(width, height, p.channels, height);
   await mapTiles({ ...p, accumulator });
-  const data = new Float32Array(p.channels * width * height);
-  accumulator.flushPlanes(height, data);
-  return { data, channels: p.channels, height, width };
+  return { data: accumulator.finishPlanes(), channels: p.channels, height, width };
 }
 
 const multipleOf = (v: number, f: number): number => Math.max(f, Math.floor(v / f) * f);
@@ -89,31 +91,54 @@ export async function upscaleTsdsr(image: RgbaImage, graphs: TsdsrGraphs, s: Tsd
   const ramps = (size: number, ratio: number, rampOverlap: number, rampMargin: number) => (start: number, length: number) =>
     edgeRamp(Math.round(length * ratio), rampOverlap, rampMargin, start > 0, start + length < size);
 
-  const z = await latentPass({ ...common, width: pw, height: ph, tile, overlap, ratio: 1 / f, channels, run: graphs.encoder,
-    read: (x, y, w, h) => upsampled.window(x, y, w, h, s.range), weightsX: ramps(pw, 1 / f, overlap / f, margin / f), weightsY: ramps(ph, 1 / f, overlap / f, margin / f) });
-  for (let i = 0; i < z.data.length; i++) z.data[i]! *= scalingFactor;
+  const z = await latentPass({ ...common, width: pw, height: ph, tile, overlap, ratio: 1 / f, inputChannels: 3, channels, run: graphs.encoder,
+    read: (x, y, w, h, buffer, offset) => upsampled.window(x, y, w, h, s.range, buffer, offset), weightsX: ramps(pw, 1 / f, overlap / f, margin / f), weightsY: ramps(ph, 1 / f, overlap / f, margin / f) });
+  const zData = z.data;
+  if (scalingFactor !== 1) for (let i = 0; i < zData.length; i++) zData[i]! *= scalingFactor;
   const gaussian = (_start: number, length: number) => gaussianTileWeights(length);
-  const v = await latentPass({ ...common, width: z.width, height: z.height, tile: lt.size, overlap: lt.overlap, ratio: 1, channels, run: graphs.denoiser,
-    read: (x, y, w, h) => crop(z, x, y, w, h), weightsX: gaussian, weightsY: gaussian });
-  for (let i = 0; i < z.data.length; i++) z.data[i] = ((z.data[i] as number) - (v.data[i] as number)) / scalingFactor;
+  const v = await latentPass({ ...common, width: z.width, height: z.height, tile: lt.size, overlap: lt.overlap, ratio: 1, inputChannels: channels, channels, run: graphs.denoiser,
+    read: (x, y, w, h, buffer, offset) => crop(z, x, y, w, h, buffer, offset), weightsX: gaussian, weightsY: gaussian });
+  const vData = v.data;
+  for (let i = 0; i < zData.length; i++) zData[i] = ((zData[i] as number) - (vData[i] as number)) / scalingFactor;
 
   const out = createRgbaImage(outW, outH);
   const alpha = withAlpha ? resizeRgba(image, outW, outH).data : undefined;
   const accumulator = new BandAccumulator(pw, ph, 3, tile);
-  await mapTiles({ ...common, width: z.width, height: z.height, tile: tile / f, overlap: overlap / f, ratio: f, channels: 3, run: graphs.decoder,
-    read: (x, y, w, h) => crop(z, x, y, w, h), weightsX: ramps(z.width, f, overlap, margin), weightsY: ramps(z.height, f, overlap, margin), accumulator,
-    transform: (planes, x, y, w, h) => finishTile(planes, upsampled, x * f, y * f, w * f, h * f, s),
+  const finish = new TileFinisher(upsampled, s);
+  await mapTiles({ ...common, width: z.width, height: z.height, tile: tile / f, overlap: overlap / f, ratio: f, inputChannels: channels, channels: 3, run: graphs.decoder,
+    read: (x, y, w, h, buffer, offset) => crop(z, x, y, w, h, buffer, offset), weightsX: ramps(z.width, f, overlap, margin), weightsY: ramps(z.height, f, overlap, margin), accumulator,
+    transform: (planes, x, y, w, h) => finish.tile(planes, x * f, y * f, w * f, h * f),
     afterRow: (nextTop) => accumulator.flush(nextTop * f, (row, values) => writeRow(out, alpha, row, values)) });
   return out;
 }
 
-/** Decoded tile: clamp to the range, map to 0..1, colour-fix against the upsampled input. */
-function finishTile(planes: Float32Array, upsampled: UpsampledImage, x: number, y: number, w: number, h: number, s: TsdsrSettings): Float32Array {
-  const [lo, hi] = s.range;
-  const unit = planes.map((v) => (Math.min(hi, Math.max(lo, v)) - lo) / (hi - lo));
-  if (s.colorFix === 'none') return unit;
-  const reference = upsampled.window(x, y, w, h);
-  return applyColorFix(s.colorFix, { data: unit, channels: 3, height: h, width: w }, { data: reference, channels: 3, height: h, width: w });
+/** Finishes decoded tiles in place: clamp to the range, map to 0..1, colour-fix against the upsampled input. */
+class TileFinisher {
+  private readonly fixer: ColorFixer;
+  /** The reference window, reused between tiles of one size. */
+  private reference = new Float32Array(0);
+
+  constructor(
+    private readonly upsampled: UpsampledImage,
+    private readonly s: TsdsrSettings,
+  ) {
+    this.fixer = new ColorFixer(s.colorFix);
+  }
+
+  /** Finishes the decoded planes (3 × h × w) of the output window at (x, y) and returns them. */
+  tile(planes: Float32Array, x: number, y: number, w: number, h: number): Float32Array {
+    const [lo, hi] = this.s.range;
+    const span = hi - lo;
+    for (let i = 0; i < planes.length; i++) {
+      const v = planes[i] as number;
+      planes[i] = ((v < lo ? lo : v > hi ? hi : v) - lo) / span;
+    }
+    if (this.s.colorFix === 'none') return planes;
+    if (this.reference.length !== 3 * w * h) this.reference = new Float32Array(3 * w * h);
+    this.upsampled.window(x, y, w, h, [0, 1], this.reference);
+    this.fixer.fixInPlace({ data: planes, channels: 3, height: h, width: w }, { data: this.reference, channels: 3, height: h, width: w });
+    return planes;
+  }
 }
 
 function writeRow(out: RgbaImage, alpha: Uint8Array | undefined, row: number, values: Float32Array): void {

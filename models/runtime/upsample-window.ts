@@ -17,14 +17,19 @@ export class UpsampledImage {
     this.ty = cubicTaps(source.height, height, cubicA);
   }
 
+  /** Scratch for the horizontally resampled source rows of one window, reused between windows. */
+  private rows = new Float32Array(0);
+
   /**
    * RGB planes (3 × h × w) of the window at (x0, y0), values 0..1 mapped onto `range` and clamped to
-   * it. Coordinates past the right or bottom edge repeat the last row or column (edge padding).
+   * it, written to `out` at `offset` (a new array by default). Coordinates past the right or bottom
+   * edge repeat the last row or column (edge padding).
    */
-  window(x0: number, y0: number, w: number, h: number, range: readonly [number, number] = [0, 1]): Float32Array {
+  window(x0: number, y0: number, w: number, h: number, range: readonly [number, number] = [0, 1], out: Float32Array = new Float32Array(3 * h * w), offset = 0): Float32Array {
     const [first, last] = this.sourceRows(y0, h);
     const rows = this.horizontalPass(x0, w, first, last - first + 1);
-    return this.verticalPass(rows, first, last - first + 1, y0, w, h, range);
+    this.verticalPass(rows, first, last - first + 1, y0, w, h, range, out, offset);
+    return out;
   }
 
   /** The first and last source rows the vertical taps of output rows y0..y0+h−1 read. */
@@ -58,7 +63,8 @@ export class UpsampledImage {
       }
     }
     const plane = count * w;
-    const rows = new Float32Array(3 * plane);
+    if (this.rows.length < 3 * plane) this.rows = new Float32Array(3 * plane);
+    const rows = this.rows;
     for (let r = 0; r < count; r++) {
       const rowStart = (first + r) * sourceWidth * 4;
       for (let i = 0; i < w; i++) {
@@ -81,12 +87,11 @@ export class UpsampledImage {
   }
 
   /** Output rows y0..y0+h−1 from horizontally resampled rows starting at source row `first`, mapped onto `range`. */
-  private verticalPass(rows: Float32Array, first: number, count: number, y0: number, w: number, h: number, range: readonly [number, number]): Float32Array {
+  private verticalPass(rows: Float32Array, first: number, count: number, y0: number, w: number, h: number, range: readonly [number, number], out: Float32Array, offset: number): void {
     const { index, weight } = this.ty;
     const [lo, hi] = range;
     const k = (hi - lo) / 255;
     const plane = count * w;
-    const out = new Float32Array(3 * h * w);
     for (let j = 0; j < h; j++) {
       const o = Math.min(y0 + j, this.height - 1) * 4;
       const w0 = weight[o] as number;
@@ -98,7 +103,7 @@ export class UpsampledImage {
         const r1 = c * plane + ((index[o + 1] as number) - first) * w;
         const r2 = c * plane + ((index[o + 2] as number) - first) * w;
         const r3 = c * plane + ((index[o + 3] as number) - first) * w;
-        const dst = (c * h + j) * w;
+        const dst = offset + (c * h + j) * w;
         for (let i = 0; i < w; i++) {
           const v = w0 * (rows[r0 + i] as number) + w1 * (rows[r1 + i] as number) + w2 * (rows[r2 + i] as number) + w3 * (rows[r3 + i] as number);
           const mapped = lo + v * k;
@@ -106,6 +111,5 @@ export class UpsampledImage {
         }
       }
     }
-    return out;
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BandAccumulator, edgeRamp } from '../../models/runtime/blend.ts';
+import { mapTiles } from '../../models/runtime/map-tiles.ts';
 import { planTiles, tileStarts } from '../../models/runtime/tiles.ts';
 
 describe('tileStarts', () => {
@@ -64,7 +65,7 @@ describe('BandAccumulator', () => {
     ]);
   });
 
-  it('finishes rows into planes with the same values flush hands out interleaved', () => {
+  it('finishes the whole image into planes with the same values flush hands out interleaved', () => {
     const tile = Float32Array.from({ length: 2 * 3 * 3 }, (_, i) => (i * 7) % 5);
     const wx = new Float32Array([0.5, 1, 0.25]);
     const wy = new Float32Array([1, 0, 0.75]);
@@ -82,14 +83,35 @@ describe('BandAccumulator', () => {
     });
     const planar = new BandAccumulator(4, 4, 2, 4);
     fill(planar);
-    const planes = new Float32Array(2 * 4 * 4);
-    planar.flushPlanes(2, planes);
-    planar.flushPlanes(4, planes);
-    expect(Array.from(planes)).toEqual(Array.from(expected));
+    expect(Array.from(planar.finishPlanes())).toEqual(Array.from(expected));
   });
 
   it('fails loudly when a pixel received no weight', () => {
     const acc = new BandAccumulator(2, 1, 1, 1);
     expect(() => acc.flush(1, () => {})).toThrow(/no tile weight/);
+  });
+});
+
+describe('mapTiles', () => {
+  it('reads every tile into the reused batch buffer, a short last batch included', async () => {
+    const [width, height] = [10, 7];
+    const image = Float32Array.from({ length: 2 * width * height }, (_, i) => (i * 13) % 17);
+    const counts: number[] = [];
+    const accumulator = new BandAccumulator(width, height, 2, height);
+    await mapTiles({
+      width, height, tile: 4, overlap: 1, ratio: 1, inputChannels: 2, channels: 2, batchSize: 2, accumulator,
+      read: (x, y, w, h, out, offset) => {
+        for (let c = 0; c < 2; c++) for (let j = 0; j < h; j++) for (let i = 0; i < w; i++) out[offset + (c * h + j) * w + i] = image[(c * height + y + j) * width + x + i]!;
+      },
+      run: async (input, count, h, w) => {
+        expect(input.length).toBe(count * 2 * h * w);
+        counts.push(count);
+        return input.slice(); // identity graph
+      },
+      weightsX: (_start, length) => new Float32Array(length).fill(1),
+      weightsY: (_start, length) => new Float32Array(length).fill(1),
+    });
+    expect(counts).toEqual([2, 1, 2, 1]); // 3 × 2 tiles in batches of two
+    expect(Array.from(accumulator.finishPlanes())).toEqual(Array.from(image));
   });
 });

@@ -53,4 +53,11 @@ describe('UpsampledImage', () => {
       expect(max).toBeLessThan(1e-5);
     }
   });
+
+  it('writes a window into a given buffer at an offset', () => {
+    const out = new Float32Array(10 + 3 * 8 * 8).fill(-7);
+    upsampled.window(20, 4, 8, 8, [-1, 1], out, 10);
+    expect(Array.from(out.subarray(0, 10))).toEqual(new Array(10).fill(-7));
+    expect(Array.from(out.subarray(10))).toEqual(Array.from(upsampled.window(20, 4, 8, 8, [-1, 1])));
+  });
 });
