@@ -109,6 +109,28 @@ export class BandAccumulator {
   }
 
   /**
+   * Finishes output rows [top, untilRow) like `flush`, but hands each row out planar: `channels`
+   * runs of `width` values.
+   */
+  flushPlanar(untilRow: number, emit: (row: number, values: Float32Array) => void): void {
+    const rows = this.finishedRows(untilRow);
+    if (rows <= 0) return;
+    const { sums, weights, width, channels } = this;
+    const plane = this.capacity * width;
+    const values = new Float32Array(width * channels);
+    for (let j = 0; j < rows; j++) {
+      const row = j * width;
+      for (let c = 0; c < channels; c++) {
+        const src = c * plane + row;
+        const dst = c * width;
+        for (let i = 0; i < width; i++) values[dst + i] = (sums[src + i] as number) / (weights[row + i] as number);
+      }
+      emit(this.top + j, values);
+    }
+    this.shift(rows);
+  }
+
+  /**
    * Normalises the whole image in place and returns it as planes (channels × height × width). Only
    * for a band that holds every row and has flushed none; the accumulator is spent afterwards.
    */

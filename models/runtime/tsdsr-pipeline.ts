@@ -69,6 +69,16 @@ async function latentPass(p: Omit<TiledPass, 'accumulator' | 'afterRow'>): Promi
   return { data: accumulator.finishPlanes(), channels: p.channels, height, width };
 }
 
+/** Replaces latent row `row` of z (scaled) with (z − v) ÷ scalingFactor, given v's row planar. */
+function subtractVelocity(z: Latent, row: number, v: Float32Array, scalingFactor: number): void {
+  const { data, channels, height, width } = z;
+  for (let c = 0; c < channels; c++) {
+    const dst = (c * height + row) * width;
+    const src = c * width;
+    for (let i = 0; i < width; i++) data[dst + i] = ((data[dst + i] as number) - (v[src + i] as number)) / scalingFactor;
+  }
+}
+
 const multipleOf = (v: number, f: number): number => Math.max(f, Math.floor(v / f) * f);
 
 /** Upscales an image with a TSD-SR model's three graphs. */
@@ -96,10 +106,11 @@ export async function upscaleTsdsr(image: RgbaImage, graphs: TsdsrGraphs, s: Tsd
   const zData = z.data;
   if (scalingFactor !== 1) for (let i = 0; i < zData.length; i++) zData[i]! *= scalingFactor;
   const gaussian = (_start: number, length: number) => gaussianTileWeights(length);
-  const v = await latentPass({ ...common, width: z.width, height: z.height, tile: lt.size, overlap: lt.overlap, ratio: 1, inputChannels: channels, channels, run: graphs.denoiser,
-    read: (x, y, w, h, buffer, offset) => crop(z, x, y, w, h, buffer, offset), weightsX: gaussian, weightsY: gaussian });
-  const vData = v.data;
-  for (let i = 0; i < zData.length; i++) zData[i] = ((zData[i] as number) - (vData[i] as number)) / scalingFactor;
+  // v is blended in a band of latent tile rows; rows no later tile reads become z − v in place
+  const v = new BandAccumulator(z.width, z.height, channels, lt.size);
+  await mapTiles({ ...common, width: z.width, height: z.height, tile: lt.size, overlap: lt.overlap, ratio: 1, inputChannels: channels, channels, run: graphs.denoiser,
+    read: (x, y, w, h, buffer, offset) => crop(z, x, y, w, h, buffer, offset), weightsX: gaussian, weightsY: gaussian, accumulator: v,
+    afterRow: (nextTop) => v.flushPlanar(nextTop, (row, values) => subtractVelocity(z, row, values, scalingFactor)) });
 
   const out = createRgbaImage(outW, outH);
   const alpha = withAlpha ? resizeRgba(image, outW, outH).data : undefined;

@@ -65,7 +65,7 @@ describe('BandAccumulator', () => {
     ]);
   });
 
-  it('finishes the whole image into planes with the same values flush hands out interleaved', () => {
+  it('hands out planar rows and whole planes with the same values flush hands out interleaved', () => {
     const tile = Float32Array.from({ length: 2 * 3 * 3 }, (_, i) => (i * 7) % 5);
     const wx = new Float32Array([0.5, 1, 0.25]);
     const wy = new Float32Array([1, 0, 0.75]);
@@ -84,6 +84,15 @@ describe('BandAccumulator', () => {
     const planar = new BandAccumulator(4, 4, 2, 4);
     fill(planar);
     expect(Array.from(planar.finishPlanes())).toEqual(Array.from(expected));
+    const byRow = new BandAccumulator(4, 4, 2, 4);
+    fill(byRow);
+    const rows = new Float32Array(2 * 4 * 4);
+    const emit = (row: number, values: Float32Array) => {
+      for (let c = 0; c < 2; c++) rows.set(values.subarray(c * 4, (c + 1) * 4), (c * 4 + row) * 4);
+    };
+    byRow.flushPlanar(3, emit);
+    byRow.flushPlanar(4, emit);
+    expect(Array.from(rows)).toEqual(Array.from(expected));
   });
 
   it('fails loudly when a pixel received no weight', () => {
