@@ -32,6 +32,7 @@ Options:
       --student-timestep <t>      (tsd) the student's timestep, above 0 and at most 1000 (default 1000)
       --output-gate               (tsd) gate the student's velocity with a zero-initialised per-channel scale, so it
                                   starts from the upsampled input
+      --frozen-encoder            (tsd) no LoRA on the student's VAE encoder (with --output-gate, every change is gated)
       --lora-rank <n>             (tsd) rank of the student and reg LoRAs (default 16)
       --dasm-steps <n>            (tsd) DASM steps per regulariser evaluation (default 4)
       --regulariser-weight <x>    (tsd) weight of the TSD regulariser (default 1)

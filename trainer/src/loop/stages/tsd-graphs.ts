@@ -26,6 +26,8 @@ export interface TsdGraphOptions {
    * residual, instead of from whatever the teacher predicts for a blurred image. Folded into conv_out at export.
    */
   outputGate: boolean;
+  /** Adapt the student's VAE encoder with LoRA too (TSD-SR does); off keeps the encoder frozen, so every change goes through the gate. */
+  encoderLora: boolean;
   loraRank: number;
   dasmSteps: number;
   guidanceScale: number;
@@ -59,7 +61,8 @@ function boundDenoiser(o: TsdGraphOptions, feeds: WeightFeeds, role: string, lor
 function studentLatent(g: Graph, o: TsdGraphOptions, lr: Value, condition: Value): Value {
   const up = o.scale === 1 ? lr : resize(g, lr, { mode: 'cubic', sizes: [o.batch, 3, o.hrSizePx, o.hrSizePx], cubicCoeffA: -0.75, coordinateTransformationMode: 'half_pixel' });
   const vae = new MapWeightSource(o.vae);
-  const zL = mul(g, o.family.encoder(g, vae, up, { namePrefix: 'student_vae.', loraInputs: loraInputSpec(o.family.encoderLoraTargets, o.loraRank) }), o.scalingFactor);
+  const encoderOptions = o.encoderLora ? { namePrefix: 'student_vae.', loraInputs: loraInputSpec(o.family.encoderLoraTargets, o.loraRank) } : { namePrefix: 'student_vae.' };
+  const zL = mul(g, o.family.encoder(g, vae, up, encoderOptions), o.scalingFactor);
   const timestep = g.constant(tensor('float32', [1], Float32Array.of(o.studentTimestep)));
   const v = o.family.denoiser(g, new MapWeightSource(o.teacher), { hiddenStates: zL, timestep, condition }, {
     namePrefix: 'student.', loraInputs: loraInputSpec(o.family.denoiserLoraTargets, o.loraRank),
