@@ -33,6 +33,8 @@ export interface RunOptions {
   outputGate: boolean;
   /** train tsd: LoRA on the student's VAE encoder as well as its denoiser (TSD-SR's choice; default true). */
   encoderLora: boolean;
+  /** train tsd: train all of the student's denoiser weights from the teacher's with conv_out zeroed, instead of a LoRA. */
+  fullFineTune: boolean;
   seed: number;
   device: DeviceChoice;
   resume: boolean;
@@ -58,7 +60,7 @@ export interface RunOptions {
 const COMMON = {
   id: 'tsdsr-small', steps: 2000, batch: 4, cropSizePx: 128, scale: 4, degradation: 'bicubic', seed: 0, device: 'cpu', resume: false,
   checkpointEvery: 200, sampleEvery: 200, lr: 2e-4, regLr: 0, warmupSteps: 100, lrCycles: 1, klWeight: 1e-6, styleDropout: 0.1,
-  loraRank: 16, dasmSteps: 4, regulariserWeight: 1, data: '', out: '', bicubicShare: 0.5, arch: 'small', studentTimestep: 1000, outputGate: false, encoderLora: true,
+  loraRank: 16, dasmSteps: 4, regulariserWeight: 1, data: '', out: '', bicubicShare: 0.5, arch: 'small', studentTimestep: 1000, outputGate: false, encoderLora: true, fullFineTune: false,
 } as const satisfies Omit<RunOptions, 'guidanceScale'>;
 
 /** Defaults per run. SD3's TSD learning rates (5e-6 student, 1e-6 reg) are scaled ×10 for the small family trained from scratch. */

@@ -90,7 +90,7 @@ export async function trainTsd(options: Partial<RunOptions> & Pick<RunOptions, '
   const style = o.style ?? entries[0]!.style;
   ctx.log?.(`perceptual loss: ${perceptual.name}; style: ${style}`);
   const stage = await createTsdStage({
-    family, vae: t.vae, teacher: t.denoiser, scalingFactor: t.info.vae.scalingFactor, batch: o.batch, hrSizePx: o.cropSizePx, scale: o.scales ? 1 : o.scale, studentTimestep: o.studentTimestep, outputGate: o.outputGate, encoderLora: o.encoderLora,
+    family, vae: t.vae, teacher: t.denoiser, scalingFactor: t.info.vae.scalingFactor, batch: o.batch, hrSizePx: o.cropSizePx, scale: o.scales ? 1 : o.scale, studentTimestep: o.studentTimestep, outputGate: o.outputGate, encoderLora: o.encoderLora, fullFineTune: o.fullFineTune,
     loraRank: o.loraRank, dasmSteps: o.dasmSteps, guidanceScale: o.guidanceScale ?? TSD_GUIDANCE_SCALE, regulariserWeight: o.regulariserWeight,
     perceptual: perceptual.build, style, studentLr: schedule(o, o.lr), regLr: schedule(o, o.regLr), seed: o.seed, device: o.device,
   });

@@ -26,6 +26,11 @@ export interface TsdGraphOptions {
    * residual, instead of from whatever the teacher predicts for a blurred image. Folded into conv_out at export.
    */
   outputGate: boolean;
+  /**
+   * Train every weight of the student's denoiser (inputs `student.<key>`), starting from the teacher's with conv_out
+   * zeroed, so the student begins as exactly its input latent; instead of a LoRA on the frozen teacher.
+   */
+  fullFineTune: boolean;
   /** Adapt the student's VAE encoder with LoRA too (TSD-SR does); off keeps the encoder frozen, so every change goes through the gate. */
   encoderLora: boolean;
   loraRank: number;
@@ -64,12 +69,15 @@ function studentLatent(g: Graph, o: TsdGraphOptions, lr: Value, condition: Value
   const encoderOptions = o.encoderLora ? { namePrefix: 'student_vae.', loraInputs: loraInputSpec(o.family.encoderLoraTargets, o.loraRank) } : { namePrefix: 'student_vae.' };
   const zL = mul(g, o.family.encoder(g, vae, up, encoderOptions), o.scalingFactor);
   const timestep = g.constant(tensor('float32', [1], Float32Array.of(o.studentTimestep)));
-  const v = o.family.denoiser(g, new MapWeightSource(o.teacher), { hiddenStates: zL, timestep, condition }, {
-    namePrefix: 'student.', loraInputs: loraInputSpec(o.family.denoiserLoraTargets, o.loraRank),
-  });
+  const v = o.family.denoiser(g, new MapWeightSource(o.teacher), { hiddenStates: zL, timestep, condition }, o.fullFineTune
+    ? { namePrefix: STUDENT_PREFIX, asInput: () => true }
+    : { namePrefix: STUDENT_PREFIX, loraInputs: loraInputSpec(o.family.denoiserLoraTargets, o.loraRank) });
   const step = o.studentTimestep === 1000 ? v : mul(g, v, o.studentTimestep / 1000);
   return sub(g, zL, o.outputGate ? mul(g, step, g.input(STUDENT_GATE, 'float32', [1, o.family.latentChannels, 1, 1])) : step);
 }
+
+/** Prefix of the student denoiser's graph inputs (LoRA factors, or every weight under fullFineTune). */
+export const STUDENT_PREFIX = 'student.';
 
 /** Name of the student's output gate input (see TsdGraphOptions.outputGate). */
 export const STUDENT_GATE = 'student_gate';

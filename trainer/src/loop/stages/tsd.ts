@@ -8,7 +8,7 @@ import type { StageStepResult, TrainStage } from '../runner.ts';
 import { TrainSession, type FloatTensor } from '../train-session.ts';
 import { WeightFeeds } from '../weight-feeds.ts';
 import { initLoraInputs, normalTensor, signedImages, unitImage, vector } from './common.ts';
-import { buildRegGraph, buildStudentGraph, STUDENT_GATE, tsdLatentDims, type TsdGraphOptions } from './tsd-graphs.ts';
+import { buildRegGraph, buildStudentGraph, STUDENT_GATE, STUDENT_PREFIX, tsdLatentDims, type TsdGraphOptions } from './tsd-graphs.ts';
 
 /** Settings of the TSD stage. */
 export interface TsdStageOptions extends TsdGraphOptions {
@@ -55,6 +55,15 @@ export async function createTsdStage(o: TsdStageOptions): Promise<TsdStage> {
   const sg = buildStudentGraph(o, feeds, regLora);
   const inputNames = sg.g.inputs.map((v) => v.name);
   const studentParams = initLoraInputs(sg.g, (n) => n.startsWith('student'), initRng);
+  if (o.fullFineTune) {
+    if (o.outputGate) throw new Error('fullFineTune starts from a zeroed conv_out; an output gate at zero as well would never move');
+    const inputs = new Set(inputNames);
+    for (const [key, t] of o.teacher) {
+      if (!inputs.has(`${STUDENT_PREFIX}${key}`)) continue; // e.g. the null style, which the student never reads
+      const zero = key === 'conv_out.weight' || key === 'conv_out.bias';
+      studentParams.set(`${STUDENT_PREFIX}${key}`, { dims: t.dims, data: zero ? new Float32Array(t.data.length) : Float32Array.from(t.data) });
+    }
+  }
   if (o.outputGate) studentParams.set(STUDENT_GATE, { dims: [1, o.family.latentChannels, 1, 1], data: new Float32Array(o.family.latentChannels) });
   const student = await TrainSession.create({ name: 'student', graph: sg.g, loss: sg.loss, params: studentParams, extras: sg.extras, device: o.device });
   const schedule = flowMatchingSchedule();
@@ -87,7 +96,9 @@ export async function createTsdStage(o: TsdStageOptions): Promise<TsdStage> {
   };
   const mergedStudent = (): { vae: WeightSource; denoiser: WeightSource } => {
     const params = student.parameters();
-    const denoiser = mergeLora(new MapWeightSource(o.teacher), loraFromWeights(new MapWeightSource(loraUnder(params, 'student.'))));
+    const denoiser = o.fullFineTune
+      ? new MapWeightSource(new Map([...o.teacher].map(([key, t]) => [key, asTensor(params.get(`${STUDENT_PREFIX}${key}`) ?? t)])))
+      : mergeLora(new MapWeightSource(o.teacher), loraFromWeights(new MapWeightSource(loraUnder(params, STUDENT_PREFIX))));
     const gate = params.get(STUDENT_GATE);
     return {
       vae: mergeLora(new MapWeightSource(o.vae), loraFromWeights(new MapWeightSource(loraUnder(params, 'student_vae.')))),
