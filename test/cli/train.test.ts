@@ -85,11 +85,11 @@ describe('tsdsr train flags', () => {
     const { values } = parseCommandLine([
       '--data', 'd', '--out', 'o', '--teacher', 't', '--crop', '96', '--scales', '2,3,4', '--degradation', 'mixed', '--bicubic-share', '0.25',
       '--student-timestep', '250', '--lora-rank', '8', '--dasm-steps', '2', '--regulariser-weight', '0.5', '--guidance-scale', '3', '--warmup-steps', '10',
-      '--output-gate', '--frozen-encoder',
+      '--output-gate', '--frozen-encoder', '--full-fine-tune',
     ], TRAIN_OPTIONS);
     expect(trainRunOptions('tsd', values, {})).toMatchObject({
       cropSizePx: 96, scales: [2, 3, 4], degradation: 'mixed', bicubicShare: 0.25, studentTimestep: 250, loraRank: 8, dasmSteps: 2,
-      regulariserWeight: 0.5, guidanceScale: 3, warmupSteps: 10, outputGate: true, encoderLora: false,
+      regulariserWeight: 0.5, guidanceScale: 3, warmupSteps: 10, outputGate: true, encoderLora: false, fullFineTune: true,
     });
     const vae = parseCommandLine(['--data', 'd', '--out', 'o', '--arch', 'fast'], TRAIN_OPTIONS).values;
     expect(trainRunOptions('vae', vae, {})).toMatchObject({ arch: 'fast' });

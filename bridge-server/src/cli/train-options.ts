@@ -17,7 +17,7 @@ export const TRAIN_OPTIONS = {
   arch: { type: 'string' }, scales: { type: 'string' }, degradation: { type: 'string' }, 'bicubic-share': { type: 'string' },
   'student-timestep': { type: 'string' }, 'lora-rank': { type: 'string' }, 'dasm-steps': { type: 'string' },
   'regulariser-weight': { type: 'string' }, 'guidance-scale': { type: 'string' }, 'warmup-steps': { type: 'string' },
-  'output-gate': { type: 'boolean' }, 'frozen-encoder': { type: 'boolean' }, stage: { type: 'string' },
+  'output-gate': { type: 'boolean' }, 'frozen-encoder': { type: 'boolean' }, 'full-fine-tune': { type: 'boolean' }, stage: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -29,7 +29,7 @@ type Flag = keyof TrainValues;
 const STAGE_FLAGS: Readonly<Partial<Record<Flag, readonly TrainStage[]>>> = Object.freeze({
   vae: ['teacher'], teacher: ['tsd'], arch: ['vae', 'teacher'],
   'reg-lr': ['tsd'], id: ['tsd'], 'model-out': ['tsd'], 'lpips-weights': ['tsd'], 'student-timestep': ['tsd'],
-  'lora-rank': ['tsd'], 'dasm-steps': ['tsd'], 'regulariser-weight': ['tsd'], 'guidance-scale': ['tsd'], 'output-gate': ['tsd'], 'frozen-encoder': ['tsd'],
+  'lora-rank': ['tsd'], 'dasm-steps': ['tsd'], 'regulariser-weight': ['tsd'], 'guidance-scale': ['tsd'], 'output-gate': ['tsd'], 'frozen-encoder': ['tsd'], 'full-fine-tune': ['tsd'],
   stage: [],
 });
 
@@ -123,7 +123,7 @@ export function trainRunOptions(stage: TrainStage, values: TrainValues, env: Nod
     lr: parseRate('lr', values.lr), regLr: parseRate('reg-lr', values['reg-lr']), warmupSteps: parseInteger('warmup-steps', values['warmup-steps'], 0, 1e9),
     arch: parseArch(values.arch), scales: parseScales(values.scales, cropSizePx ?? defaults.cropSizePx), degradation,
     bicubicShare: parseBicubicShare(values['bicubic-share'], degradation ?? defaults.degradation),
-    studentTimestep: parseNumber('student-timestep', values['student-timestep'], 0, 1000, true), outputGate: values['output-gate'], encoderLora: values['frozen-encoder'] ? false : undefined,
+    studentTimestep: parseNumber('student-timestep', values['student-timestep'], 0, 1000, true), outputGate: values['output-gate'], encoderLora: values['frozen-encoder'] ? false : undefined, fullFineTune: values['full-fine-tune'],
     loraRank: parseInteger('lora-rank', values['lora-rank'], 1, 256), dasmSteps: parseInteger('dasm-steps', values['dasm-steps'], 1, 100),
     regulariserWeight: parseNumber('regulariser-weight', values['regulariser-weight'], 0, 1e6),
     guidanceScale: parseNumber('guidance-scale', values['guidance-scale'], 0, 100),

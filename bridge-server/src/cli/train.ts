@@ -33,6 +33,7 @@ Options:
       --output-gate               (tsd) gate the student's velocity with a zero-initialised per-channel scale, so it
                                   starts from the upsampled input
       --frozen-encoder            (tsd) no LoRA on the student's VAE encoder (with --output-gate, every change is gated)
+      --full-fine-tune            (tsd) train every student denoiser weight, from the teacher's with conv_out zeroed
       --lora-rank <n>             (tsd) rank of the student and reg LoRAs (default 16)
       --dasm-steps <n>            (tsd) DASM steps per regulariser evaluation (default 4)
       --regulariser-weight <x>    (tsd) weight of the TSD regulariser (default 1)
