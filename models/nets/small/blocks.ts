@@ -6,6 +6,15 @@ import { timestepFrequencies } from '../sd3/embeddings.ts';
 import { SMALL_NORM_EPS } from './config.ts';
 import type { ConvSpec, ResnetSpec } from './layout.ts';
 
+/** GroupNorm settings of a network: its group count and epsilon. */
+export interface NormSpec {
+  groups: number;
+  eps: number;
+}
+
+/** The GroupNorm settings of a small-family config (epsilon SMALL_NORM_EPS unless the config sets normEps). */
+export const normSpec = (config: { normNumGroups: number; normEps?: number }): NormSpec => ({ groups: config.normNumGroups, eps: config.normEps ?? SMALL_NORM_EPS });
+
 /** Width of the sinusoidal timestep projection (as SD3's Timesteps(256)). */
 export const TIMESTEP_CHANNELS = 256;
 
@@ -16,11 +25,11 @@ const perChannel = (p: Params, v: Value): Value => unsqueeze(p.g, v, [2, 3]);
  * ResnetBlock2D: norm1 → SiLU → conv1 → norm2 → (× (1 + scale) + shift from `time_emb_proj(SiLU(temb))` when
  * conditioned) → SiLU → conv2, plus the input (through a 1×1 `conv_shortcut` when the width changes).
  */
-export function resnetBlock(p: Params, spec: ResnetSpec, x: Value, groups: number, temb: Value | null): Value {
+export function resnetBlock(p: Params, spec: ResnetSpec, x: Value, norm: NormSpec, temb: Value | null): Value {
   const { g } = p;
   const { key } = spec;
-  let h = conv3x3(p, `${key}.conv1`, silu(g, groupNorm(p, `${key}.norm1`, x, groups, SMALL_NORM_EPS)));
-  h = groupNorm(p, `${key}.norm2`, h, groups, SMALL_NORM_EPS);
+  let h = conv3x3(p, `${key}.conv1`, silu(g, groupNorm(p, `${key}.norm1`, x, norm.groups, norm.eps)));
+  h = groupNorm(p, `${key}.norm2`, h, norm.groups, norm.eps);
   if (spec.timeEmbedDim !== null) {
     if (!temb) throw new Error(`${key}: a conditioned ResNet block needs the time embedding`);
     const [scale, shift] = split(g, linear(p, `${key}.time_emb_proj`, silu(g, temb)), [spec.outChannels, spec.outChannels], 1) as [Value, Value];
@@ -43,8 +52,8 @@ export function upsample(p: Params, spec: ConvSpec, x: Value): Value {
 }
 
 /** GroupNorm → SiLU → 3×3 conv: the output stage of every small network. */
-export function normActConv(p: Params, normKey: string, conv: ConvSpec, x: Value, groups: number): Value {
-  return conv3x3(p, conv.key, silu(p.g, groupNorm(p, normKey, x, groups, SMALL_NORM_EPS)));
+export function normActConv(p: Params, normKey: string, conv: ConvSpec, x: Value, norm: NormSpec): Value {
+  return conv3x3(p, conv.key, silu(p.g, groupNorm(p, normKey, x, norm.groups, norm.eps)));
 }
 
 /** Timesteps(256, flip_sin_to_cos): t [N] on the 0..1000 scale → [cos(t·ω), sin(t·ω)] [N, 256]. */

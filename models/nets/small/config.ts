@@ -15,6 +15,8 @@ export interface SmallVaeConfig {
   /** ResNet blocks in each mid block. */
   midLayers: number;
   normNumGroups: number;
+  /** GroupNorm epsilon (default SMALL_NORM_EPS, diffusers' 1e-6). */
+  normEps?: number;
   latentChannels: number;
   /** Multiplies the posterior mean before the denoiser (measured after VAE training; 1 until then). */
   scalingFactor: number;
@@ -36,6 +38,8 @@ export interface SmallDenoiserConfig {
   layersPerBlock: number;
   midLayers: number;
   normNumGroups: number;
+  /** GroupNorm epsilon (default SMALL_NORM_EPS, diffusers' 1e-6). */
+  normEps?: number;
   /** Width of the conditioning vector (timestep MLP + style MLP). */
   timeEmbedDim: number;
   /** Width of the style embedding that stands in for the text prompt. */
@@ -76,6 +80,8 @@ export const SMALL_DENOISER_CONFIG: Readonly<SmallDenoiserConfig> = Object.freez
 /**
  * The fast preset (the shipped default model's): a pixel-shuffle-skip VAE at factor 4 (48 channels, lossless at
  * the start, with thin residual nets) and a three-level UNet on the LR-sized latent, small enough for a 2048² output in seconds on a laptop CPU.
+ * Its GroupNorm epsilon is 0.1, not 1e-6: a tile of flat colour or a smooth gradient has almost no variance, and
+ * normalising it by √(σ² + 1e-6) blows rounding noise up into visible patterns.
  */
 export const FAST_VAE_CONFIG: Readonly<SmallVaeConfig> = Object.freeze({
   inChannels: 3,
@@ -87,6 +93,7 @@ export const FAST_VAE_CONFIG: Readonly<SmallVaeConfig> = Object.freeze({
   decoderLayersPerBlock: 0,
   midLayers: 0,
   normNumGroups: 8,
+  normEps: 0.1,
   latentChannels: 48,
   scalingFactor: 1,
   shiftFactor: 0,
@@ -101,6 +108,7 @@ export const FAST_DENOISER_CONFIG: Readonly<SmallDenoiserConfig> = Object.freeze
   layersPerBlock: 1,
   midLayers: 1,
   normNumGroups: 8,
+  normEps: 0.1,
   timeEmbedDim: 128,
   styleEmbedDim: 64,
 });

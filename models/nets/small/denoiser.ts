@@ -3,7 +3,7 @@ import { Graph, add, concat, mul, sub, tensor, unsqueeze, type Value } from '../
 import { conv3x3 } from '../internal/layers.ts';
 import { Params, type BuildOptions } from '../internal/params.ts';
 import type { WeightSource } from '../weights.ts';
-import { downsample, embeddingMlp, normActConv, resnetBlock, timestepProjection, upsample } from './blocks.ts';
+import { downsample, embeddingMlp, normActConv, normSpec, resnetBlock, timestepProjection, upsample } from './blocks.ts';
 import { smallDenoiserMultiple, type SmallDenoiserConfig } from './config.ts';
 import { NULL_STYLE_KEY } from './init.ts';
 import { smallDenoiserLayout } from './layout.ts';
@@ -52,20 +52,20 @@ export function smallDenoiser(g: Graph, weights: WeightSource, config: SmallDeno
   checkLatentSize(inputs.hiddenStates, smallDenoiserMultiple(config));
   const p = new Params(g, weights, options);
   const { down, up } = smallDenoiserLayout(config);
-  const groups = config.normNumGroups;
+  const norm = normSpec(config);
   const temb = conditioning(p, inputs);
   let h = conv3x3(p, down.convIn.key, inputs.hiddenStates);
   const skips = [h];
   for (const level of down.levels) {
-    for (const r of level.resnets) skips.push((h = resnetBlock(p, r, h, groups, temb)));
+    for (const r of level.resnets) skips.push((h = resnetBlock(p, r, h, norm, temb)));
     if (level.resample) skips.push((h = downsample(p, level.resample, h, false)));
   }
-  for (const r of down.mid) h = resnetBlock(p, r, h, groups, temb);
+  for (const r of down.mid) h = resnetBlock(p, r, h, norm, temb);
   for (const level of up) {
-    for (const r of level.resnets) h = resnetBlock(p, r, concat(g, [h, skips.pop() as Value], 1), groups, temb);
+    for (const r of level.resnets) h = resnetBlock(p, r, concat(g, [h, skips.pop() as Value], 1), norm, temb);
     if (level.resample) h = upsample(p, level.resample, h);
   }
-  return normActConv(p, down.normOut.key, down.convOut, h, groups);
+  return normActConv(p, down.normOut.key, down.convOut, h, norm);
 }
 
 /** A standalone denoiser graph with inputs `hidden_states`, `timestep`, `condition` and output `sample` (the velocity). */

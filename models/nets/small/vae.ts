@@ -3,7 +3,7 @@ import { Graph, add, clip, depthToSpace, exp, mul, slice, spaceToDepth, type Val
 import { conv3x3 } from '../internal/layers.ts';
 import { Params, type BuildOptions } from '../internal/params.ts';
 import type { WeightSource } from '../weights.ts';
-import { downsample, normActConv, resnetBlock, upsample } from './blocks.ts';
+import { downsample, normActConv, normSpec, resnetBlock, upsample } from './blocks.ts';
 import { smallVaeLatentFactor, type SmallVaeConfig } from './config.ts';
 import { smallVaeDecoderLayout, smallVaeEncoderLayout } from './layout.ts';
 
@@ -34,15 +34,15 @@ function encoderMoments(p: Params, config: SmallVaeConfig, image: Value): { mome
   checkImageSize(image, smallVaeLatentFactor(config));
   checkPixelShuffleSkip(config);
   const layout = smallVaeEncoderLayout(config);
-  const groups = config.normNumGroups;
+  const norm = normSpec(config);
   const stem = spaceToDepth(p.g, image, config.stemFactor);
   let h = conv3x3(p, layout.convIn.key, stem);
   for (const level of layout.levels) {
-    for (const r of level.resnets) h = resnetBlock(p, r, h, groups, null);
+    for (const r of level.resnets) h = resnetBlock(p, r, h, norm, null);
     if (level.resample) h = downsample(p, level.resample, h, true);
   }
-  for (const r of layout.mid) h = resnetBlock(p, r, h, groups, null);
-  return { moments: normActConv(p, layout.normOut.key, layout.convOut, h, groups), stem };
+  for (const r of layout.mid) h = resnetBlock(p, r, h, norm, null);
+  return { moments: normActConv(p, layout.normOut.key, layout.convOut, h, norm), stem };
 }
 
 /** The posterior mean: the first half of the moments, plus the space-to-depth stem under the pixel-shuffle skip. */
@@ -74,15 +74,15 @@ export function sampleLatent(g: Graph, moments: SmallVaeMoments, noise: Value): 
 export function smallVaeDecoder(g: Graph, weights: WeightSource, config: SmallVaeConfig, latent: Value, options: BuildOptions = {}): Value {
   const p = new Params(g, weights, options);
   const layout = smallVaeDecoderLayout(config);
-  const groups = config.normNumGroups;
+  const norm = normSpec(config);
   let h = conv3x3(p, layout.convIn.key, latent);
-  for (const r of layout.mid) h = resnetBlock(p, r, h, groups, null);
+  for (const r of layout.mid) h = resnetBlock(p, r, h, norm, null);
   for (const level of layout.levels) {
-    for (const r of level.resnets) h = resnetBlock(p, r, h, groups, null);
+    for (const r of level.resnets) h = resnetBlock(p, r, h, norm, null);
     if (level.resample) h = upsample(p, level.resample, h);
   }
   checkPixelShuffleSkip(config);
-  const head = normActConv(p, layout.normOut.key, layout.convOut, h, groups);
+  const head = normActConv(p, layout.normOut.key, layout.convOut, h, norm);
   return depthToSpace(g, config.pixelShuffleSkip ? add(g, head, latent) : head, config.stemFactor, 'DCR');
 }
 
