@@ -5,6 +5,10 @@ import {
   FAST_DENOISER_CONFIG, FAST_VAE_CONFIG, MapWeightSource, initSmallDenoiser, initSmallVae, smallDenoiserGraph, smallStudentDenoiserGraph,
   smallVaeDecoderGraph, smallVaeEncoderGraph, smallVaeLatentFactor, studentFlops,
 } from '../../../models/nets/index.ts';
+import { Graph } from '../../../models/graph/index.ts';
+import { groupNorm } from '../../../models/nets/internal/layers.ts';
+import { Params } from '../../../models/nets/internal/params.ts';
+import { normSpec } from '../../../models/nets/small/blocks.ts';
 import { maxAbsDiff, randomFloats, runGraph } from '../../graph/helpers.ts';
 import { feed } from './helpers.ts';
 
@@ -61,5 +65,22 @@ describe('fast preset', () => {
     const student = (await runGraph(smallStudentDenoiserGraph(w, den, style, 250), { latent })).velocity!;
     const full = (await runGraph(smallDenoiserGraph(w, den), { hidden_states: latent, timestep: feed([1], Float32Array.of(250)), condition: feed([1, den.styleEmbedDim], style) })).sample!;
     expect(maxAbsDiff(student.data as Float32Array, (full.data as Float32Array).map((v) => 0.25 * v))).toBeLessThan(1e-5);
+  });
+
+  it('normalises a nearly flat group gently (GroupNorm epsilon 0.1 from the config), not into full-scale noise', async () => {
+    const eps = normSpec(FAST_DENOISER_CONFIG).eps;
+    expect(eps).toBe(0.1);
+    const x = Float32Array.from({ length: 16 * 64 }, (_, i) => 0.3 + 1e-3 * Math.sin(i * 12.9898));
+    const spread = async (epsilon: number): Promise<number> => {
+      const g = new Graph('gn');
+      const weights = new MapWeightSource(new Map([
+        ['n.weight', { dims: [16], data: new Float32Array(16).fill(1) }], ['n.bias', { dims: [16], data: new Float32Array(16) }],
+      ]));
+      g.output(groupNorm(new Params(g, weights), 'n', g.input('x', 'float32', [1, 16, 8, 8]), 8, epsilon), 'y');
+      const y = (await runGraph(g, { x: feed([1, 16, 8, 8], x) })).y!.data as Float32Array;
+      return Math.max(...y) - Math.min(...y);
+    };
+    expect(await spread(eps)).toBeLessThan(0.02); // the 2e-3 ripple stays a ripple
+    expect(await spread(1e-6)).toBeGreaterThan(1); // diffusers' 1e-6 turns it into ±1 patterns
   });
 });
