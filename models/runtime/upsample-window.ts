@@ -2,6 +2,9 @@
 import type { RgbaImage } from './image.ts';
 import { cubicTaps, type CubicTaps } from './resize.ts';
 
+/** `i` clamped to 0..size−1: the index edge padding reads. */
+const clampIndex = (i: number, size: number): number => (i < 0 ? 0 : i >= size ? size - 1 : i);
+
 /** Bicubic upsampling of an image's colour to a fixed output size, read window by window. */
 export class UpsampledImage {
   private readonly tx: CubicTaps;
@@ -22,8 +25,8 @@ export class UpsampledImage {
 
   /**
    * RGB planes (3 × h × w) of the window at (x0, y0), values 0..1 mapped onto `range` and clamped to
-   * it, written to `out` at `offset` (a new array by default). Coordinates past the right or bottom
-   * edge repeat the last row or column (edge padding).
+   * it, written to `out` at `offset` (a new array by default). Coordinates outside the image, on any
+   * side, repeat the nearest edge row or column (edge padding).
    */
   window(x0: number, y0: number, w: number, h: number, range: readonly [number, number] = [0, 1], out: Float32Array = new Float32Array(3 * h * w), offset = 0): Float32Array {
     const [first, last] = this.sourceRows(y0, h);
@@ -38,7 +41,7 @@ export class UpsampledImage {
     let first = Infinity;
     let last = -Infinity;
     for (let j = 0; j < h; j++) {
-      const o = Math.min(y0 + j, this.height - 1) * 4;
+      const o = clampIndex(y0 + j, this.height) * 4;
       for (let t = 0; t < 4; t++) {
         const y = index[o + t] as number;
         if (y < first) first = y;
@@ -56,7 +59,7 @@ export class UpsampledImage {
     const offsets = new Int32Array(4 * w);
     const weights = new Float32Array(4 * w);
     for (let i = 0; i < w; i++) {
-      const o = Math.min(x0 + i, this.width - 1) * 4;
+      const o = clampIndex(x0 + i, this.width) * 4;
       for (let t = 0; t < 4; t++) {
         offsets[i * 4 + t] = (index[o + t] as number) * 4;
         weights[i * 4 + t] = weight[o + t] as number;
@@ -93,7 +96,7 @@ export class UpsampledImage {
     const k = (hi - lo) / 255;
     const plane = count * w;
     for (let j = 0; j < h; j++) {
-      const o = Math.min(y0 + j, this.height - 1) * 4;
+      const o = clampIndex(y0 + j, this.height) * 4;
       const w0 = weight[o] as number;
       const w1 = weight[o + 1] as number;
       const w2 = weight[o + 2] as number;

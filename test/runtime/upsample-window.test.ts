@@ -22,9 +22,9 @@ function fullWindow(source: RgbaImage, width: number, height: number, cubicA: nu
   const out = new Float32Array(3 * h * w);
   for (let c = 0; c < 3; c++) {
     for (let j = 0; j < h; j++) {
-      const y = Math.min(y0 + j, height - 1);
+      const y = Math.min(Math.max(y0 + j, 0), height - 1);
       for (let i = 0; i < w; i++) {
-        const x = Math.min(x0 + i, width - 1);
+        const x = Math.min(Math.max(x0 + i, 0), width - 1);
         let v = 0;
         for (let t = 0; t < 4; t++) v += ty.weight[y * 4 + t]! * rows[(c * source.height + ty.index[y * 4 + t]!) * width + x]!;
         out[(c * h + j) * w + i] = Math.min(hi, Math.max(lo, lo + (v * (hi - lo)) / 255));
@@ -44,6 +44,8 @@ describe('UpsampledImage', () => {
       [8, 12, 16, 16, [-1, 1]],
       [40, 36, 16, 12, [0, 1]], // runs past the right and bottom edges
       [51, 0, 3, 44, [-1, 1]],
+      [-6, -5, 16, 12, [0, 1]], // runs past the left and top edges
+      [-9, -7, 70, 60, [-1, 1]], // past every edge
     ];
     for (const [x0, y0, w, h, range] of windows) {
       const expected = fullWindow(source, 52, 44, -0.75, x0, y0, w, h, range);
@@ -51,6 +53,19 @@ describe('UpsampledImage', () => {
       let max = 0;
       for (let i = 0; i < ours.length; i++) max = Math.max(max, Math.abs(ours[i]! - expected[i]!));
       expect(max).toBeLessThan(1e-5);
+    }
+  });
+
+  it('repeats the edge rows and columns before the left and top edges', () => {
+    const [x0, y0, w, h] = [-5, -4, 12, 10];
+    const ours = upsampled.window(x0, y0, w, h);
+    for (let c = 0; c < 3; c++) {
+      for (let j = 0; j < h; j++) {
+        for (let i = 0; i < w; i++) {
+          const edge = upsampled.window(Math.max(x0 + i, 0), Math.max(y0 + j, 0), 1, 1); // the nearest pixel inside
+          expect(ours[(c * h + j) * w + i]).toBe(edge[c]);
+        }
+      }
     }
   });
 
