@@ -2,6 +2,8 @@
  * TSD-SR inference, tiled so memory follows the tile size: bicubic upsampling to the output size
  * (computed per window), tiled encoder → latent × scaling factor → denoiser once in Gaussian-blended
  * latent tiles → z − v → ÷ scaling factor → tiled decoder → clamp → colour fix → alpha recombined.
+ * The passes run on a canvas larger than the output by a border of edge-replicated context on every
+ * side, so the graphs' zero padding never touches the image itself.
  */
 import { bleedTransparentColors } from './alpha-bleed.ts';
 import { BandAccumulator, edgeRamp } from './blend.ts';
@@ -32,6 +34,19 @@ export interface TsdsrSettings {
   batchSize: number;
   signal?: AbortSignal;
   onTile?: (tilesDone: number, tilesTotal: number) => void;
+  /**
+   * Context past each edge of the image in output pixels, in whole latent cells (and patches): the
+   * passes see the upsampled image edge-replicated this far, so the convolutions' zero padding lies
+   * outside the image. Default 16 latent cells (64 px for a factor-4 latent), at most half the
+   * longer output side so small images stay cheap; 0 runs on the image alone.
+   */
+  borderContext?: number;
+}
+
+/** The context border in output pixels: whole multiples of `align`, at most half the longer output side. */
+export function borderContextPx(s: TsdsrSettings, outW: number, outH: number, align: number): number {
+  const wanted = Math.max(0, Math.floor((s.borderContext ?? 16 * s.latent.factor) / align) * align);
+  return Math.min(wanted, Math.ceil(Math.max(outW, outH) / 2 / align) * align);
 }
 
 /** TSD-SR's latent tile weights: a Gaussian over the tile with variance 0.01 of its size squared. */
@@ -86,8 +101,10 @@ export async function upscaleTsdsr(image: RgbaImage, graphs: TsdsrGraphs, s: Tsd
   const { factor: f, channels, scalingFactor } = s.latent;
   const outW = Math.round(image.width * s.scale);
   const outH = Math.round(image.height * s.scale);
-  const align = f * (s.latent.multiple ?? 1); // pad the output to whole latent cells (and whole patches)
-  const [pw, ph] = [Math.ceil(outW / align) * align, Math.ceil(outH / align) * align];
+  const align = f * (s.latent.multiple ?? 1); // the canvas is in whole latent cells (and whole patches)
+  // canvas pixel (x, y) is output pixel (x − border, y − border); the right and bottom are padded further to `align`
+  const border = borderContextPx(s, outW, outH, align);
+  const [pw, ph] = [Math.ceil((outW + 2 * border) / align) * align, Math.ceil((outH + 2 * border) / align) * align];
   const tile = multipleOf(s.tileSize, f);
   const overlap = Math.min(Math.floor(s.overlap / f) * f, tile - f);
   const margin = Math.min(Math.floor(s.margin / f) * f, Math.max(0, Math.floor((overlap - 1) / (2 * f)) * f));
@@ -102,7 +119,7 @@ export async function upscaleTsdsr(image: RgbaImage, graphs: TsdsrGraphs, s: Tsd
     edgeRamp(Math.round(length * ratio), rampOverlap, rampMargin, start > 0, start + length < size);
 
   const z = await latentPass({ ...common, width: pw, height: ph, tile, overlap, ratio: 1 / f, inputChannels: 3, channels, run: graphs.encoder,
-    read: (x, y, w, h, buffer, offset) => upsampled.window(x, y, w, h, s.range, buffer, offset), weightsX: ramps(pw, 1 / f, overlap / f, margin / f), weightsY: ramps(ph, 1 / f, overlap / f, margin / f) });
+    read: (x, y, w, h, buffer, offset) => upsampled.window(x - border, y - border, w, h, s.range, buffer, offset), weightsX: ramps(pw, 1 / f, overlap / f, margin / f), weightsY: ramps(ph, 1 / f, overlap / f, margin / f) });
   const zData = z.data;
   if (scalingFactor !== 1) for (let i = 0; i < zData.length; i++) zData[i]! *= scalingFactor;
   const gaussian = (_start: number, length: number) => gaussianTileWeights(length);
@@ -115,11 +132,11 @@ export async function upscaleTsdsr(image: RgbaImage, graphs: TsdsrGraphs, s: Tsd
   const out = createRgbaImage(outW, outH);
   const alpha = withAlpha ? resizeRgba(image, outW, outH).data : undefined;
   const accumulator = new BandAccumulator(pw, ph, 3, tile);
-  const finish = new TileFinisher(upsampled, s);
+  const finish = new TileFinisher(upsampled, border, s);
   await mapTiles({ ...common, width: z.width, height: z.height, tile: tile / f, overlap: overlap / f, ratio: f, inputChannels: channels, channels: 3, run: graphs.decoder,
     read: (x, y, w, h, buffer, offset) => crop(z, x, y, w, h, buffer, offset), weightsX: ramps(z.width, f, overlap, margin), weightsY: ramps(z.height, f, overlap, margin), accumulator,
     transform: (planes, x, y, w, h) => finish.tile(planes, x * f, y * f, w * f, h * f),
-    afterRow: (nextTop) => accumulator.flush(nextTop * f, (row, values) => writeRow(out, alpha, row, values)) });
+    afterRow: (nextTop) => accumulator.flush(nextTop * f, (row, values) => writeRow(out, alpha, row - border, values.subarray(3 * border))) });
   return out;
 }
 
@@ -131,12 +148,14 @@ class TileFinisher {
 
   constructor(
     private readonly upsampled: UpsampledImage,
+    /** Canvas pixels before the image's first row and column. */
+    private readonly border: number,
     private readonly s: TsdsrSettings,
   ) {
     this.fixer = new ColorFixer(s.colorFix);
   }
 
-  /** Finishes the decoded planes (3 × h × w) of the output window at (x, y) and returns them. */
+  /** Finishes the decoded planes (3 × h × w) of the canvas window at (x, y) and returns them. */
   tile(planes: Float32Array, x: number, y: number, w: number, h: number): Float32Array {
     const [lo, hi] = this.s.range;
     const span = hi - lo;
@@ -146,14 +165,15 @@ class TileFinisher {
     }
     if (this.s.colorFix === 'none') return planes;
     if (this.reference.length !== 3 * w * h) this.reference = new Float32Array(3 * w * h);
-    this.upsampled.window(x, y, w, h, [0, 1], this.reference);
+    this.upsampled.window(x - this.border, y - this.border, w, h, [0, 1], this.reference);
     this.fixer.fixInPlace({ data: planes, channels: 3, height: h, width: w }, { data: this.reference, channels: 3, height: h, width: w });
     return planes;
   }
 }
 
+/** Writes output row `row` from interleaved RGB values starting at its first pixel; rows outside the image are dropped. */
 function writeRow(out: RgbaImage, alpha: Uint8Array | undefined, row: number, values: Float32Array): void {
-  if (row >= out.height) return;
+  if (row < 0 || row >= out.height) return;
   for (let i = 0; i < out.width; i++) {
     const p = (row * out.width + i) * 4;
     for (let c = 0; c < 3; c++) out.data[p + c] = clampByte((values[i * 3 + c] as number) * 255);

@@ -43,6 +43,17 @@ describe('TSD-SR pipeline', () => {
     await model.dispose();
   });
 
+  it('colour-fixes each tile against the same window of the upsampled input', async () => {
+    const d = dir('wavelet');
+    writeToyTsdsr(d, { k: 0, colorFix: 'wavelet' }); // the identity: a misplaced reference would pull in the wrong colours
+    const model = await openUpscaler(d, 'cpu');
+    const image = patternImage(30, 22);
+    const opaque = { ...image, data: image.data.map((v, i) => (i % 4 === 3 ? 255 : v)) };
+    const out = await model.upscale(opaque, { scale: 2 });
+    expect(maxDifference(out, await referenceUpscale(opaque, 60, 44, (u) => u))).toBeLessThanOrEqual(1);
+    await model.dispose();
+  });
+
   it('takes z − v in the scaled latent (sign and scaling factor)', async () => {
     const d = dir('half');
     writeToyTsdsr(d, { k: 0.25 }); // v = −0.25 z, so the decoded image is 1.25 × (2u − 1)
@@ -81,9 +92,10 @@ describe('TSD-SR pipeline', () => {
     const model = await openUpscaler(d, 'cpu');
     const events: UpscaleProgress[] = [];
     await model.upscale(gradientImage(32, 32), { scale: 2, batchSize: 1, onProgress: (p) => events.push(p) });
-    // 64² output: encoder 3×3 pixel tiles of 32 (overlap 16), denoiser 3×3 latent tiles of 4 (overlap 2), decoder 3×3
-    expect(events.map((e) => e.tilesDone)).toEqual(Array.from({ length: 27 }, (_, i) => i + 1));
-    expect(events.at(-1)).toEqual({ stage: 'upscale', tilesDone: 27, tilesTotal: 27 });
+    // 64² output on a 128² canvas (32 px of context each side): encoder 7×7 pixel tiles of 32 (overlap 16),
+    // denoiser 7×7 latent tiles of 4 (overlap 2), decoder 7×7
+    expect(events.map((e) => e.tilesDone)).toEqual(Array.from({ length: 147 }, (_, i) => i + 1));
+    expect(events.at(-1)).toEqual({ stage: 'upscale', tilesDone: 147, tilesTotal: 147 });
     const controller = new AbortController();
     const job = model.upscale(gradientImage(32, 32), { scale: 2, batchSize: 1, signal: controller.signal, onProgress: (p) => p.tilesDone === 5 && controller.abort() });
     await expect(job).rejects.toBeInstanceOf(CancelledError);
