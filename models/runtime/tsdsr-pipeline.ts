@@ -109,7 +109,7 @@ export async function upscaleTsdsr(image: RgbaImage, graphs: TsdsrGraphs, s: Tsd
   const overlap = Math.min(Math.floor(s.overlap / f) * f, tile - f);
   const margin = Math.min(Math.floor(s.margin / f) * f, Math.max(0, Math.floor((overlap - 1) / (2 * f)) * f));
   const withAlpha = hasTransparency(image);
-  const upsampled = new UpsampledImage(withAlpha ? bleedTransparentColors(image) : image, outW, outH, s.latent.cubicA);
+  const upsampled = new UpsampledImage(withAlpha ? bleedTransparentColors(image) : image, outW, outH, s.latent.cubicA, withAlpha);
   const lt = s.latent.tile;
   const total = countTiles(pw, ph, tile, overlap) + countTiles(pw / f, ph / f, lt.size, lt.overlap) + countTiles(pw / f, ph / f, tile / f, overlap / f);
   let done = 0;

@@ -5,19 +5,33 @@ import { cubicTaps, type CubicTaps } from './resize.ts';
 /** `i` clamped to 0..size−1: the index edge padding reads. */
 const clampIndex = (i: number, size: number): number => (i < 0 ? 0 : i >= size ? size - 1 : i);
 
-/** Bicubic upsampling of an image's colour to a fixed output size, read window by window. */
+/**
+ * Below this interpolated alpha (0..1) the colour of a premultiplied upsample fades into the plain interpolation
+ * of the source colours (whose fully transparent pixels the caller has filled from their neighbours).
+ */
+const PREMULTIPLIED_FADE = 1 / 32;
+
+/**
+ * Bicubic upsampling of an image's colour to a fixed output size, read window by window. With `premultiplied`
+ * (images with transparency) colour is interpolated weighted by alpha and divided by the interpolated alpha, as
+ * the resampler models do, so the imprecise colour stored in nearly transparent pixels cannot tint the edge.
+ */
 export class UpsampledImage {
   private readonly tx: CubicTaps;
   private readonly ty: CubicTaps;
+  /** Planes the horizontal pass keeps: RGB, or RGB, alpha·RGB and alpha. */
+  private readonly planes: number;
 
   constructor(
     readonly source: RgbaImage,
     readonly width: number,
     readonly height: number,
     cubicA: number,
+    readonly premultiplied = false,
   ) {
     this.tx = cubicTaps(source.width, width, cubicA);
     this.ty = cubicTaps(source.height, height, cubicA);
+    this.planes = premultiplied ? 7 : 3;
   }
 
   /** Scratch for the horizontally resampled source rows of one window, reused between windows. */
@@ -66,8 +80,9 @@ export class UpsampledImage {
       }
     }
     const plane = count * w;
-    if (this.rows.length < 3 * plane) this.rows = new Float32Array(3 * plane);
+    if (this.rows.length < this.planes * plane) this.rows = new Float32Array(this.planes * plane);
     const rows = this.rows;
+    const premultiplied = this.premultiplied;
     for (let r = 0; r < count; r++) {
       const rowStart = (first + r) * sourceWidth * 4;
       for (let i = 0; i < w; i++) {
@@ -84,6 +99,15 @@ export class UpsampledImage {
         for (let c = 0; c < 3; c++) {
           rows[c * plane + k] = w0 * (data[p0 + c] as number) + w1 * (data[p1 + c] as number) + w2 * (data[p2 + c] as number) + w3 * (data[p3 + c] as number);
         }
+        if (!premultiplied) continue;
+        const a0 = w0 * (data[p0 + 3] as number);
+        const a1 = w1 * (data[p1 + 3] as number);
+        const a2 = w2 * (data[p2 + 3] as number);
+        const a3 = w3 * (data[p3 + 3] as number);
+        for (let c = 0; c < 3; c++) {
+          rows[(3 + c) * plane + k] = (a0 * (data[p0 + c] as number) + a1 * (data[p1 + c] as number) + a2 * (data[p2 + c] as number) + a3 * (data[p3 + c] as number)) / 255;
+        }
+        rows[6 * plane + k] = (a0 + a1 + a2 + a3) / 255;
       }
     }
     return rows;
@@ -101,6 +125,10 @@ export class UpsampledImage {
       const w1 = weight[o + 1] as number;
       const w2 = weight[o + 2] as number;
       const w3 = weight[o + 3] as number;
+      if (this.premultiplied) {
+        this.premultipliedRow(rows, plane, w, [index[o] as number, index[o + 1] as number, index[o + 2] as number, index[o + 3] as number].map((y) => (y - first) * w), [w0, w1, w2, w3], lo, k, hi, out, offset + j * w, h * w);
+        continue;
+      }
       for (let c = 0; c < 3; c++) {
         const r0 = c * plane + ((index[o] as number) - first) * w;
         const r1 = c * plane + ((index[o + 1] as number) - first) * w;
@@ -112,6 +140,25 @@ export class UpsampledImage {
           const mapped = lo + v * k;
           out[dst + i] = mapped < lo ? lo : mapped > hi ? hi : mapped;
         }
+      }
+    }
+  }
+
+  /** One output row of a premultiplied upsample: colour = interp(α·c) / interp(α), fading to interp(c) as α → 0. */
+  private premultipliedRow(rows: Float32Array, plane: number, w: number, at: number[], tw: number[], lo: number, k: number, hi: number, out: Float32Array, dst: number, outPlane: number): void {
+    const [r0, r1, r2, r3] = at as [number, number, number, number];
+    const [w0, w1, w2, w3] = tw as [number, number, number, number];
+    const v = (p: number, i: number): number => {
+      const base = p * plane + i;
+      return w0 * (rows[base + r0] as number) + w1 * (rows[base + r1] as number) + w2 * (rows[base + r2] as number) + w3 * (rows[base + r3] as number);
+    };
+    for (let i = 0; i < w; i++) {
+      const alpha = v(6, i);
+      const t = alpha <= 0 ? 0 : alpha >= PREMULTIPLIED_FADE ? 1 : alpha / PREMULTIPLIED_FADE;
+      for (let c = 0; c < 3; c++) {
+        const colour = t > 0 ? t * (v(3 + c, i) / alpha) + (1 - t) * v(c, i) : v(c, i);
+        const mapped = lo + colour * k;
+        out[dst + c * outPlane + i] = mapped < lo ? lo : mapped > hi ? hi : mapped;
       }
     }
   }

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { cubicTaps } from '../../models/runtime/resize.ts';
+import { maxAbsDiff } from '../graph/helpers.ts';
 import { UpsampledImage } from '../../models/runtime/upsample-window.ts';
 import { patternImage } from '../helpers/images.ts';
-import type { RgbaImage } from '../../models/runtime/image.ts';
+import { createRgbaImage, type RgbaImage } from '../../models/runtime/image.ts';
 
 /** The whole-image computation the windowed one replaces: every source row resampled, then the window read. */
 function fullWindow(source: RgbaImage, width: number, height: number, cubicA: number, x0: number, y0: number, w: number, h: number, range: readonly [number, number]): Float32Array {
@@ -74,5 +75,33 @@ describe('UpsampledImage', () => {
     upsampled.window(20, 4, 8, 8, [-1, 1], out, 10);
     expect(Array.from(out.subarray(0, 10))).toEqual(new Array(10).fill(-7));
     expect(Array.from(out.subarray(10))).toEqual(Array.from(upsampled.window(20, 4, 8, 8, [-1, 1])));
+  });
+});
+
+describe('UpsampledImage, premultiplied (images with transparency)', () => {
+  /** A 6×6 opaque orange square whose right column is nearly transparent with a garbage colour (as 8-bit PNGs store it). */
+  function edgeImage(): RgbaImage {
+    const image = createRgbaImage(6, 6);
+    for (let i = 0; i < 36; i++) {
+      const garbage = i % 6 === 5;
+      image.data.set(garbage ? [0, 0, 255, 3] : [230, 120, 20, 255], i * 4);
+    }
+    return image;
+  }
+
+  it('keeps the edge its own colour: the garbage colour of a nearly transparent pixel counts by its alpha', () => {
+    const plain = new UpsampledImage(edgeImage(), 24, 24, -0.75).window(0, 0, 24, 24);
+    const premultiplied = new UpsampledImage(edgeImage(), 24, 24, -0.75, true).window(0, 0, 24, 24);
+    const blueAt = (planes: Float32Array, x: number, y: number): number => planes[2 * 576 + y * 24 + x]! * 255;
+    expect(blueAt(plain, 18, 12)).toBeGreaterThan(35); // the stored blue bleeds into the orange two pixels in
+    expect(Math.abs(blueAt(premultiplied, 18, 12) - 20)).toBeLessThan(1.5);
+  });
+
+  it('equals the plain upsample on an opaque image', () => {
+    const image = createRgbaImage(7, 5);
+    for (let i = 0; i < image.data.length; i++) image.data[i] = i % 4 === 3 ? 255 : (i * 53) % 256;
+    const plain = new UpsampledImage(image, 20, 13, -0.75).window(-2, 3, 15, 9, [-1, 1]);
+    const premultiplied = new UpsampledImage(image, 20, 13, -0.75, true).window(-2, 3, 15, 9, [-1, 1]);
+    expect(maxAbsDiff(premultiplied, plain)).toBeLessThan(1e-5);
   });
 });
