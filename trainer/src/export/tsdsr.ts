@@ -49,7 +49,7 @@ export function tsdsrManifest(o: TsdsrExportOptions): ModelManifest {
       tile: { size: latentTile, overlap: Math.max(m, Math.floor(8 / m) * m) }, multiple: m,
     },
     license: 'trained by the user; the training images\' licences apply',
-    provenance: { ...o.provenance, commit: gitCommit(), loraMerged: true, exportedAt: new Date().toISOString() },
+    provenance: { loraMerged: true, ...o.provenance, commit: gitCommit(), exportedAt: new Date().toISOString() },
   };
 }
 
