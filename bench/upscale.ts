@@ -106,7 +106,7 @@ async function main(): Promise<void> {
   }
   const results: CaseResult[] = [];
   const cases = [
-    ...values.models.split(',').flatMap((m) => values.sizes.split(',').map((size) => [m, size] as const)),
+    ...values.models.split(',').filter(Boolean).flatMap((m) => values.sizes.split(',').map((size) => [m, size] as const)),
     ...(scale === 4 ? values.ujs.split(',').filter(Boolean).flatMap((m) => values['ujs-sizes'].split(',').map((size) => [m, size] as const)) : []),
   ];
   for (const [model, size] of cases) {
