@@ -71,6 +71,8 @@ describe.skipIf(skipReason !== undefined)(`the built plugin when things go wrong
     expect(await session.ui.getByTestId('start').isDisabled()).toBe(true);
     await session.screenshot('plugin-error');
 
+    // start the bridge early in a long backoff wait (8 s), so the click, not the automatic retry, connects
+    await waitForText(notice(session), /Retrying in [5-8] s…/, 20_000);
     const app = await buildApp({ device: 'cpu', token });
     closers.push(() => app.close());
     await app.listen({ port, host: '127.0.0.1' });
