@@ -119,7 +119,7 @@ function fromPlanar(rgb: PlanarImage, alpha: PlanarImage): RgbaImage {
 }
 
 /** LR of an HR crop: RGB by the degradation, alpha always by the (antialiased) bicubic downscale. */
-export async function makeLr(hr: RgbaImage, degradation: Degradation, seed: number): Promise<RgbaImage> {
+async function makeLr(hr: RgbaImage, degradation: Degradation, seed: number): Promise<RgbaImage> {
   const rgb = degradation === 'bicubic' ? bicubicLr(toPlanar(hr, false), SCALE) : await degradeRealEsrgan(toPlanar(hr, false), seed, SCALE);
   return fromPlanar(rgb, bicubicLr(toPlanar(hr, true), SCALE));
 }

@@ -126,7 +126,8 @@ export class UpsampledImage {
       const w2 = weight[o + 2] as number;
       const w3 = weight[o + 3] as number;
       if (this.premultiplied) {
-        this.premultipliedRow(rows, plane, w, [index[o] as number, index[o + 1] as number, index[o + 2] as number, index[o + 3] as number].map((y) => (y - first) * w), [w0, w1, w2, w3], lo, k, hi, out, offset + j * w, h * w);
+        const at = (t: number): number => ((index[o + t] as number) - first) * w;
+        this.premultipliedRow(rows, plane, w, at(0), at(1), at(2), at(3), w0, w1, w2, w3, lo, k, hi, out, offset + j * w, h * w);
         continue;
       }
       for (let c = 0; c < 3; c++) {
@@ -145,9 +146,10 @@ export class UpsampledImage {
   }
 
   /** One output row of a premultiplied upsample: colour = interp(α·c) / interp(α), fading to interp(c) as α → 0. */
-  private premultipliedRow(rows: Float32Array, plane: number, w: number, at: number[], tw: number[], lo: number, k: number, hi: number, out: Float32Array, dst: number, outPlane: number): void {
-    const [r0, r1, r2, r3] = at as [number, number, number, number];
-    const [w0, w1, w2, w3] = tw as [number, number, number, number];
+  private premultipliedRow(
+    rows: Float32Array, plane: number, w: number, r0: number, r1: number, r2: number, r3: number, w0: number, w1: number, w2: number, w3: number,
+    lo: number, k: number, hi: number, out: Float32Array, dst: number, outPlane: number,
+  ): void {
     const v = (p: number, i: number): number => {
       const base = p * plane + i;
       return w0 * (rows[base + r0] as number) + w1 * (rows[base + r1] as number) + w2 * (rows[base + r2] as number) + w3 * (rows[base + r3] as number);

@@ -9,4 +9,4 @@ export { smallFamily, styleEmbedding, type LatentFamily, type SmallFamilyConfig 
 export { loadTeacherRun, loadVaeRun, loadWeights, saveTeacherRun, saveVaeRun, saveWeights, type TeacherRunInfo, type VaeRunInfo } from './artifacts.ts';
 export { RUN_DEFAULTS, type RunOptions } from './run-options.ts';
 export { trainTeacher, trainTsd, trainVae, type RunContext } from './runs.ts';
-export { RECIPE_STAGES, readRecipe, recipeDir, recordRecipeProvenance, resolveRecipePaths, runRecipe, stageDoneFile, type Recipe, type RecipeStage, type RecipeStageResult } from './recipe.ts';
+export { RECIPE_STAGES, readRecipe, recordRecipeProvenance, resolveRecipePaths, runRecipe, stageDoneFile, type Recipe, type RecipeStage, type RecipeStageResult } from './recipe.ts';

@@ -129,13 +129,10 @@ export async function recordRecipeProvenance(recipe: Recipe): Promise<void> {
   const stepsOf = async (file: string): Promise<unknown> => ((await readJson(file))?.provenance as { steps?: unknown } | undefined)?.steps ?? null;
   const provenance = (model.provenance ?? {}) as Record<string, unknown>;
   const inRepo = (p: unknown): unknown => (typeof p === 'string' && isAbsolute(p) ? relative(process.cwd(), p) : p);
-  const tsd = { ...recipe.common, ...recipe.stages.tsd };
   model.provenance = {
     ...provenance,
     data: inRepo(provenance.data),
     teacher: inRepo(provenance.teacher),
-    loraMerged: !tsd.fullFineTune,
-    student: tsd.fullFineTune ? 'every denoiser weight fine-tuned from the teacher, conv_out zeroed' : 'LoRA on the teacher, merged',
     recipe: { id: recipe.id, name: recipe.name, data: relative(process.cwd(), recipe.data), common: recipe.common ?? {}, stages: recipe.stages },
     stageSteps: { vae: await stepsOf(stageDoneFile(recipe, 'vae')), teacher: await stepsOf(stageDoneFile(recipe, 'teacher')), tsd: provenance.steps ?? null },
     dataset: await datasetProvenance(recipe.data),
@@ -148,6 +145,3 @@ export function resolveRecipePaths(recipe: Recipe, base: string): Recipe {
   const at = (p: string): string => (isAbsolute(p) ? p : resolve(base, p));
   return { ...recipe, data: at(recipe.data), out: at(recipe.out), modelOut: at(recipe.modelOut) };
 }
-
-/** The folder holding a recipe file. */
-export const recipeDir = (path: string): string => dirname(resolve(path));

@@ -100,7 +100,9 @@ export async function trainTsd(options: Partial<RunOptions> & Pick<RunOptions, '
   await exportTsdsrModel(merged.vae, merged.denoiser, {
     dir: o.exportDir as string, id: o.id, timestep: o.studentTimestep, name: o.name ?? `TSD-SR small (${style})`, family, scalingFactor: t.info.vae.scalingFactor,
     style: styleEmbedding(style, family.styleDim),
-    provenance: { trainedBy: 'tsdsr train tsd', loraMerged: !o.fullFineTune, data: o.data, teacher: o.teacher, style, steps: result.step, perceptualLoss: perceptual.name, recipe: { ...o } },
+    provenance: {
+      trainedBy: 'tsdsr train tsd', loraMerged: !o.fullFineTune,
+      student: o.fullFineTune ? 'every denoiser weight fine-tuned from the teacher, conv_out zeroed' : 'LoRA on the teacher, merged', data: o.data, teacher: o.teacher, style, steps: result.step, perceptualLoss: perceptual.name, recipe: { ...o } },
   });
   ctx.log?.(`model ${o.id} written to ${o.exportDir}`);
   return { ...result, modelDir: o.exportDir };
