@@ -91,6 +91,8 @@ describe('tsdsr train flags', () => {
       cropSizePx: 96, scales: [2, 3, 4], degradation: 'mixed', bicubicShare: 0.25, studentTimestep: 250, loraRank: 8, dasmSteps: 2,
       regulariserWeight: 0.5, guidanceScale: 3, warmupSteps: 10, outputGate: true, encoderLora: false, fullFineTune: true,
     });
+    const fineTune = parseCommandLine(['--data', 'd', '--out', 'o', '--teacher', 't', '--init-student', 'runs/first', '--regulariser-weight', '0'], TRAIN_OPTIONS).values;
+    expect(trainRunOptions('tsd', fineTune, {})).toMatchObject({ initStudent: 'runs/first', fullFineTune: true, regulariserWeight: 0 });
     const vae = parseCommandLine(['--data', 'd', '--out', 'o', '--arch', 'fast'], TRAIN_OPTIONS).values;
     expect(trainRunOptions('vae', vae, {})).toMatchObject({ arch: 'fast' });
     expect(trainRunOptions('vae', vae, {})).not.toHaveProperty('scales');
@@ -100,7 +102,7 @@ describe('tsdsr train flags', () => {
     const help = await tsdsr('train', '--help');
     expect(help.code).toBe(0);
     for (const flag of ['--arch', '--scales', '--degradation', '--bicubic-share', '--student-timestep', '--lora-rank', '--dasm-steps',
-      '--regulariser-weight', '--guidance-scale', '--warmup-steps', '--output-gate', 'train recipe  <file.json> [--stage vae|teacher|tsd]']) {
+      '--regulariser-weight', '--guidance-scale', '--warmup-steps', '--output-gate', '--init-student', 'train recipe  <file.json> [--stage vae|teacher|tsd]']) {
       expect(help.stdout).toContain(flag);
     }
   });

@@ -10,7 +10,7 @@ export type TrainStage = 'vae' | 'teacher' | 'tsd';
 
 /** parseArgs options of every form of the command. */
 export const TRAIN_OPTIONS = {
-  data: { type: 'string' }, out: { type: 'string' }, vae: { type: 'string' }, teacher: { type: 'string' },
+  data: { type: 'string' }, out: { type: 'string' }, vae: { type: 'string' }, teacher: { type: 'string' }, 'init-student': { type: 'string' },
   steps: { type: 'string' }, batch: { type: 'string' }, crop: { type: 'string' }, lr: { type: 'string' }, 'reg-lr': { type: 'string' },
   style: { type: 'string' }, id: { type: 'string' }, 'model-out': { type: 'string' }, 'lpips-weights': { type: 'string' },
   'checkpoint-every': { type: 'string' }, seed: { type: 'string' }, device: { type: 'string' }, resume: { type: 'boolean' },
@@ -29,7 +29,7 @@ type Flag = keyof TrainValues;
 const STAGE_FLAGS: Readonly<Partial<Record<Flag, readonly TrainStage[]>>> = Object.freeze({
   vae: ['teacher'], teacher: ['tsd'], arch: ['vae', 'teacher'],
   'reg-lr': ['tsd'], id: ['tsd'], 'model-out': ['tsd'], 'lpips-weights': ['tsd'], 'student-timestep': ['tsd'],
-  'lora-rank': ['tsd'], 'dasm-steps': ['tsd'], 'regulariser-weight': ['tsd'], 'guidance-scale': ['tsd'], 'output-gate': ['tsd'], 'frozen-encoder': ['tsd'], 'full-fine-tune': ['tsd'],
+  'lora-rank': ['tsd'], 'dasm-steps': ['tsd'], 'regulariser-weight': ['tsd'], 'guidance-scale': ['tsd'], 'output-gate': ['tsd'], 'frozen-encoder': ['tsd'], 'full-fine-tune': ['tsd'], 'init-student': ['tsd'],
   stage: [],
 });
 
@@ -123,7 +123,7 @@ export function trainRunOptions(stage: TrainStage, values: TrainValues, env: Nod
     lr: parseRate('lr', values.lr), regLr: parseRate('reg-lr', values['reg-lr']), warmupSteps: parseInteger('warmup-steps', values['warmup-steps'], 0, 1e9),
     arch: parseArch(values.arch), scales: parseScales(values.scales, cropSizePx ?? defaults.cropSizePx), degradation,
     bicubicShare: parseBicubicShare(values['bicubic-share'], degradation ?? defaults.degradation),
-    studentTimestep: parseNumber('student-timestep', values['student-timestep'], 0, 1000, true), outputGate: values['output-gate'], encoderLora: values['frozen-encoder'] ? false : undefined, fullFineTune: values['full-fine-tune'],
+    studentTimestep: parseNumber('student-timestep', values['student-timestep'], 0, 1000, true), outputGate: values['output-gate'], encoderLora: values['frozen-encoder'] ? false : undefined, fullFineTune: values['full-fine-tune'] || (values['init-student'] !== undefined ? true : undefined), initStudent: values['init-student'],
     loraRank: parseInteger('lora-rank', values['lora-rank'], 1, 256), dasmSteps: parseInteger('dasm-steps', values['dasm-steps'], 1, 100),
     regulariserWeight: parseNumber('regulariser-weight', values['regulariser-weight'], 0, 1e6),
     guidanceScale: parseNumber('guidance-scale', values['guidance-scale'], 0, 100),

@@ -34,9 +34,11 @@ Options:
                                   starts from the upsampled input
       --frozen-encoder            (tsd) no LoRA on the student's VAE encoder (with --output-gate, every change is gated)
       --full-fine-tune            (tsd) train every student denoiser weight, from the teacher's with conv_out zeroed
+      --init-student <run dir>    (tsd) start the student from an earlier train tsd run's (implies --full-fine-tune)
       --lora-rank <n>             (tsd) rank of the student and reg LoRAs (default 16)
       --dasm-steps <n>            (tsd) DASM steps per regulariser evaluation (default 4)
-      --regulariser-weight <x>    (tsd) weight of the TSD regulariser (default 1)
+      --regulariser-weight <x>    (tsd) weight of the TSD regulariser (default 1); 0 trains the data loss alone, with no
+                                  teacher or reg model (faster)
       --guidance-scale <x>        (tsd) CFG scale of teacher and reg model (default 7.5)
       --style <name>              style name (default: the data folder's name)
       --id <id>                   (tsd) model id (default tsdsr-small)

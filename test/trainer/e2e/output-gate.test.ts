@@ -4,45 +4,14 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FAST_VAE_CONFIG, initSmallDenoiser, initSmallVae, type SmallDenoiserConfig } from '../../../models/nets/index.ts';
-import { createRgbaImage } from '../../../models/runtime/index.ts';
-import { openUpscaler } from '../../../models/runtime/node.ts';
-import { UpsampledImage } from '../../../models/runtime/upsample-window.ts';
-import { saveTeacherRun, saveVaeRun, trainTsd } from '../../../trainer/src/index.ts';
+import { trainTsd } from '../../../trainer/src/index.ts';
+import { distanceFromBicubic, untrainedFastTeacher } from './fast-student.ts';
 import { writeTrainingImages } from '../loop/fixtures.ts';
-
-const TINY_FAST_DENOISER: SmallDenoiserConfig = {
-  inChannels: 48, outChannels: 48, blockOutChannels: [8, 16], layersPerBlock: 1, midLayers: 1, normNumGroups: 4, timeEmbedDim: 16, styleEmbedDim: 8,
-};
 
 const cleanup: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const c of cleanup) await c();
 });
-
-async function untrainedFastTeacher(dir: string): Promise<string> {
-  await saveVaeRun(join(dir, 'vae'), initSmallVae(FAST_VAE_CONFIG, 1), { format: 'tsdsr-small-vae', config: FAST_VAE_CONFIG, provenance: {} });
-  await saveTeacherRun(join(dir, 'teacher'), join(dir, 'vae'), initSmallDenoiser(TINY_FAST_DENOISER, 2), {
-    format: 'tsdsr-small-teacher', vae: FAST_VAE_CONFIG, denoiser: TINY_FAST_DENOISER, styles: ['poster'], provenance: {},
-  });
-  return join(dir, 'teacher');
-}
-
-/** Largest per-channel difference (0..255) between a tsdsr output and the bicubic upsample of its input. */
-async function distanceFromBicubic(modelDir: string): Promise<number> {
-  const input = createRgbaImage(16, 12);
-  for (let i = 0; i < input.data.length; i++) input.data[i] = i % 4 === 3 ? 255 : (i * 37) % 251;
-  const upscaler = await openUpscaler(modelDir, 'cpu');
-  try {
-    const out = await upscaler.upscale(input, { scale: 4, colorFix: 'none' });
-    const expected = new UpsampledImage(input, 64, 48, -0.75).window(0, 0, 64, 48);
-    let worst = 0;
-    for (let c = 0; c < 3; c++) for (let i = 0; i < 64 * 48; i++) worst = Math.max(worst, Math.abs(out.data[i * 4 + c]! - expected[c * 64 * 48 + i]! * 255));
-    return worst;
-  } finally {
-    await upscaler.dispose();
-  }
-}
 
 describe('TSD student output gate and full fine-tuning', () => {
   it('start from the bicubic input and fold into the exported model', async () => {

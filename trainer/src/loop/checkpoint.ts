@@ -57,3 +57,24 @@ export async function loadCheckpoint(dir: string, sessions: readonly TrainSessio
   }
   return meta;
 }
+
+/**
+ * The parameters a checkpoint holds for one session, keyed without `prefix` (e.g. session `student`, prefix
+ * `student.`: an earlier TSD run's student weights). Moments are left out; a missing session is an error.
+ */
+export async function readCheckpointParameters(dir: string, session: string, prefix: string): Promise<Map<string, FloatTensor>> {
+  const reader = await openSafetensors(join(dir, CHECKPOINT_FILES.state));
+  try {
+    const head = `${session}/${prefix}`;
+    const names = new Set(reader.names);
+    const isMoment = (name: string): boolean => /\.[mv]$/.test(name) && names.has(name.slice(0, -2)); // AdamW's `<param>.m`, `<param>.v`
+    const out = new Map<string, FloatTensor>();
+    for (const name of reader.names) {
+      if (name.startsWith(head) && !isMoment(name)) out.set(name.slice(head.length), { dims: [...reader.info(name).shape], data: await reader.readFloat32(name) });
+    }
+    if (out.size === 0) throw new Error(`${dir}: the checkpoint holds no ${session} parameters under ${prefix}`);
+    return out;
+  } finally {
+    await reader.close();
+  }
+}

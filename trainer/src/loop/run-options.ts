@@ -35,6 +35,8 @@ export interface RunOptions {
   encoderLora: boolean;
   /** train tsd: train all of the student's denoiser weights from the teacher's with conv_out zeroed, instead of a LoRA. */
   fullFineTune: boolean;
+  /** train tsd (with fullFineTune): start the student from an earlier `train tsd` run's (its output folder), e.g. to fine-tune a shipped recipe further. */
+  initStudent?: string;
   seed: number;
   device: DeviceChoice;
   resume: boolean;

@@ -5,9 +5,11 @@ import { loadPerceptualLoss, TSD_GUIDANCE_SCALE } from '../tsd/index.ts';
 import { exportTsdsrModel } from '../export/index.ts';
 import { loadTeacherRun, loadVaeRun, saveTeacherRun, saveVaeRun, type Weights } from './artifacts.ts';
 import { smallFamily, smallPreset, styleEmbedding, type SmallFamilyConfig } from './family.ts';
-import { runTrainingLoop, type LoopResult } from './runner.ts';
+import { readCheckpointParameters } from './checkpoint.ts';
+import { checkpointDir, runTrainingLoop, type LoopResult } from './runner.ts';
 import { createTeacherStage } from './stages/teacher.ts';
 import { createTsdStage } from './stages/tsd.ts';
+import { STUDENT_PREFIX } from './stages/tsd-graphs.ts';
 import { createVaeStage } from './stages/vae.ts';
 import type { ProgressSink } from './progress.ts';
 import { RUN_DEFAULTS, type RunOptions } from './run-options.ts';
@@ -89,10 +91,14 @@ export async function trainTsd(options: Partial<RunOptions> & Pick<RunOptions, '
   const entries = await scan(o);
   const style = o.style ?? entries[0]!.style;
   ctx.log?.(`perceptual loss: ${perceptual.name}; style: ${style}`);
+  if (o.initStudent && !o.fullFineTune) throw new Error('--init-student needs a fully fine-tuned student (--full-fine-tune): an earlier run\'s weights are a whole student, not a LoRA');
+  const initStudent = o.initStudent ? await readCheckpointParameters(checkpointDir(o.initStudent), 'student', STUDENT_PREFIX) : undefined;
+  if (o.initStudent) ctx.log?.(`student starts from ${o.initStudent} (${initStudent?.size} tensors)`);
+  if (o.regulariserWeight === 0) ctx.log?.('γ = 0: the data loss alone, no TSD term and no reg model');
   const stage = await createTsdStage({
     family, vae: t.vae, teacher: t.denoiser, scalingFactor: t.info.vae.scalingFactor, batch: o.batch, hrSizePx: o.cropSizePx, scale: o.scales ? 1 : o.scale, studentTimestep: o.studentTimestep, outputGate: o.outputGate, encoderLora: o.encoderLora, fullFineTune: o.fullFineTune,
     loraRank: o.loraRank, dasmSteps: o.dasmSteps, guidanceScale: o.guidanceScale ?? TSD_GUIDANCE_SCALE, regulariserWeight: o.regulariserWeight,
-    perceptual: perceptual.build, style, studentLr: schedule(o, o.lr), regLr: schedule(o, o.regLr), seed: o.seed, device: o.device,
+    perceptual: perceptual.build, style, studentLr: schedule(o, o.lr), regLr: schedule(o, o.regLr), seed: o.seed, device: o.device, initStudent,
   });
   const result = await runTrainingLoop(stage, loop(o, ctx, loaderFactory(o, entries)));
   if (result.interrupted) return result;
@@ -102,7 +108,7 @@ export async function trainTsd(options: Partial<RunOptions> & Pick<RunOptions, '
     style: styleEmbedding(style, family.styleDim),
     provenance: {
       trainedBy: 'tsdsr train tsd', loraMerged: !o.fullFineTune,
-      student: o.fullFineTune ? 'every denoiser weight fine-tuned from the teacher, conv_out zeroed' : 'LoRA on the teacher, merged', data: o.data, teacher: o.teacher, style, steps: result.step, perceptualLoss: perceptual.name, recipe: { ...o } },
+      student: o.initStudent ? `every denoiser weight fine-tuned further from the student of ${o.initStudent}` : o.fullFineTune ? 'every denoiser weight fine-tuned from the teacher, conv_out zeroed' : 'LoRA on the teacher, merged', data: o.data, teacher: o.teacher, style, steps: result.step, perceptualLoss: perceptual.name, recipe: { ...o } },
   });
   ctx.log?.(`model ${o.id} written to ${o.exportDir}`);
   return { ...result, modelDir: o.exportDir };

@@ -82,19 +82,21 @@ export const STUDENT_PREFIX = 'student.';
 /** Name of the student's output gate input (see TsdGraphOptions.outputGate). */
 export const STUDENT_GATE = 'student_gate';
 
-/** The student step's graph: loss = perceptual(x̂, x_H) + MSE(ẑ, z_H) + γ·TSD(ẑ); outputs to fetch by name. */
+/** The student step's graph: loss = perceptual(x̂, x_H) + MSE(ẑ, z_H) + γ·TSD(ẑ) (the data loss alone when γ = 0); outputs to fetch by name. */
 export function buildStudentGraph(o: TsdGraphOptions, feeds: WeightFeeds, regLora: Map<string, WeightTensor>): { g: Graph; loss: Value; extras: Record<string, Value> } {
   const g = new Graph('tsd_student');
   const lrSize = o.hrSizePx / o.scale;
   const lr = g.input('lr', 'float32', [o.batch, 3, lrSize, lrSize]);
   const hr = g.input('hr', 'float32', [o.batch, 3, o.hrSizePx, o.hrSizePx]);
   const condition = g.input('condition', 'float32', [o.batch, o.family.styleDim]);
-  const noise = g.input('noise', 'float32', tsdLatentDims(o));
   const zHat = studentLatent(g, o, lr, condition);
   const vae = new MapWeightSource(o.vae);
   const zHigh = mul(g, o.family.encoder(g, vae, hr, { namePrefix: 'frozen_vae.' }), o.scalingFactor);
   const image = o.family.decoder(g, vae, mul(g, zHat, 1 / o.scalingFactor), { namePrefix: 'decoder.' });
   const data = dataLoss(g, { zHat, zHigh, image: toUnitRange(g, image), imageHigh: toUnitRange(g, hr), perceptual: o.perceptual });
+  const extras = { z_hat: zHat, student_image: image, data_loss: data.total, perceptual_loss: data.perceptual, latent_mse: data.mse };
+  if (o.regulariserWeight === 0) return { g, loss: data.total, extras }; // no teacher, reg model, noise or DASM inputs
+  const noise = g.input('noise', 'float32', tsdLatentDims(o));
   const ones = g.constant(tensor('float32', [o.batch], new Float32Array(o.batch).fill(1)));
   const target = tsdRegulariserTarget<StyleCondition>(g, {
     zHat, zHigh, noise, steps: declareDasmInputs(g, o.dasmSteps),
@@ -103,7 +105,7 @@ export function buildStudentGraph(o: TsdGraphOptions, feeds: WeightFeeds, regLor
   });
   const tsd = tsdLoss(g, zHat, target.grad);
   const loss = add(g, data.total, mul(g, tsd, o.regulariserWeight));
-  return { g, loss, extras: { z_hat: zHat, student_image: image, data_loss: data.total, perceptual_loss: data.perceptual, latent_mse: data.mse, tsd_loss: tsd } };
+  return { g, loss, extras: { ...extras, tsd_loss: tsd } };
 }
 
 /** The reg model's step graph: its LoRA (inputs `reg.<module>.lora_[AB].weight`) trained by flow matching on stopgrad(ẑ). */

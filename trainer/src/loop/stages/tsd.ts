@@ -18,6 +18,8 @@ export interface TsdStageOptions extends TsdGraphOptions {
   /** Seeds the LoRA initialisation. */
   seed: number;
   device?: 'cpu' | 'webgpu' | 'cuda' | 'auto';
+  /** fullFineTune: start from these denoiser weights (an earlier student's, keyed like the teacher's) instead of the teacher's with conv_out zeroed. */
+  initStudent?: ReadonlyMap<string, WeightTensor>;
 }
 
 /** The TSD stage plus the merged student weights for export. */
@@ -48,9 +50,10 @@ export function scaleOutputChannels(base: WeightSource, conv: string, scale: Flo
 /** Builds both sessions (graphs built once) and the iteration. */
 export async function createTsdStage(o: TsdStageOptions): Promise<TsdStage> {
   const initRng = new Rng(o.seed, 0x10a);
-  const regGraph = buildRegGraph(o);
-  const reg = await TrainSession.create({ name: 'reg', graph: regGraph.g, loss: regGraph.loss, params: initLoraInputs(regGraph.g, (n) => n.startsWith('reg.'), initRng), device: o.device });
-  const regLora = loraUnder(reg.parameters(), 'reg.');
+  const dataOnly = o.regulariserWeight === 0; // γ = 0: no TSD term, so no reg model to train
+  const regGraph = dataOnly ? undefined : buildRegGraph(o);
+  const reg = regGraph && await TrainSession.create({ name: 'reg', graph: regGraph.g, loss: regGraph.loss, params: initLoraInputs(regGraph.g, (n) => n.startsWith('reg.'), initRng), device: o.device });
+  const regLora = reg ? loraUnder(reg.parameters(), 'reg.') : new Map<string, WeightTensor>();
   const feeds = new WeightFeeds();
   const sg = buildStudentGraph(o, feeds, regLora);
   const inputNames = sg.g.inputs.map((v) => v.name);
@@ -60,9 +63,13 @@ export async function createTsdStage(o: TsdStageOptions): Promise<TsdStage> {
     const inputs = new Set(inputNames);
     for (const [key, t] of o.teacher) {
       if (!inputs.has(`${STUDENT_PREFIX}${key}`)) continue; // e.g. the null style, which the student never reads
-      const zero = key === 'conv_out.weight' || key === 'conv_out.bias';
-      studentParams.set(`${STUDENT_PREFIX}${key}`, { dims: t.dims, data: zero ? new Float32Array(t.data.length) : Float32Array.from(t.data) });
+      const start = o.initStudent?.get(key);
+      if (start && start.data.length !== t.data.length) throw new Error(`initial student: ${key} has ${start.dims.join('×')}, the teacher's ${t.dims.join('×')}`);
+      const zero = !start && (key === 'conv_out.weight' || key === 'conv_out.bias');
+      studentParams.set(`${STUDENT_PREFIX}${key}`, { dims: t.dims, data: zero ? new Float32Array(t.data.length) : Float32Array.from((start ?? t).data) });
     }
+  } else if (o.initStudent) {
+    throw new Error('an initial student needs fullFineTune (its weights are the student, not a LoRA)');
   }
   if (o.outputGate) studentParams.set(STUDENT_GATE, { dims: [1, o.family.latentChannels, 1, 1], data: new Float32Array(o.family.latentChannels) });
   const student = await TrainSession.create({ name: 'student', graph: sg.g, loss: sg.loss, params: studentParams, extras: sg.extras, device: o.device });
@@ -72,25 +79,35 @@ export async function createTsdStage(o: TsdStageOptions): Promise<TsdStage> {
   const [lrSize, hrSize] = [o.hrSizePx / o.scale, o.hrSizePx];
   const step = async (batch: TrainingBatch, rng: Rng, k: number): Promise<StageStepResult> => {
     const uniform = (): number => rng.next();
-    const plan = sampleDasmPlan(schedule, uniform, { steps: o.dasmSteps });
     const lr = signedImages(batch.lr, [o.batch, 3, lrSize, lrSize]);
     const hr = signedImages(batch.hr, [o.batch, 3, hrSize, hrSize]);
-    for (const [key, t] of loraUnder(reg.parameters(), 'reg.')) regLora.set(key, t);
-    const dasm = Object.fromEntries(Object.entries(dasmFeeds(plan)).map(([n, t]) => [n, { dims: t.dims, data: t.data as Float32Array }]));
     const studentLr = learningRateAt(o.studentLr, k);
-    const s = await student.run({ ...feeds.feedsFor(inputNames), lr, hr, condition, noise: normalTensor(rng, tsdLatentDims(o)), ...dasm }, k, studentLr);
-    const index = sampleTimestepIndex(uniform);
-    const sigma = schedule.sigmas[index] as number;
-    const weight = batchRegLossWeight(uniform, new Array<number>(o.batch).fill(sigma));
-    const regLr = learningRateAt(o.regLr, k);
-    const r = await reg.run({
-      z_hat: s.outputs.z_hat as FloatTensor, noise: normalTensor(rng, tsdLatentDims(o)), sigma: vector([sigma]),
-      timestep: vector([schedule.timesteps[index] as number]), weight: { dims: [], data: Float32Array.of(weight) }, condition,
-    }, k, regLr);
+    const inputs = { ...feeds.feedsFor(inputNames), lr, hr, condition };
+    let regStep: { loss: number; lr: number } | undefined;
+    let s: Awaited<ReturnType<TrainSession['run']>>;
+    if (reg) {
+      const plan = sampleDasmPlan(schedule, uniform, { steps: o.dasmSteps });
+      for (const [key, t] of loraUnder(reg.parameters(), 'reg.')) regLora.set(key, t);
+      const dasm = Object.fromEntries(Object.entries(dasmFeeds(plan)).map(([n, t]) => [n, { dims: t.dims, data: t.data as Float32Array }]));
+      s = await student.run({ ...inputs, noise: normalTensor(rng, tsdLatentDims(o)), ...dasm }, k, studentLr);
+      const index = sampleTimestepIndex(uniform);
+      const sigma = schedule.sigmas[index] as number;
+      const weight = batchRegLossWeight(uniform, new Array<number>(o.batch).fill(sigma));
+      const regLr = learningRateAt(o.regLr, k);
+      const r = await reg.run({
+        z_hat: s.outputs.z_hat as FloatTensor, noise: normalTensor(rng, tsdLatentDims(o)), sigma: vector([sigma]),
+        timestep: vector([schedule.timesteps[index] as number]), weight: { dims: [], data: Float32Array.of(weight) }, condition,
+      }, k, regLr);
+      regStep = { loss: r.loss, lr: regLr };
+    } else {
+      s = await student.run(inputs, k, studentLr);
+    }
     const scalar = (name: string): number => (s.outputs[name] as FloatTensor).data[0] as number;
+    const losses: Record<string, number> = { loss: s.loss, perceptual: scalar('perceptual_loss'), latent_mse: scalar('latent_mse') };
+    if (regStep) Object.assign(losses, { tsd: scalar('tsd_loss'), reg: regStep.loss });
     return {
-      losses: { loss: s.loss, perceptual: scalar('perceptual_loss'), latent_mse: scalar('latent_mse'), tsd: scalar('tsd_loss'), reg: r.loss },
-      learningRates: { student: studentLr, reg: regLr },
+      losses,
+      learningRates: regStep ? { student: studentLr, reg: regStep.lr } : { student: studentLr },
       sheet: () => [unitImage(lr.data, lrSize), unitImage((s.outputs.student_image as FloatTensor).data, hrSize), unitImage(hr.data, hrSize)],
     };
   };
@@ -105,5 +122,5 @@ export async function createTsdStage(o: TsdStageOptions): Promise<TsdStage> {
       denoiser: gate ? scaleOutputChannels(denoiser, 'conv_out', gate.data) : denoiser,
     };
   };
-  return { name: 'tsd', sessions: [student, reg], step, mergedStudent };
+  return { name: 'tsd', sessions: reg ? [student, reg] : [student], step, mergedStudent };
 }
