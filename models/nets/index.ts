@@ -6,3 +6,4 @@ export * from './vae/index.ts';
 export * from './sd3/index.ts';
 export * from './lora/index.ts';
 export * from './small/index.ts';
+export * from './finish.ts';

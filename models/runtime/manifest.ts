@@ -28,6 +28,13 @@ export interface LatentSpec {
   tile: { size: number; overlap: number };
   /** Latent sizes the denoiser accepts are multiples of this (its patch size); the image is padded to fit. */
   multiple?: number;
+  /**
+   * Run encoder, denoiser and decoder back to back on each image tile and blend only the decoded tiles, instead of
+   * three whole-canvas passes (blended encoder tiles, Gaussian-blended latent tiles, blended decoder tiles). For
+   * graphs whose context fits inside the tile overlap, like the fast preset's; `latent.tile` is then unused. Much
+   * less work and memory outside the graphs: no whole-image latent, one upsampled window per tile.
+   */
+  perTile?: boolean;
 }
 
 /** The parsed contents of a model directory's `model.json`. */
@@ -38,7 +45,11 @@ export interface ModelManifest {
   kind: ModelKind;
   /** Integer scale factors the model's graphs produce. */
   scales: number[];
-  /** Graph file (relative to the model directory) for each scale, keyed by the scale as a string. */
+  /**
+   * Graph file (relative to the model directory) for each scale, keyed by the scale as a string; for `tsdsr`,
+   * `encoder`, `denoiser`, `decoder` and optionally `finish` (inputs `image`, `reference` in io.range → 0..1: the
+   * clamp and the manifest's colour fix in ONNX Runtime, used by `latent.perTile` models while that colour fix is chosen).
+   */
   graphs: Record<string, string>;
   io: {
     input: string;
@@ -82,6 +93,7 @@ function checkLatent(l: LatentSpec | undefined, tile: ModelManifest['tile'] | un
   need(typeof l.scalingFactor === 'number' && l.scalingFactor > 0, `${where}: latent.scalingFactor must be positive`);
   need(typeof l.shiftFactor === 'number' && typeof l.timestep === 'number' && typeof l.cubicA === 'number', `${where}: latent.shiftFactor, timestep and cubicA must be numbers`);
   need(l.multiple === undefined || isPositiveInt(l.multiple), `${where}: latent.multiple must be a positive integer`);
+  need(l.perTile === undefined || typeof l.perTile === 'boolean', `${where}: latent.perTile must be true or false`);
   const m = l.multiple ?? 1;
   need(!l.tile || (l.tile.size % m === 0 && l.tile.overlap % m === 0), `${where}: latent.tile size and overlap must be multiples of latent.multiple`);
   need(l.tile && isPositiveInt(l.tile.size) && Number.isInteger(l.tile.overlap) && l.tile.overlap >= 0 && l.tile.overlap < l.tile.size, `${where}: latent.tile invalid`);

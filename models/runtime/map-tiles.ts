@@ -22,8 +22,8 @@ export interface TiledPass {
   /** Blend weights along x and y for a tile starting at input cell `start` of `length` cells. */
   weightsX: (start: number, length: number) => Float32Array;
   weightsY: (start: number, length: number) => Float32Array;
-  /** Post-processes one tile's output planes in place (colour fix), given its input position. */
-  transform?: (planes: Float32Array, x: number, y: number, w: number, h: number) => Float32Array;
+  /** Post-processes one tile's output planes in place (colour fix), given its input position and its index in the batch run. */
+  transform?: (planes: Float32Array, x: number, y: number, w: number, h: number, batchIndex: number) => Float32Array;
   accumulator: BandAccumulator;
   /** Called after each tile row with the first input row the next tile row needs (the height at the end). */
   afterRow?: (nextTop: number) => void;
@@ -59,7 +59,7 @@ export async function mapTiles(p: TiledPass): Promise<void> {
       if (output.length !== xs.length * outSize) throw new Error(`graph returned ${output.length} values, expected ${xs.length * outSize}`);
       xs.forEach((x, i) => {
         let planes = output.subarray(i * outSize, (i + 1) * outSize);
-        if (p.transform) planes = p.transform(planes, x, y, grid.width, grid.height);
+        if (p.transform) planes = p.transform(planes, x, y, grid.width, grid.height, i);
         p.accumulator.add(planes, 0, Math.round(x * p.ratio), Math.round(y * p.ratio), p.weightsX(x, grid.width), wy);
         p.onTile?.();
       });

@@ -121,6 +121,41 @@ export function resizeRgba(image: RgbaImage, outWidth: number, outHeight: number
   return out;
 }
 
+/**
+ * The alpha channel of `resizeRgba(image, outWidth, outHeight)` alone, one byte per output pixel: the same
+ * taps and rounding, a quarter of the work.
+ */
+export function resizeAlpha(image: RgbaImage, outWidth: number, outHeight: number): Uint8Array {
+  const { width, height, data } = image;
+  const tx = cubicTaps(width, outWidth);
+  const ty = cubicTaps(height, outHeight);
+  const source = new Float32Array(width);
+  // a ring of horizontally resampled source rows: output rows read rows at most 4 apart, in order
+  const ring = 8;
+  const rows = new Float32Array(ring * outWidth);
+  const held = new Int32Array(ring).fill(-1);
+  const rowStart = (y: number): number => {
+    const slot = y % ring;
+    if (held[slot] !== y) {
+      for (let x = 0; x < width; x++) source[x] = data[(y * width + x) * 4 + 3] as number;
+      resampleRow(source, 0, 1, tx, rows, slot * outWidth);
+      held[slot] = y;
+    }
+    return slot * outWidth;
+  };
+  const out = new Uint8Array(outWidth * outHeight);
+  for (let y = 0; y < outHeight; y++) {
+    const t = y * 4;
+    const [r0, r1, r2, r3] = [rowStart(ty.index[t] as number), rowStart(ty.index[t + 1] as number), rowStart(ty.index[t + 2] as number), rowStart(ty.index[t + 3] as number)];
+    const [w0, w1, w2, w3] = [ty.weight[t] as number, ty.weight[t + 1] as number, ty.weight[t + 2] as number, ty.weight[t + 3] as number];
+    const dst = y * outWidth;
+    for (let x = 0; x < outWidth; x++) {
+      out[dst + x] = clampByte(w0 * (rows[r0 + x] as number) + w1 * (rows[r1 + x] as number) + w2 * (rows[r2 + x] as number) + w3 * (rows[r3 + x] as number));
+    }
+  }
+  return out;
+}
+
 /** Writes premultiplied 0..255 colour and alpha as straight 8-bit RGBA, clamped and rounded. */
 export function writeUnpremultiplied(out: Uint8Array, p: number, r: number, g: number, b: number, a: number): void {
   // divide by the interpolated alpha before clamping it, so overshoot never shifts the colour

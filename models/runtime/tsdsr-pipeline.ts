@@ -11,15 +11,19 @@ import { ColorFixer } from './color-fix.ts';
 import { createRgbaImage, hasTransparency, type RgbaImage } from './image.ts';
 import type { ColorFix, LatentSpec } from './manifest.ts';
 import { countTiles, mapTiles, type TiledPass } from './map-tiles.ts';
-import { clampByte, resizeRgba } from './resize.ts';
+import { clampByte, resizeAlpha } from './resize.ts';
 import type { TileRunner } from './upscale-tiles.ts';
 import { UpsampledImage } from './upsample-window.ts';
 
-/** The three graphs of a TSD-SR model as tile runners. */
+/** Runs a model's `finish` graph: decoded tiles and their reference windows (both in the range) → finished tiles in 0..1. */
+export type FinishRunner = (image: Float32Array, reference: Float32Array, count: number, height: number, width: number) => Promise<Float32Array>;
+
+/** The three graphs of a TSD-SR model as tile runners, and the optional finishing graph (used per tile, for the chosen colour fix). */
 export interface TsdsrGraphs {
   encoder: TileRunner;
   denoiser: TileRunner;
   decoder: TileRunner;
+  finish?: FinishRunner;
 }
 
 /** Settings of one run; pixel sizes are in output pixels and rounded to whole latent cells. */
@@ -98,26 +102,53 @@ const multipleOf = (v: number, f: number): number => Math.max(f, Math.floor(v / 
 
 /** Upscales an image with a TSD-SR model's three graphs. */
 export async function upscaleTsdsr(image: RgbaImage, graphs: TsdsrGraphs, s: TsdsrSettings): Promise<RgbaImage> {
-  const { factor: f, channels, scalingFactor } = s.latent;
+  const { factor: f } = s.latent;
   const outW = Math.round(image.width * s.scale);
   const outH = Math.round(image.height * s.scale);
   const align = f * (s.latent.multiple ?? 1); // the canvas is in whole latent cells (and whole patches)
   // canvas pixel (x, y) is output pixel (x − border, y − border); the right and bottom are padded further to `align`
   const border = borderContextPx(s, outW, outH, align);
   const [pw, ph] = [Math.ceil((outW + 2 * border) / align) * align, Math.ceil((outH + 2 * border) / align) * align];
-  const tile = multipleOf(s.tileSize, f);
+  const tile = multipleOf(s.tileSize, s.latent.perTile ? align : f);
   const overlap = Math.min(Math.floor(s.overlap / f) * f, tile - f);
   const margin = Math.min(Math.floor(s.margin / f) * f, Math.max(0, Math.floor((overlap - 1) / (2 * f)) * f));
   const withAlpha = hasTransparency(image);
   const upsampled = new UpsampledImage(withAlpha ? bleedTransparentColors(image) : image, outW, outH, s.latent.cubicA, withAlpha);
+  const canvas: Canvas = { upsampled, border, width: pw, height: ph, tile, overlap, margin };
+  const out = createRgbaImage(outW, outH);
+  const alpha = withAlpha ? resizeAlpha(image, outW, outH) : undefined;
+  const writeOutput = (row: number, values: Float32Array) => writeRow(out, alpha, row - border, values.subarray(3 * border));
+  await (s.latent.perTile ? perTilePasses : wholeCanvasPasses)(canvas, graphs, s, writeOutput);
+  return out;
+}
+
+/** The padded canvas the passes run on, and its tiling in canvas pixels. */
+interface Canvas {
+  upsampled: UpsampledImage;
+  /** Canvas pixels before the image's first row and column. */
+  border: number;
+  width: number;
+  height: number;
+  tile: number;
+  overlap: number;
+  margin: number;
+}
+
+/** Blend ramps in output cells for tiles along an axis of `size` input cells, `ratio` output cells per input cell. */
+const ramps = (size: number, ratio: number, rampOverlap: number, rampMargin: number) => (start: number, length: number) =>
+  edgeRamp(Math.round(length * ratio), rampOverlap, rampMargin, start > 0, start + length < size);
+
+/**
+ * Three whole-canvas passes, as TSD-SR's tiled inference: blended encoder tiles into the whole latent, the
+ * denoiser in Gaussian-blended latent tiles (z − v in place), then blended decoder tiles, colour-fixed per tile.
+ */
+async function wholeCanvasPasses(c: Canvas, graphs: TsdsrGraphs, s: TsdsrSettings, writeOutput: (row: number, values: Float32Array) => void): Promise<void> {
+  const { factor: f, channels, scalingFactor } = s.latent;
+  const { width: pw, height: ph, tile, overlap, margin, upsampled, border } = c;
   const lt = s.latent.tile;
   const total = countTiles(pw, ph, tile, overlap) + countTiles(pw / f, ph / f, lt.size, lt.overlap) + countTiles(pw / f, ph / f, tile / f, overlap / f);
   let done = 0;
   const common = { batchSize: s.batchSize, signal: s.signal, onTile: () => s.onTile?.(++done, total) };
-  // blend ramps in output cells: latent cells for the encoder, pixels for the decoder
-  const ramps = (size: number, ratio: number, rampOverlap: number, rampMargin: number) => (start: number, length: number) =>
-    edgeRamp(Math.round(length * ratio), rampOverlap, rampMargin, start > 0, start + length < size);
-
   const z = await latentPass({ ...common, width: pw, height: ph, tile, overlap, ratio: 1 / f, inputChannels: 3, channels, run: graphs.encoder,
     read: (x, y, w, h, buffer, offset) => upsampled.window(x - border, y - border, w, h, s.range, buffer, offset), weightsX: ramps(pw, 1 / f, overlap / f, margin / f), weightsY: ramps(ph, 1 / f, overlap / f, margin / f) });
   const zData = z.data;
@@ -129,15 +160,51 @@ export async function upscaleTsdsr(image: RgbaImage, graphs: TsdsrGraphs, s: Tsd
     read: (x, y, w, h, buffer, offset) => crop(z, x, y, w, h, buffer, offset), weightsX: gaussian, weightsY: gaussian, accumulator: v,
     afterRow: (nextTop) => v.flushPlanar(nextTop, (row, values) => subtractVelocity(z, row, values, scalingFactor)) });
 
-  const out = createRgbaImage(outW, outH);
-  const alpha = withAlpha ? resizeRgba(image, outW, outH).data : undefined;
   const accumulator = new BandAccumulator(pw, ph, 3, tile);
-  const finish = new TileFinisher(upsampled, border, s);
+  const finish = new TileFinisher(s);
   await mapTiles({ ...common, width: z.width, height: z.height, tile: tile / f, overlap: overlap / f, ratio: f, inputChannels: channels, channels: 3, run: graphs.decoder,
     read: (x, y, w, h, buffer, offset) => crop(z, x, y, w, h, buffer, offset), weightsX: ramps(z.width, f, overlap, margin), weightsY: ramps(z.height, f, overlap, margin), accumulator,
-    transform: (planes, x, y, w, h) => finish.tile(planes, x * f, y * f, w * f, h * f),
-    afterRow: (nextTop) => accumulator.flush(nextTop * f, (row, values) => writeRow(out, alpha, row - border, values.subarray(3 * border))) });
-  return out;
+    transform: (planes, x, y, w, h) => finish.tile(planes, w * f, h * f, (reference) => upsampled.window(x * f - border, y * f - border, w * f, h * f, [0, 1], reference)),
+    afterRow: (nextTop) => accumulator.flush(nextTop * f, writeOutput) });
+}
+
+/**
+ * Encoder, denoiser and decoder back to back on each canvas tile, only the decoded tiles blended (`latent.perTile`).
+ * The tile's input window, mapped to 0..1, is its colour-fix reference, so each window is upsampled once.
+ */
+async function perTilePasses(c: Canvas, graphs: TsdsrGraphs, s: TsdsrSettings, writeOutput: (row: number, values: Float32Array) => void): Promise<void> {
+  const { factor: f, scalingFactor } = s.latent;
+  const { width: pw, height: ph, tile, overlap, margin, upsampled, border } = c;
+  const [lo, hi] = s.range;
+  const total = countTiles(pw, ph, tile, overlap);
+  let done = 0;
+  let inputs = new Float32Array(0); // the batch's input windows, kept for the colour fix
+  const run: TileRunner = async (input, count, h, w) => {
+    if (s.colorFix !== 'none' || graphs.finish) {
+      if (inputs.length !== input.length) inputs = new Float32Array(input.length);
+      inputs.set(input);
+    }
+    const z = await graphs.encoder(input, count, h, w);
+    for (let i = 0; i < z.length; i++) z[i]! *= scalingFactor;
+    const scaled = z.slice(); // the runner may take z away
+    const v = await graphs.denoiser(z, count, h / f, w / f);
+    if (v.length !== scaled.length) throw new Error(`denoiser returned ${v.length} values, expected ${scaled.length}`);
+    for (let i = 0; i < scaled.length; i++) scaled[i] = ((scaled[i] as number) - (v[i] as number)) / scalingFactor;
+    const decoded = await graphs.decoder(scaled, count, h / f, w / f);
+    return graphs.finish ? graphs.finish(decoded, inputs.subarray(0, decoded.length), count, h, w) : decoded;
+  };
+  const accumulator = new BandAccumulator(pw, ph, 3, tile);
+  const finish = new TileFinisher(s);
+  const span = hi - lo;
+  await mapTiles({ batchSize: s.batchSize, signal: s.signal, onTile: () => s.onTile?.(++done, total),
+    width: pw, height: ph, tile, overlap, ratio: 1, inputChannels: 3, channels: 3, run,
+    read: (x, y, w, h, buffer, offset) => upsampled.window(x - border, y - border, w, h, s.range, buffer, offset),
+    weightsX: ramps(pw, 1, overlap, margin), weightsY: ramps(ph, 1, overlap, margin), accumulator,
+    transform: graphs.finish ? undefined : (planes, _x, _y, w, h, index) => finish.tile(planes, w, h, (reference) => {
+      const from = index * reference.length;
+      for (let k = 0; k < reference.length; k++) reference[k] = ((inputs[from + k] as number) - lo) / span;
+    }),
+    afterRow: (nextTop) => accumulator.flush(nextTop, writeOutput) });
 }
 
 /** Finishes decoded tiles in place: clamp to the range, map to 0..1, colour-fix against the upsampled input. */
@@ -146,17 +213,12 @@ class TileFinisher {
   /** The reference window, reused between tiles of one size. */
   private reference = new Float32Array(0);
 
-  constructor(
-    private readonly upsampled: UpsampledImage,
-    /** Canvas pixels before the image's first row and column. */
-    private readonly border: number,
-    private readonly s: TsdsrSettings,
-  ) {
+  constructor(private readonly s: TsdsrSettings) {
     this.fixer = new ColorFixer(s.colorFix);
   }
 
-  /** Finishes the decoded planes (3 × h × w) of the canvas window at (x, y) and returns them. */
-  tile(planes: Float32Array, x: number, y: number, w: number, h: number): Float32Array {
+  /** Finishes the decoded planes (3 × h × w) of one tile; `readReference` fills its upsampled input window (0..1, planar). */
+  tile(planes: Float32Array, w: number, h: number, readReference: (out: Float32Array) => void): Float32Array {
     const [lo, hi] = this.s.range;
     const span = hi - lo;
     for (let i = 0; i < planes.length; i++) {
@@ -165,7 +227,7 @@ class TileFinisher {
     }
     if (this.s.colorFix === 'none') return planes;
     if (this.reference.length !== 3 * w * h) this.reference = new Float32Array(3 * w * h);
-    this.upsampled.window(x - this.border, y - this.border, w, h, [0, 1], this.reference);
+    readReference(this.reference);
     this.fixer.fixInPlace({ data: planes, channels: 3, height: h, width: w }, { data: this.reference, channels: 3, height: h, width: w });
     return planes;
   }
@@ -174,9 +236,10 @@ class TileFinisher {
 /** Writes output row `row` from interleaved RGB values starting at its first pixel; rows outside the image are dropped. */
 function writeRow(out: RgbaImage, alpha: Uint8Array | undefined, row: number, values: Float32Array): void {
   if (row < 0 || row >= out.height) return;
-  for (let i = 0; i < out.width; i++) {
-    const p = (row * out.width + i) * 4;
+  const width = out.width;
+  for (let i = 0; i < width; i++) {
+    const p = (row * width + i) * 4;
     for (let c = 0; c < 3; c++) out.data[p + c] = clampByte((values[i * 3 + c] as number) * 255);
-    out.data[p + 3] = alpha ? (alpha[p + 3] as number) : 255;
+    out.data[p + 3] = alpha ? (alpha[row * width + i] as number) : 255;
   }
 }

@@ -145,22 +145,36 @@ export class UpsampledImage {
     }
   }
 
+  /** Scratch for the seven interpolated planes of one premultiplied output row. */
+  private line = new Float32Array(0);
+
   /** One output row of a premultiplied upsample: colour = interp(α·c) / interp(α), fading to interp(c) as α → 0. */
   private premultipliedRow(
     rows: Float32Array, plane: number, w: number, r0: number, r1: number, r2: number, r3: number, w0: number, w1: number, w2: number, w3: number,
     lo: number, k: number, hi: number, out: Float32Array, dst: number, outPlane: number,
   ): void {
-    const v = (p: number, i: number): number => {
-      const base = p * plane + i;
-      return w0 * (rows[base + r0] as number) + w1 * (rows[base + r1] as number) + w2 * (rows[base + r2] as number) + w3 * (rows[base + r3] as number);
-    };
-    for (let i = 0; i < w; i++) {
-      const alpha = v(6, i);
-      const t = alpha <= 0 ? 0 : alpha >= PREMULTIPLIED_FADE ? 1 : alpha / PREMULTIPLIED_FADE;
-      for (let c = 0; c < 3; c++) {
-        const colour = t > 0 ? t * (v(3 + c, i) / alpha) + (1 - t) * v(c, i) : v(c, i);
+    if (this.line.length < 7 * w) this.line = new Float32Array(7 * w);
+    const line = this.line;
+    for (let p = 0; p < 7; p++) {
+      const base = p * plane;
+      const at = p * w;
+      for (let i = 0; i < w; i++) {
+        const b = base + i;
+        line[at + i] = w0 * (rows[b + r0] as number) + w1 * (rows[b + r1] as number) + w2 * (rows[b + r2] as number) + w3 * (rows[b + r3] as number);
+      }
+    }
+    const alphaAt = 6 * w;
+    for (let c = 0; c < 3; c++) {
+      const plain = c * w;
+      const weighted = (3 + c) * w;
+      const to = dst + c * outPlane;
+      for (let i = 0; i < w; i++) {
+        const alpha = line[alphaAt + i] as number;
+        const v = line[plain + i] as number;
+        const t = alpha <= 0 ? 0 : alpha >= PREMULTIPLIED_FADE ? 1 : alpha / PREMULTIPLIED_FADE;
+        const colour = t > 0 ? t * ((line[weighted + i] as number) / alpha) + (1 - t) * v : v;
         const mapped = lo + colour * k;
-        out[dst + c * outPlane + i] = mapped < lo ? lo : mapped > hi ? hi : mapped;
+        out[to + i] = mapped < lo ? lo : mapped > hi ? hi : mapped;
       }
     }
   }

@@ -5,7 +5,7 @@ import type { ColorFix, ModelManifest } from './manifest.ts';
 import type { Device, DeviceChoice, ModelSession, ModelSource, OrtBackend } from './ort.ts';
 import { resizeRgba } from './resize.ts';
 import { planScale, validateScale } from './scale.ts';
-import { upscaleTsdsr } from './tsdsr-pipeline.ts';
+import { upscaleTsdsr, type FinishRunner } from './tsdsr-pipeline.ts';
 import { upscaleTiles, type TileRunner } from './upscale-tiles.ts';
 
 /** Progress of one upscale: tiles through the model, then the optional final resample. */
@@ -46,7 +46,7 @@ export async function loadUpscaler(
 ): Promise<Upscaler> {
   const sessions = new Map<string, ModelSession>();
   let chosen: DeviceChoice = device;
-  const keys = manifest.kind === 'tsdsr' ? ['encoder', 'denoiser', 'decoder'] : manifest.scales.map(String);
+  const keys = manifest.kind === 'tsdsr' ? ['encoder', 'denoiser', 'decoder', ...(manifest.graphs.finish ? ['finish'] : [])] : manifest.scales.map(String);
   for (const key of keys) {
     const session = await backend.createSession(await readGraph(manifest.graphs[key]!), chosen, log);
     sessions.set(key, session);
@@ -101,14 +101,23 @@ async function upscaleWithTsdsr(manifest: ModelManifest, sessions: Map<string, M
     if (!session) throw new Error(`model ${manifest.id} has been disposed`);
     return sessionRunner(session, session.inputNames[0]!, session.outputNames[0]!, manifest.io.batch);
   };
-  return upscaleTsdsr(image, { encoder: graph('encoder'), denoiser: graph('denoiser'), decoder: graph('decoder') }, {
+  const colorFix = o.colorFix ?? manifest.colorFix;
+  const finishSession = colorFix === manifest.colorFix ? sessions.get('finish') : undefined; // the graph does the manifest's fix only
+  const finish: FinishRunner | undefined = finishSession && (async (image, reference, count, height, width) => {
+    const dims = [count, 3, height, width];
+    const result = await finishSession.run({ image: { data: image, dims }, reference: { data: reference, dims } });
+    const tensor = result[finishSession.outputNames[0]!];
+    if (!tensor) throw new Error('the finish graph returned no output');
+    return tensor.data;
+  });
+  return upscaleTsdsr(image, { encoder: graph('encoder'), denoiser: graph('denoiser'), decoder: graph('decoder'), finish }, {
     scale: o.scale,
     tileSize: o.tileSize ?? manifest.tile.size,
     overlap: o.overlap ?? manifest.tile.overlap,
     margin: manifest.tile.margin,
     latent,
     range: manifest.io.range,
-    colorFix: o.colorFix ?? manifest.colorFix,
+    colorFix,
     batchSize: manifest.io.batch ? (o.batchSize ?? 4) : 1,
     signal: o.signal,
     onTile: (tilesDone, tilesTotal) => o.onProgress?.({ stage: 'upscale', tilesDone, tilesTotal }),

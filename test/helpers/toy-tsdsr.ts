@@ -5,6 +5,7 @@ import { Graph } from '../../models/graph/graph.ts';
 import { conv, depthToSpace, mul } from '../../models/graph/ops/index.ts';
 import { serializeModel } from '../../models/graph/serialize.ts';
 import { tensor } from '../../models/graph/tensor.ts';
+import { waveletFinishGraph } from '../../models/nets/finish.ts';
 import type { ModelManifest } from '../../models/runtime/index.ts';
 
 const F = 8;
@@ -44,23 +45,28 @@ function decoder(): Uint8Array {
   return serializeModel(g);
 }
 
-/** Writes the toy model into `dir`; latent tiles of `latentTile` cells force tiling on small images. */
-export function writeToyTsdsr(dir: string, options: { k: number; blur?: boolean; latentTile?: number; colorFix?: 'none' | 'wavelet' }): ModelManifest {
+/**
+ * Writes the toy model into `dir`; latent tiles of `latentTile` cells force tiling on small images. `perTile` runs
+ * the three graphs back to back per image tile (`latent.perTile`), with `margin` pixels at inner tile edges discarded;
+ * `finish` adds the wavelet finishing graph.
+ */
+export function writeToyTsdsr(dir: string, options: { k: number; blur?: boolean; latentTile?: number; colorFix?: 'none' | 'wavelet'; perTile?: boolean; margin?: number; finish?: boolean }): ModelManifest {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'encoder.onnx'), encoder());
   writeFileSync(join(dir, 'denoiser.onnx'), denoiser(options.k, options.blur ?? false));
   writeFileSync(join(dir, 'decoder.onnx'), decoder());
+  if (options.finish) writeFileSync(join(dir, 'finish.onnx'), serializeModel(waveletFinishGraph([-1, 1])));
   const manifest: ModelManifest = {
     id: 'toy-tsdsr',
     name: 'Toy TSD-SR',
     description: 'pixel-unshuffle encoder, linear denoiser, pixel-shuffle decoder',
     kind: 'tsdsr',
     scales: [2, 3, 4],
-    graphs: { encoder: 'encoder.onnx', denoiser: 'denoiser.onnx', decoder: 'decoder.onnx' },
+    graphs: { encoder: 'encoder.onnx', denoiser: 'denoiser.onnx', decoder: 'decoder.onnx', ...(options.finish ? { finish: 'finish.onnx' } : {}) },
     io: { input: 'image', output: 'image', layout: 'NCHW', channels: 3, range: [-1, 1], batch: true },
-    tile: { size: 32, overlap: 16, margin: 0 },
+    tile: options.margin ? { size: 64, overlap: 32, margin: options.margin } : { size: 32, overlap: 16, margin: 0 },
     colorFix: options.colorFix ?? 'none',
-    latent: { channels: C, factor: F, scalingFactor: 1.5305, shiftFactor: 0.0609, timestep: 1000, cubicA: -0.75, tile: { size: options.latentTile ?? 4, overlap: 2 } },
+    latent: { channels: C, factor: F, scalingFactor: 1.5305, shiftFactor: 0.0609, timestep: 1000, cubicA: -0.75, tile: { size: options.latentTile ?? 4, overlap: 2 }, ...(options.perTile ? { perTile: true } : {}) },
     license: 'Apache-2.0',
     provenance: { generator: 'test/helpers/toy-tsdsr.ts' },
   };

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { adainColorFix, applyColorFix, ColorFixer, waveletBlur, waveletColorFix, waveletDecompose, type Planes } from '../../models/runtime/color-fix.ts';
-import { cubicKernel, resizePlanar, resizeRgba } from '../../models/runtime/resize.ts';
+import { cubicKernel, resizeAlpha, resizePlanar, resizeRgba } from '../../models/runtime/resize.ts';
 import { patternImage } from '../helpers/images.ts';
 
 function randomPlanes(channels: number, height: number, width: number, seed = 1): Planes {
@@ -39,6 +39,16 @@ describe('bicubic resampling', () => {
       if (out.data[i + 3]! > 0 && out.data[i + 3]! < 255) partial++;
     }
     expect(partial).toBeGreaterThan(0); // the edge really is soft
+  });
+
+  it('resizes alpha alone exactly as resizeRgba resizes it, up and down', () => {
+    const image = patternImage(23, 17);
+    for (const [w, h] of [[92, 68], [57, 40], [11, 9]] as const) {
+      const full = resizeRgba(image, w, h).data;
+      const alpha = resizeAlpha(image, w, h);
+      expect(alpha.length).toBe(w * h);
+      expect(Array.from(alpha)).toEqual(Array.from({ length: w * h }, (_, i) => full[i * 4 + 3]));
+    }
   });
 
   it('resizes to the exact requested size', () => {

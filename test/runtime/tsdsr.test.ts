@@ -1,10 +1,10 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { Graph } from '../../models/graph/graph.ts';
-import { resize } from '../../models/graph/ops/index.ts';
+import { add, mul, resize } from '../../models/graph/ops/index.ts';
 import { serializeModel } from '../../models/graph/serialize.ts';
 import { CancelledError, type RgbaImage, type UpscaleProgress } from '../../models/runtime/index.ts';
 import { openUpscaler } from '../../models/runtime/node.ts';
@@ -105,5 +105,96 @@ describe('TSD-SR pipeline', () => {
     const w = gaussianTileWeights(64);
     expect(w[31]).toBeCloseTo(w[32]!, 10);
     expect(w[0]! / w[31]!).toBeCloseTo(Math.exp(-(31.5 ** 2 - 0.5 ** 2) / 64 ** 2 / 0.02), 8);
+  });
+
+  describe('per tile (latent.perTile)', () => {
+    it('with v = 0 reproduces the bicubic upsampling, and takes z − v in the scaled latent', async () => {
+      const [zero, half] = [dir('pt-zero'), dir('pt-half')];
+      writeToyTsdsr(zero, { k: 0, perTile: true });
+      writeToyTsdsr(half, { k: 0.25, perTile: true });
+      const image = gradientImage(37, 29);
+      const [a, b] = [await openUpscaler(zero, 'cpu'), await openUpscaler(half, 'cpu')];
+      const out = await a.upscale(image, { scale: 2.5 });
+      expect([out.width, out.height]).toEqual([93, 73]);
+      expect(maxDifference(out, await referenceUpscale(image, 93, 73, (u) => u))).toBeLessThanOrEqual(1);
+      const expected = await referenceUpscale(image, 93, 73, (u) => (1.25 * (2 * u - 1) + 1) / 2);
+      expect(maxDifference(await b.upscale(image, { scale: 2.5 }), expected)).toBeLessThanOrEqual(1);
+    });
+
+    it('colour-fixes each tile of a batch against its own input window', async () => {
+      const d = dir('pt-wavelet');
+      writeToyTsdsr(d, { k: 0, colorFix: 'wavelet', perTile: true }); // the identity: a reference from another tile would pull in its colours
+      const model = await openUpscaler(d, 'cpu');
+      const image = patternImage(30, 22);
+      const opaque = { ...image, data: image.data.map((v, i) => (i % 4 === 3 ? 255 : v)) };
+      const out = await model.upscale(opaque, { scale: 2, batchSize: 4 });
+      expect(maxDifference(out, await referenceUpscale(opaque, 60, 44, (u) => u))).toBeLessThanOrEqual(1);
+    });
+
+    it('discards the margin each tile cannot see past, so small tiles match one whole tile within 1/255', async () => {
+      const d = dir('pt-blur');
+      writeToyTsdsr(d, { k: 0.1, blur: true, perTile: true, margin: 8 }); // the blur reads one latent cell (8 px) past each side
+      const model = await openUpscaler(d, 'cpu');
+      const image = patternImage(40, 32);
+      const opaque = { ...image, data: image.data.map((v, i) => (i % 4 === 3 ? 255 : v)) };
+      const tiled = await model.upscale(opaque, { scale: 2, tileSize: 48, overlap: 32 });
+      const whole = await model.upscale(opaque, { scale: 2, tileSize: 512 });
+      expect(maxDifference(tiled, whole)).toBeLessThanOrEqual(1);
+      // without the margin, pixels computed against a tile's zero padding reach the output
+      const noMargin = dir('pt-blur-0');
+      writeToyTsdsr(noMargin, { k: 0.1, blur: true, perTile: true, margin: 0 });
+      const bare = await openUpscaler(noMargin, 'cpu');
+      expect(maxDifference(await bare.upscale(opaque, { scale: 2, tileSize: 48, overlap: 32 }), whole)).toBeGreaterThan(1);
+    });
+
+    it('finishes tiles with the model\'s finish graph exactly as the JS clamp and wavelet fix do, unless another fix is chosen', async () => {
+      const [withGraph, withoutGraph] = [dir('pt-finish'), dir('pt-js')];
+      writeToyTsdsr(withGraph, { k: 0.4, blur: true, perTile: true, colorFix: 'wavelet', finish: true });
+      writeToyTsdsr(withoutGraph, { k: 0.4, blur: true, perTile: true, colorFix: 'wavelet' });
+      const [a, b] = [await openUpscaler(withGraph, 'cpu'), await openUpscaler(withoutGraph, 'cpu')];
+      const image = patternImage(40, 32);
+      const opaque = { ...image, data: image.data.map((v, i) => (i % 4 === 3 ? 255 : v)) };
+      const fixed = await a.upscale(opaque, { scale: 2, batchSize: 3 });
+      expect(maxDifference(fixed, await b.upscale(opaque, { scale: 2, batchSize: 3 }))).toBeLessThanOrEqual(1);
+      const none = await a.upscale(opaque, { scale: 2, colorFix: 'none' });
+      expect(maxDifference(none, await b.upscale(opaque, { scale: 2, colorFix: 'none' }))).toBeLessThanOrEqual(1);
+      expect(maxDifference(none, fixed)).toBeGreaterThan(5); // k = 0.4 shifts colours the fix pulls back
+    });
+
+    it('runs the finish graph on every tile (a graph that paints grey paints the whole output)', async () => {
+      const d = dir('pt-grey');
+      writeToyTsdsr(d, { k: 0, perTile: true, colorFix: 'wavelet', finish: true });
+      const g = new Graph('grey_finish');
+      const image = g.input('image', 'float32', ['N', 3, 'H', 'W']);
+      g.input('reference', 'float32', ['N', 3, 'H', 'W']);
+      g.output(add(g, mul(g, image, 0), 0.5), 'fixed');
+      writeFileSync(join(d, 'finish.onnx'), serializeModel(g));
+      const model = await openUpscaler(d, 'cpu');
+      const out = await model.upscale(gradientImage(37, 29), { scale: 2, batchSize: 3 });
+      expect(new Set(out.data.filter((_, i) => i % 4 !== 3))).toEqual(new Set([128]));
+    });
+
+    it('counts one step per tile and stops when cancelled', async () => {
+      const d = dir('pt-progress');
+      writeToyTsdsr(d, { k: 0, perTile: true });
+      const model = await openUpscaler(d, 'cpu');
+      const events: UpscaleProgress[] = [];
+      await model.upscale(gradientImage(32, 32), { scale: 2, batchSize: 1, onProgress: (p) => events.push(p) });
+      // 64² output on a 128² canvas: 7×7 tiles of 32 px (overlap 16), each through all three graphs
+      expect(events.map((e) => e.tilesDone)).toEqual(Array.from({ length: 49 }, (_, i) => i + 1));
+      const controller = new AbortController();
+      const job = model.upscale(gradientImage(32, 32), { scale: 2, batchSize: 1, signal: controller.signal, onProgress: (p) => p.tilesDone === 5 && controller.abort() });
+      await expect(job).rejects.toBeInstanceOf(CancelledError);
+    });
+
+    it('keeps transparency without dark fringes', async () => {
+      const d = dir('pt-alpha');
+      writeToyTsdsr(d, { k: 0, perTile: true });
+      const out = await (await openUpscaler(d, 'cpu')).upscale(squareOnTransparent(), { scale: 4 });
+      const { soft, wrong } = softPixelsKeepingColor(out);
+      expect(wrong).toBe(0);
+      expect(soft).toBeGreaterThan(0);
+      expect(out.data[3]).toBe(0);
+    });
   });
 });

@@ -29,7 +29,8 @@ describe('TSD student output gate and full fine-tuning', () => {
     };
     const gated = await run(true, 'gated');
     const manifest = JSON.parse(await readFile(join(gated, 'model.json'), 'utf8'));
-    expect(manifest.latent).toMatchObject({ channels: 48, factor: 4, timestep: 250 });
+    expect(manifest.latent).toMatchObject({ channels: 48, factor: 4, timestep: 250, perTile: true }); // the fast preset runs per tile
+    expect(manifest.graphs.finish).toBe('finish.onnx');
     expect(await distanceFromBicubic(gated)).toBeLessThanOrEqual(1);
     // so does a fully fine-tuned student, which starts from the teacher with conv_out zeroed
     expect(await distanceFromBicubic(await run(false, 'full', true))).toBeLessThanOrEqual(1);

@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { toModelProto } from '../../../models/graph/index.ts';
 import { writeOnnxModel } from '../../../models/io/index.ts';
-import type { WeightSource } from '../../../models/nets/index.ts';
+import { waveletFinishGraph, type WeightSource } from '../../../models/nets/index.ts';
 import type { ModelManifest } from '../../../models/runtime/index.ts';
 import type { LatentFamily } from '../loop/family.ts';
 
@@ -20,6 +20,8 @@ export interface TsdsrExportOptions {
   timestep?: number;
   /** Recorded in model.json (data, recipe and flags, steps, perceptual loss, ...). */
   provenance: Record<string, unknown>;
+  /** Run the three graphs back to back per image tile (`latent.perTile`): for VAEs and denoisers whose context fits the tile overlap. */
+  perTile?: boolean;
 }
 
 /** The current git commit of the working directory, or null outside a repository. */
@@ -40,25 +42,26 @@ export function tsdsrManifest(o: TsdsrExportOptions): ModelManifest {
     id: o.id, name: o.name, kind: 'tsdsr',
     description: `One-step TSD-SR student of the ${o.family.name} family, trained with tsdsr train tsd.`,
     scales: [2, 3, 4],
-    graphs: { encoder: 'encoder.onnx', denoiser: 'denoiser.onnx', decoder: 'decoder.onnx' },
+    graphs: { encoder: 'encoder.onnx', denoiser: 'denoiser.onnx', decoder: 'decoder.onnx', finish: 'finish.onnx' },
     io: { input: 'image', output: 'image', layout: 'NCHW', channels: 3, range: [-1, 1], batch: true },
     tile: { size: 64 * f, overlap: 8 * f, margin: 2 * f },
     colorFix: 'wavelet',
     latent: {
       channels: o.family.latentChannels, factor: f, scalingFactor: o.scalingFactor, shiftFactor: 0, timestep: o.timestep ?? 1000, cubicA: -0.75,
-      tile: { size: latentTile, overlap: Math.max(m, Math.floor(8 / m) * m) }, multiple: m,
+      tile: { size: latentTile, overlap: Math.max(m, Math.floor(8 / m) * m) }, multiple: m, ...(o.perTile ? { perTile: true } : {}),
     },
     license: 'trained by the user; the training images\' licences apply',
     provenance: { loraMerged: true, ...o.provenance, commit: gitCommit(), exportedAt: new Date().toISOString() },
   };
 }
 
-/** Writes encoder.onnx, denoiser.onnx (style and the student's timestep baked in), decoder.onnx and model.json into `dir`. */
+/** Writes encoder.onnx, denoiser.onnx (style and the student's timestep baked in), decoder.onnx, finish.onnx (clamp and wavelet fix) and model.json into `dir`. */
 export async function exportTsdsrModel(vae: WeightSource, denoiser: WeightSource, o: TsdsrExportOptions): Promise<ModelManifest> {
   await mkdir(o.dir, { recursive: true });
   const graphs = o.family.runtimeGraphs(vae, denoiser, o.style, o.timestep ?? 1000);
   for (const [key, g] of Object.entries(graphs)) await writeOnnxModel(join(o.dir, `${key}.onnx`), toModelProto(g));
   const manifest = tsdsrManifest(o);
+  await writeOnnxModel(join(o.dir, manifest.graphs.finish as string), toModelProto(waveletFinishGraph(manifest.io.range)));
   await writeFile(join(o.dir, 'model.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }

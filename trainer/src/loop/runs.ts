@@ -104,7 +104,7 @@ export async function trainTsd(options: Partial<RunOptions> & Pick<RunOptions, '
   if (result.interrupted) return result;
   const merged = stage.mergedStudent();
   await exportTsdsrModel(merged.vae, merged.denoiser, {
-    dir: o.exportDir as string, id: o.id, timestep: o.studentTimestep, name: o.name ?? `TSD-SR small (${style})`, family, scalingFactor: t.info.vae.scalingFactor,
+    dir: o.exportDir as string, id: o.id, timestep: o.studentTimestep, perTile: t.info.vae.pixelShuffleSkip === true, name: o.name ?? `TSD-SR small (${style})`, family, scalingFactor: t.info.vae.scalingFactor,
     style: styleEmbedding(style, family.styleDim),
     provenance: {
       trainedBy: 'tsdsr train tsd', loraMerged: !o.fullFineTune,
