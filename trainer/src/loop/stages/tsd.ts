@@ -82,14 +82,14 @@ export async function createTsdStage(o: TsdStageOptions): Promise<TsdStage> {
     const lr = signedImages(batch.lr, [o.batch, 3, lrSize, lrSize]);
     const hr = signedImages(batch.hr, [o.batch, 3, hrSize, hrSize]);
     const studentLr = learningRateAt(o.studentLr, k);
-    const inputs = { ...feeds.feedsFor(inputNames), lr, hr, condition };
+    const inputs = () => ({ ...feeds.feedsFor(inputNames), lr, hr, condition }); // read after the reg LoRA is refreshed
     let regStep: { loss: number; lr: number } | undefined;
     let s: Awaited<ReturnType<TrainSession['run']>>;
     if (reg) {
       const plan = sampleDasmPlan(schedule, uniform, { steps: o.dasmSteps });
       for (const [key, t] of loraUnder(reg.parameters(), 'reg.')) regLora.set(key, t);
       const dasm = Object.fromEntries(Object.entries(dasmFeeds(plan)).map(([n, t]) => [n, { dims: t.dims, data: t.data as Float32Array }]));
-      s = await student.run({ ...inputs, noise: normalTensor(rng, tsdLatentDims(o)), ...dasm }, k, studentLr);
+      s = await student.run({ ...inputs(), noise: normalTensor(rng, tsdLatentDims(o)), ...dasm }, k, studentLr);
       const index = sampleTimestepIndex(uniform);
       const sigma = schedule.sigmas[index] as number;
       const weight = batchRegLossWeight(uniform, new Array<number>(o.batch).fill(sigma));
@@ -100,7 +100,7 @@ export async function createTsdStage(o: TsdStageOptions): Promise<TsdStage> {
       }, k, regLr);
       regStep = { loss: r.loss, lr: regLr };
     } else {
-      s = await student.run(inputs, k, studentLr);
+      s = await student.run(inputs(), k, studentLr);
     }
     const scalar = (name: string): number => (s.outputs[name] as FloatTensor).data[0] as number;
     const losses: Record<string, number> = { loss: s.loss, perceptual: scalar('perceptual_loss'), latent_mse: scalar('latent_mse') };
