@@ -10,7 +10,7 @@ export type TrainStage = 'vae' | 'teacher' | 'tsd';
 
 /** parseArgs options of every form of the command. */
 export const TRAIN_OPTIONS = {
-  data: { type: 'string' }, out: { type: 'string' }, vae: { type: 'string' }, teacher: { type: 'string' }, 'init-student': { type: 'string' },
+  data: { type: 'string' }, out: { type: 'string' }, vae: { type: 'string' }, teacher: { type: 'string' }, 'init-student': { type: 'string' }, 'detail-crops': { type: 'string' },
   steps: { type: 'string' }, batch: { type: 'string' }, crop: { type: 'string' }, lr: { type: 'string' }, 'reg-lr': { type: 'string' },
   style: { type: 'string' }, id: { type: 'string' }, 'model-out': { type: 'string' }, 'lpips-weights': { type: 'string' },
   'checkpoint-every': { type: 'string' }, seed: { type: 'string' }, device: { type: 'string' }, resume: { type: 'boolean' },
@@ -122,7 +122,7 @@ export function trainRunOptions(stage: TrainStage, values: TrainValues, env: Nod
     steps: parseInteger('steps', values.steps, 1, 1e9), batch: parseInteger('batch', values.batch, 1, 256), cropSizePx,
     lr: parseRate('lr', values.lr), regLr: parseRate('reg-lr', values['reg-lr']), warmupSteps: parseInteger('warmup-steps', values['warmup-steps'], 0, 1e9),
     arch: parseArch(values.arch), scales: parseScales(values.scales, cropSizePx ?? defaults.cropSizePx), degradation,
-    bicubicShare: parseBicubicShare(values['bicubic-share'], degradation ?? defaults.degradation),
+    bicubicShare: parseBicubicShare(values['bicubic-share'], degradation ?? defaults.degradation), detailCandidates: parseInteger('detail-crops', values['detail-crops'], 1, 64),
     studentTimestep: parseNumber('student-timestep', values['student-timestep'], 0, 1000, true), outputGate: values['output-gate'], encoderLora: values['frozen-encoder'] ? false : undefined, fullFineTune: values['full-fine-tune'] || (values['init-student'] !== undefined ? true : undefined), initStudent: values['init-student'],
     loraRank: parseInteger('lora-rank', values['lora-rank'], 1, 256), dasmSteps: parseInteger('dasm-steps', values['dasm-steps'], 1, 100),
     regulariserWeight: parseNumber('regulariser-weight', values['regulariser-weight'], 0, 1e6),

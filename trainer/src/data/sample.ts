@@ -31,13 +31,19 @@ export interface SampleOptions {
   readonly rotate: boolean;
   /** Background (0..255 RGB) that transparent pixels are composited over (default white). */
   readonly background: readonly [number, number, number];
+  /**
+   * Candidate windows per crop (default 1): above 1, a region of twice the crop side is read and the candidate with
+   * the most detail (mean absolute gradient) is kept, so icons and flat wallpapers, mostly empty at a random spot,
+   * give edges to learn from more often. Images that are flat everywhere still give flat crops.
+   */
+  readonly detailCandidates: number;
 }
 
 /** Sample options from partial ones (degradation config as overrides of the published defaults). */
 export function sampleOptions(options: Partial<Omit<SampleOptions, 'degradationConfig'>> & { degradationConfig?: DegradationOverrides } = {}): SampleOptions {
   const { degradationConfig: overrides, ...rest } = options;
   const resolved: SampleOptions = {
-    cropSizePx: 512, scale: 4, degradation: 'realesrgan', bicubicShare: 0.5, upsampleLr: false, hflip: true, rotate: false, background: [255, 255, 255],
+    cropSizePx: 512, scale: 4, degradation: 'realesrgan', bicubicShare: 0.5, upsampleLr: false, hflip: true, rotate: false, background: [255, 255, 255], detailCandidates: 1,
     ...rest, degradationConfig: degradationConfig(overrides ?? {}),
   };
   const scales = resolved.scales ?? [resolved.scale];
@@ -47,6 +53,7 @@ export function sampleOptions(options: Partial<Omit<SampleOptions, 'degradationC
     if (!(Number.isInteger(s) && s >= 1) || !Number.isInteger(resolved.cropSizePx / s)) throw new Error(`crop ${resolved.cropSizePx} is not a multiple of scale ${s}`);
   }
   if (!(resolved.bicubicShare >= 0 && resolved.bicubicShare <= 1)) throw new Error(`bicubicShare must be within 0..1, not ${resolved.bicubicShare}`);
+  if (!(Number.isInteger(resolved.detailCandidates) && resolved.detailCandidates >= 1)) throw new Error(`detailCandidates must be a whole number of at least 1, not ${resolved.detailCandidates}`);
   return resolved;
 }
 
@@ -97,15 +104,46 @@ async function readRegion(entry: ImageEntry, left: number, top: number, width: n
   return planarFromPixels(data, info.width, info.height, info.channels);
 }
 
+/** Mean absolute difference between horizontal and vertical neighbours over the window's pixels (all channels). */
+export function windowDetail(image: PlanarImage, left: number, top: number, size: number): number {
+  const { data, width, height, channels } = image;
+  let sum = 0;
+  for (let c = 0; c < channels; c++) {
+    const plane = c * width * height;
+    for (let y = top; y < top + size - 1; y++) {
+      const row = plane + y * width;
+      for (let x = left; x < left + size - 1; x++) {
+        const v = data[row + x] as number;
+        sum += Math.abs((data[row + x + 1] as number) - v) + Math.abs((data[row + width + x] as number) - v);
+      }
+    }
+  }
+  return sum / (channels * (size - 1) * (size - 1));
+}
+
+/** Reads the square window at a random position (reflect-padded when the image is smaller), or the most detailed of several. */
+async function readWindow(entry: ImageEntry, rng: Rng, options: SampleOptions): Promise<PlanarImage> {
+  const size = options.cropSizePx;
+  const span = options.detailCandidates > 1 ? 2 * size : size; // the region candidates are drawn from
+  const [width, height] = [Math.min(span, entry.width), Math.min(span, entry.height)];
+  const left = rng.int(0, Math.max(0, entry.width - width));
+  const top = rng.int(0, Math.max(0, entry.height - height));
+  let region = await readRegion(entry, left, top, width, height, options.background);
+  if (width < size || height < size) region = cropReflect(region, 0, 0, Math.max(size, width), Math.max(size, height));
+  if (options.detailCandidates === 1) return region;
+  let best = { x: 0, y: 0, detail: -1 };
+  for (let k = 0; k < options.detailCandidates; k++) {
+    const x = rng.int(0, region.width - size);
+    const y = rng.int(0, region.height - size);
+    const detail = windowDetail(region, x, y, size);
+    if (detail > best.detail) best = { x, y, detail };
+  }
+  return cropReflect(region, best.x, best.y, size, size);
+}
+
 /** A random square crop (reflect-padded when the image is smaller), with optional flips/rotations. */
 export async function randomCrop(entry: ImageEntry, rng: Rng, options: SampleOptions): Promise<PlanarImage> {
-  const size = options.cropSizePx;
-  const left = rng.int(0, Math.max(0, entry.width - size));
-  const top = rng.int(0, Math.max(0, entry.height - size));
-  const width = Math.min(size, entry.width);
-  const height = Math.min(size, entry.height);
-  let crop = await readRegion(entry, left, top, width, height, options.background);
-  if (width < size || height < size) crop = cropReflect(crop, 0, 0, size, size);
+  let crop = await readWindow(entry, rng, options);
   if (options.hflip && rng.chance(0.5)) crop = flipHorizontal(crop);
   if (options.rotate && rng.chance(0.5)) crop = flipVertical(crop);
   if (options.rotate && rng.chance(0.5)) crop = transpose(crop);

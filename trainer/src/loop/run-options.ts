@@ -25,6 +25,8 @@ export interface RunOptions {
   degradation: 'realesrgan' | 'bicubic' | 'mixed';
   /** Under degradation 'mixed', the share of plain-bicubic samples. */
   bicubicShare: number;
+  /** Candidate windows per training crop; the most detailed is kept (1: a plain random crop). */
+  detailCandidates: number;
   /** Architecture preset of the small family (`train vae` and `train teacher`; later stages read it from their inputs). */
   arch: SmallPresetName;
   /** train tsd: the student's timestep t_s (0..1000): ẑ = z_L − (t_s/1000)·v(z_L, t_s); TSD-SR's is 1000. */
@@ -62,7 +64,7 @@ export interface RunOptions {
 const COMMON = {
   id: 'tsdsr-small', steps: 2000, batch: 4, cropSizePx: 128, scale: 4, degradation: 'bicubic', seed: 0, device: 'cpu', resume: false,
   checkpointEvery: 200, sampleEvery: 200, lr: 2e-4, regLr: 0, warmupSteps: 100, lrCycles: 1, klWeight: 1e-6, styleDropout: 0.1,
-  loraRank: 16, dasmSteps: 4, regulariserWeight: 1, data: '', out: '', bicubicShare: 0.5, arch: 'small', studentTimestep: 1000, outputGate: false, encoderLora: true, fullFineTune: false,
+  loraRank: 16, dasmSteps: 4, regulariserWeight: 1, data: '', out: '', bicubicShare: 0.5, detailCandidates: 1, arch: 'small', studentTimestep: 1000, outputGate: false, encoderLora: true, fullFineTune: false,
 } as const satisfies Omit<RunOptions, 'guidanceScale'>;
 
 /** Defaults per run. SD3's TSD learning rates (5e-6 student, 1e-6 reg) are scaled ×10 for the small family trained from scratch. */

@@ -33,7 +33,7 @@ async function scan(o: RunOptions): Promise<ImageEntry[]> {
 
 function loaderFactory(o: RunOptions, entries: ImageEntry[]): (state?: DataLoaderState) => DataLoader {
   const sample = sampleOptions({
-    cropSizePx: o.cropSizePx, scale: o.scale, scales: o.scales, degradation: o.degradation, bicubicShare: o.bicubicShare, upsampleLr: o.scales !== undefined,
+    cropSizePx: o.cropSizePx, scale: o.scale, scales: o.scales, degradation: o.degradation, bicubicShare: o.bicubicShare, detailCandidates: o.detailCandidates, upsampleLr: o.scales !== undefined,
   });
   return (state) => new DataLoader({ entries, seed: o.seed, sample, workers: o.workers, state });
 }
