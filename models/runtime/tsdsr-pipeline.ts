@@ -45,6 +45,13 @@ export interface TsdsrSettings {
    * longer output side so small images stay cheap; 0 runs on the image alone.
    */
   borderContext?: number;
+  /**
+   * How per-tile models upscale the alpha channel of an image with transparency: `model` (default) runs it through
+   * the model as a grey image, a second per-tile pass over the tiles with an alpha edge (smooth ramps and soft
+   * shadows keep the bicubic result; an image without any alpha edge skips the pass), so antialiased edges are
+   * super-resolved like the colour; `bicubic` resamples it. Whole-canvas models always resample it.
+   */
+  alpha?: 'model' | 'bicubic';
 }
 
 /** The context border in output pixels: whole multiples of `align`, at most half the longer output side. */
@@ -116,10 +123,52 @@ export async function upscaleTsdsr(image: RgbaImage, graphs: TsdsrGraphs, s: Tsd
   const upsampled = new UpsampledImage(withAlpha ? bleedTransparentColors(image) : image, outW, outH, s.latent.cubicA, withAlpha);
   const canvas: Canvas = { upsampled, border, width: pw, height: ph, tile, overlap, margin };
   const out = createRgbaImage(outW, outH);
-  const alpha = withAlpha ? resizeAlpha(image, outW, outH) : undefined;
-  const writeOutput = (row: number, values: Float32Array) => writeRow(out, alpha, row - border, values.subarray(3 * border));
-  await (s.latent.perTile ? perTilePasses : wholeCanvasPasses)(canvas, graphs, s, writeOutput);
+  if (!s.latent.perTile) {
+    const alpha = withAlpha ? resizeAlpha(image, outW, outH) : undefined;
+    await wholeCanvasPasses(canvas, graphs, s, (row, values) => writeRow(out, alpha, row - border, values.subarray(3 * border)));
+    return out;
+  }
+  const alphaByModel = withAlpha && (s.alpha ?? 'model') === 'model' && hasAlphaEdge(image);
+  const alpha = withAlpha && !alphaByModel ? resizeAlpha(image, outW, outH) : undefined;
+  const total = (alphaByModel ? 2 : 1) * countTiles(pw, ph, tile, overlap);
+  let done = 0;
+  const onTile = () => s.onTile?.(++done, total);
+  await perTilePass(canvas, graphs, s, onTile, (row, values) => writeRow(out, alpha, row - border, values.subarray(3 * border)));
+  if (alphaByModel) {
+    const grey = new UpsampledImage(alphaAsGrey(image), outW, outH, s.latent.cubicA);
+    await perTilePass({ ...canvas, upsampled: grey }, graphs, s, onTile, (row, values) => writeAlphaRow(out, row - border, values.subarray(3 * border)), isSmoothAlpha(s.range));
+  }
   return out;
+}
+
+/**
+ * Whether any two neighbouring pixels' alphas differ by more than 4 levels. Without such a step the alpha pass
+ * would keep the bicubic result on every tile (upsampling ×2 or more, steps shrink below ALPHA_EDGE_STEP), so
+ * smooth ramps and soft shadows skip it and are resampled directly.
+ */
+function hasAlphaEdge(image: RgbaImage): boolean {
+  const { data, width, height } = image;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const p = (y * width + x) * 4 + 3;
+      const a = data[p] as number;
+      if ((x + 1 < width && Math.abs((data[p + 4] as number) - a) > 4) || (y + 1 < height && Math.abs((data[p + 4 * width] as number) - a) > 4)) return true;
+    }
+  }
+  return false;
+}
+
+/** The alpha channel of an image as an opaque grey image (r = g = b = α). */
+function alphaAsGrey(image: RgbaImage): RgbaImage {
+  const grey = createRgbaImage(image.width, image.height);
+  for (let p = 0; p < grey.data.length; p += 4) {
+    const a = image.data[p + 3] as number;
+    grey.data[p] = a;
+    grey.data[p + 1] = a;
+    grey.data[p + 2] = a;
+    grey.data[p + 3] = 255;
+  }
+  return grey;
 }
 
 /** The padded canvas the passes run on, and its tiling in canvas pixels. */
@@ -169,34 +218,36 @@ async function wholeCanvasPasses(c: Canvas, graphs: TsdsrGraphs, s: TsdsrSetting
 }
 
 /**
- * Encoder, denoiser and decoder back to back on each canvas tile, only the decoded tiles blended (`latent.perTile`).
- * The tile's input window, mapped to 0..1, is its colour-fix reference, so each window is upsampled once.
+ * Encoder, denoiser and decoder back to back on each canvas tile, only the finished tiles blended (`latent.perTile`).
+ * The tile's input window, mapped to 0..1, is its colour-fix reference, so each window is upsampled once. A tile
+ * that `keepsBicubic` (by default: one flat colour) skips the graphs: its upsampled input is its result.
  */
-async function perTilePasses(c: Canvas, graphs: TsdsrGraphs, s: TsdsrSettings, writeOutput: (row: number, values: Float32Array) => void): Promise<void> {
-  const { factor: f, scalingFactor } = s.latent;
+async function perTilePass(c: Canvas, graphs: TsdsrGraphs, s: TsdsrSettings, onTile: () => void, writeOutput: (row: number, values: Float32Array) => void,
+  keepsBicubic: (tile: Float32Array, w: number) => boolean = isFlat): Promise<void> {
   const { width: pw, height: ph, tile, overlap, margin, upsampled, border } = c;
   const [lo, hi] = s.range;
-  const total = countTiles(pw, ph, tile, overlap);
-  let done = 0;
-  let inputs = new Float32Array(0); // the batch's input windows, kept for the colour fix
+  const span = hi - lo;
+  let inputs = new Float32Array(0); // the batch's input windows: the flat tiles' results and the colour-fix references
   const run: TileRunner = async (input, count, h, w) => {
-    if (s.colorFix !== 'none' || graphs.finish) {
-      if (inputs.length !== input.length) inputs = new Float32Array(input.length);
-      inputs.set(input);
+    if (inputs.length !== input.length) inputs = new Float32Array(input.length);
+    inputs.set(input);
+    const size = input.length / count;
+    const varied = Array.from({ length: count }, (_, i) => i).filter((i) => !keepsBicubic(inputs.subarray(i * size, (i + 1) * size), w));
+    const decoded = inputs.slice();
+    if (varied.length > 0) {
+      const batch = varied.length === count ? input : new Float32Array(varied.length * size);
+      if (batch !== input) varied.forEach((t, k) => batch.set(inputs.subarray(t * size, (t + 1) * size), k * size));
+      const result = await runGraphs(graphs, s, batch, varied.length, h, w);
+      varied.forEach((t, k) => decoded.set(result.subarray(k * size, (k + 1) * size), t * size));
     }
-    const z = await graphs.encoder(input, count, h, w);
-    for (let i = 0; i < z.length; i++) z[i]! *= scalingFactor;
-    const scaled = z.slice(); // the runner may take z away
-    const v = await graphs.denoiser(z, count, h / f, w / f);
-    if (v.length !== scaled.length) throw new Error(`denoiser returned ${v.length} values, expected ${scaled.length}`);
-    for (let i = 0; i < scaled.length; i++) scaled[i] = ((scaled[i] as number) - (v[i] as number)) / scalingFactor;
-    const decoded = await graphs.decoder(scaled, count, h / f, w / f);
-    return graphs.finish ? graphs.finish(decoded, inputs.subarray(0, decoded.length), count, h, w) : decoded;
+    if (!graphs.finish) return decoded;
+    if (varied.length > 0) return graphs.finish(decoded, inputs, count, h, w);
+    for (let k = 0; k < decoded.length; k++) decoded[k] = (Math.min(hi, Math.max(lo, decoded[k] as number)) - lo) / span; // the fix of x against itself is x
+    return decoded;
   };
   const accumulator = new BandAccumulator(pw, ph, 3, tile);
   const finish = new TileFinisher(s);
-  const span = hi - lo;
-  await mapTiles({ batchSize: s.batchSize, signal: s.signal, onTile: () => s.onTile?.(++done, total),
+  await mapTiles({ batchSize: s.batchSize, signal: s.signal, onTile,
     width: pw, height: ph, tile, overlap, ratio: 1, inputChannels: 3, channels: 3, run,
     read: (x, y, w, h, buffer, offset) => upsampled.window(x - border, y - border, w, h, s.range, buffer, offset),
     weightsX: ramps(pw, 1, overlap, margin), weightsY: ramps(ph, 1, overlap, margin), accumulator,
@@ -205,6 +256,56 @@ async function perTilePasses(c: Canvas, graphs: TsdsrGraphs, s: TsdsrSettings, w
       for (let k = 0; k < reference.length; k++) reference[k] = ((inputs[from + k] as number) - lo) / span;
     }),
     afterRow: (nextTop) => accumulator.flush(nextTop, writeOutput) });
+}
+
+/** Spread below which a tile counts as flat: float rounding of bicubic weights, far below one 8-bit level. */
+const FLAT_SPREAD = 1e-5;
+
+/** Whether each of the three planes of a tile lies within FLAT_SPREAD. */
+function isFlat(tile: Float32Array): boolean {
+  const plane = tile.length / 3;
+  for (let c = 0; c < 3; c++) {
+    let [min, max] = [Infinity, -Infinity];
+    for (let k = c * plane; k < (c + 1) * plane; k++) {
+      const v = tile[k] as number;
+      if (v < min) min = v;
+      if (v > max) max = v;
+      if (max - min > FLAT_SPREAD) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Largest step between neighbouring pixels of an upsampled alpha window (grey planes in the range, as a share of
+ * the range) below which the alpha pass keeps the bicubic result: smooth ramps and soft shadows, where the model
+ * has no edge to sharpen. An antialiased edge upsampled ×4 steps by a quarter of the range or more.
+ */
+const ALPHA_EDGE_STEP = 4 / 255;
+
+/** Whether a grey alpha tile (its first plane, `width` wide) has no step above ALPHA_EDGE_STEP between neighbours. */
+function isSmoothAlpha(range: readonly [number, number]): (tile: Float32Array, width: number) => boolean {
+  const limit = ALPHA_EDGE_STEP * (range[1] - range[0]);
+  return (tile, width) => {
+    const plane = tile.length / 3;
+    for (let k = 0; k < plane - width; k++) {
+      const v = tile[k] as number;
+      if (Math.abs((tile[k + width] as number) - v) > limit || ((k + 1) % width !== 0 && Math.abs((tile[k + 1] as number) - v) > limit)) return false;
+    }
+    return true;
+  };
+}
+
+/** Encoder → × scaling factor → denoiser → z − v → ÷ scaling factor → decoder, on `count` image tiles (h × w, in the range). */
+async function runGraphs(graphs: TsdsrGraphs, s: TsdsrSettings, input: Float32Array, count: number, h: number, w: number): Promise<Float32Array> {
+  const { factor: f, scalingFactor } = s.latent;
+  const z = await graphs.encoder(input, count, h, w);
+  for (let i = 0; i < z.length; i++) z[i]! *= scalingFactor;
+  const scaled = z.slice(); // the runner may take z away
+  const v = await graphs.denoiser(z, count, h / f, w / f);
+  if (v.length !== scaled.length) throw new Error(`denoiser returned ${v.length} values, expected ${scaled.length}`);
+  for (let i = 0; i < scaled.length; i++) scaled[i] = ((scaled[i] as number) - (v[i] as number)) / scalingFactor;
+  return graphs.decoder(scaled, count, h / f, w / f);
 }
 
 /** Finishes decoded tiles in place: clamp to the range, map to 0..1, colour-fix against the upsampled input. */
@@ -241,5 +342,15 @@ function writeRow(out: RgbaImage, alpha: Uint8Array | undefined, row: number, va
     const p = (row * width + i) * 4;
     for (let c = 0; c < 3; c++) out.data[p + c] = clampByte((values[i * 3 + c] as number) * 255);
     out.data[p + 3] = alpha ? (alpha[row * width + i] as number) : 255;
+  }
+}
+
+/** Writes output row `row`'s alpha from interleaved grey RGB values (0..1, their mean) starting at its first pixel. */
+function writeAlphaRow(out: RgbaImage, row: number, values: Float32Array): void {
+  if (row < 0 || row >= out.height) return;
+  const width = out.width;
+  for (let i = 0; i < width; i++) {
+    const v = ((values[i * 3] as number) + (values[i * 3 + 1] as number) + (values[i * 3 + 2] as number)) / 3;
+    out.data[(row * width + i) * 4 + 3] = clampByte(v * 255);
   }
 }

@@ -24,6 +24,8 @@ export interface UpscaleOptions {
   colorFix?: ColorFix;
   /** Tile positions per model run (default 4 when the graph takes a batch). */
   batchSize?: number;
+  /** Per-tile TSD models: upscale the alpha channel through the model (`model`, default) or by bicubic resampling. */
+  alpha?: 'model' | 'bicubic';
   signal?: AbortSignal;
   onProgress?: (progress: UpscaleProgress) => void;
 }
@@ -118,6 +120,7 @@ async function upscaleWithTsdsr(manifest: ModelManifest, sessions: Map<string, M
     latent,
     range: manifest.io.range,
     colorFix,
+    alpha: o.alpha,
     batchSize: manifest.io.batch ? (o.batchSize ?? 4) : 1,
     signal: o.signal,
     onTile: (tilesDone, tilesTotal) => o.onProgress?.({ stage: 'upscale', tilesDone, tilesTotal }),

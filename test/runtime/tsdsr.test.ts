@@ -8,6 +8,7 @@ import { add, mul, resize } from '../../models/graph/ops/index.ts';
 import { serializeModel } from '../../models/graph/serialize.ts';
 import { CancelledError, type RgbaImage, type UpscaleProgress } from '../../models/runtime/index.ts';
 import { openUpscaler } from '../../models/runtime/node.ts';
+import { resizeRgba } from '../../models/runtime/resize.ts';
 import { gaussianTileWeights } from '../../models/runtime/tsdsr-pipeline.ts';
 import { gradientImage, maxDifference, patternImage, softPixelsKeepingColor, squareOnTransparent } from '../helpers/images.ts';
 import { writeToyTsdsr } from '../helpers/toy-tsdsr.ts';
@@ -185,6 +186,48 @@ describe('TSD-SR pipeline', () => {
       const controller = new AbortController();
       const job = model.upscale(gradientImage(32, 32), { scale: 2, batchSize: 1, signal: controller.signal, onProgress: (p) => p.tilesDone === 5 && controller.abort() });
       await expect(job).rejects.toBeInstanceOf(CancelledError);
+    });
+
+    it('upscales alpha edges through the model as a grey image, keeps smooth alpha bicubic, or resamples when asked', async () => {
+      const d = dir('pt-alpha-model');
+      writeToyTsdsr(d, { k: 0.25, perTile: true }); // decoded = 1.25 × (2u − 1), so the model's mark is plain
+      const model = await openUpscaler(d, 'cpu');
+      const image = gradientImage(24, 20);
+      const withAlpha = (a: (x: number, y: number) => number) => ({ ...image, data: image.data.map((v, i) => (i % 4 === 3 ? a((i >> 2) % 24, Math.floor((i >> 2) / 24)) : v)) });
+      const alphaOf = async (rgba: RgbaImage, f: (u: number) => number) => {
+        const grey = { ...rgba, data: rgba.data.map((v, i) => (i % 4 === 3 ? 255 : rgba.data[i - (i % 4) + 3]!)) };
+        return (await referenceUpscale(grey, 72, 60, f)).data.filter((_, i) => i % 4 === 0);
+      };
+      const worst = (out: RgbaImage, expected: Uint8Array) => Math.max(...Array.from(expected, (v, p) => Math.abs(out.data[p * 4 + 3]! - v)));
+      // edges everywhere (a 2 px checker of alpha 40 and 220): the model's result
+      const checker = withAlpha((x, y) => ((x >> 1) + (y >> 1)) % 2 ? 220 : 40);
+      const events: UpscaleProgress[] = [];
+      const out = await model.upscale(checker, { scale: 3, batchSize: 2, onProgress: (p) => events.push(p) });
+      expect(worst(out, await alphaOf(checker, (u) => (1.25 * (2 * u - 1) + 1) / 2))).toBeLessThanOrEqual(1);
+      const opaqueEvents: UpscaleProgress[] = [];
+      await model.upscale(image, { scale: 3, batchSize: 2, onProgress: (p) => opaqueEvents.push(p) });
+      expect(events.at(-1)!.tilesTotal).toBe(2 * opaqueEvents.at(-1)!.tilesTotal); // a second pass for the alpha
+      // a smooth ramp (7 levels per pixel): the bicubic upsample, untouched by the model
+      const ramp = withAlpha((x) => 40 + 7 * x);
+      expect(worst(await model.upscale(ramp, { scale: 3 }), await alphaOf(ramp, (u) => u))).toBeLessThanOrEqual(1);
+      // no step above 4 levels anywhere: the pass is skipped and alpha resampled as with alpha: 'bicubic'
+      const gentle = withAlpha((x, y) => 40 + 3 * x + 2 * y);
+      const gentleOut = await model.upscale(gentle, { scale: 3 });
+      expect(worst(gentleOut, resizeRgba(gentle, 72, 60).data.filter((_, i) => i % 4 === 3))).toBe(0);
+      // alpha: 'bicubic' resamples it exactly as resizeRgba does
+      const resampled = await model.upscale(checker, { scale: 3, alpha: 'bicubic' });
+      const bicubicAlpha = resizeRgba(checker, 72, 60).data.filter((_, i) => i % 4 === 3);
+      expect(worst(resampled, bicubicAlpha)).toBe(0);
+    });
+
+    it('leaves a tile of one flat colour as it is instead of running the graphs on it', async () => {
+      const d = dir('pt-flat');
+      writeToyTsdsr(d, { k: 0.25, perTile: true }); // would turn 100 into (1.25 × (200/255 − 1) + 1) / 2 · 255 ≈ 93
+      const model = await openUpscaler(d, 'cpu');
+      const flat = { width: 20, height: 16, data: Uint8Array.from({ length: 20 * 16 * 4 }, (_, i) => [100, 150, 200, 255][i % 4]!) };
+      const out = await model.upscale(flat, { scale: 2 });
+      expect(new Set(out.data.filter((_, i) => i % 4 === 0))).toEqual(new Set([100]));
+      expect(new Set(out.data.filter((_, i) => i % 4 === 2))).toEqual(new Set([200]));
     });
 
     it('keeps transparency without dark fringes', async () => {
