@@ -8,6 +8,7 @@
  *
  *   npm run bench:upscale -- [--device cpu] [--models tsdsr-fast,bicubic,nearest] [--sizes 256,512,1024] [--scale 4]
  *     [--repeat 3] [--ujs esrgan-slim,esrgan-medium,esrgan-thick] [--ujs-sizes 256]   (--ujs '' leaves UpscalerJS out)
+ *     [--alpha ramp|edges|opaque]   (the test image's transparency: a smooth ramp by default; edges = a grid of discs, like icons)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -16,11 +17,12 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import type { DeviceChoice, RgbaImage } from '../models/runtime/index.ts';
 import { openUpscaler } from '../models/runtime/node.ts';
-import { syntheticImage } from './synthetic-image.ts';
+import { syntheticImage, type SyntheticAlpha } from './synthetic-image.ts';
 import { openUpscalerJs, UPSCALERJS_MODELS, type UpscalerJsModel } from './upscalerjs.ts';
 
 interface CaseResult {
   model: string;
+  alpha: SyntheticAlpha;
   device: string;
   inputPx: number;
   outputPx: number;
@@ -50,8 +52,8 @@ const median = (xs: readonly number[]): number => {
   return s.length % 2 ? (s[s.length >> 1] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
 };
 
-async function runCase(model: string, size: number, scale: number, device: DeviceChoice, repeat: number): Promise<CaseResult> {
-  const image = syntheticImage(size, true);
+async function runCase(model: string, size: number, scale: number, device: DeviceChoice, repeat: number, alpha: SyntheticAlpha): Promise<CaseResult> {
+  const image = syntheticImage(size, alpha);
   const upscaler = await openCase(model, scale, device);
   await upscaler.upscale(syntheticImage(64, true)); // warm-up
   const runsMs: number[] = [];
@@ -72,6 +74,7 @@ async function runCase(model: string, size: number, scale: number, device: Devic
   const outputPx = out.width * out.height;
   return {
     model,
+    alpha,
     device: upscaler.device,
     inputPx: size,
     outputPx: out.width,
@@ -95,13 +98,16 @@ async function main(): Promise<void> {
       case: { type: 'string' },
       ujs: { type: 'string', default: UPSCALERJS_MODELS.join(',') },
       'ujs-sizes': { type: 'string', default: '256' },
+      alpha: { type: 'string', default: 'ramp' },
     },
   });
   const scale = Number(values.scale);
   const device = values.device as DeviceChoice;
+  const alpha = values.alpha as SyntheticAlpha;
+  if (!['ramp', 'edges', 'opaque'].includes(alpha)) throw new Error(`--alpha ${alpha}: choose ramp, edges or opaque`);
   if (values.case) {
     const [model, size] = values.case.split(':');
-    process.stdout.write(JSON.stringify(await runCase(model!, Number(size), scale, device, Number(values.repeat))));
+    process.stdout.write(JSON.stringify(await runCase(model!, Number(size), scale, device, Number(values.repeat), alpha)));
     return;
   }
   const results: CaseResult[] = [];
@@ -111,19 +117,20 @@ async function main(): Promise<void> {
   ];
   for (const [model, size] of cases) {
     const repeat = (UPSCALERJS_MODELS as readonly string[]).includes(model) ? '1' : values.repeat;
-    const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--case', `${model}:${size}`, '--scale', String(scale), '--device', device, '--repeat', repeat];
+    const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--case', `${model}:${size}`, '--scale', String(scale), '--device', device, '--repeat', repeat, '--alpha', alpha];
     results.push(JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 })) as CaseResult);
     process.stderr.write(`done ${model} ${size}²\n`);
   }
-  console.log(`| model | device | input | output | upscale ms (median) | runs ms | ms / output Mpx | sharp cubic ms | ratio to sharp | peak RSS MiB |`);
-  console.log(`|---|---|---|---|---|---|---|---|---|---|`);
+  console.log(`| model | device | alpha | input | output | upscale ms (median) | runs ms | ms / output Mpx | sharp cubic ms | ratio to sharp | peak RSS MiB |`);
+  console.log(`|---|---|---|---|---|---|---|---|---|---|---|`);
   for (const r of results) {
-    console.log(`| ${r.model} | ${r.device} | ${r.inputPx}² | ${r.outputPx}² | ${r.upscaleMs} | ${r.runsMs.join(', ')} | ${r.msPerOutputMpx} | ${r.sharpMs} | ${r.ratioToSharp} | ${r.peakRssMiB} |`);
+    console.log(`| ${r.model} | ${r.device} | ${r.alpha} | ${r.inputPx}² | ${r.outputPx}² | ${r.upscaleMs} | ${r.runsMs.join(', ')} | ${r.msPerOutputMpx} | ${r.sharpMs} | ${r.ratioToSharp} | ${r.peakRssMiB} |`);
   }
   const dir = fileURLToPath(new URL('./results/', import.meta.url));
   mkdirSync(dir, { recursive: true });
-  writeFileSync(`${dir}upscale.json`, JSON.stringify({ date: new Date().toISOString(), scale, device, results }, null, 2));
-  console.log(`\nwrote bench/results/upscale.json`);
+  const file = alpha === 'ramp' ? 'upscale.json' : `upscale-${alpha}.json`;
+  writeFileSync(`${dir}${file}`, JSON.stringify({ date: new Date().toISOString(), scale, device, alpha, results }, null, 2));
+  console.log(`\nwrote bench/results/${file}`);
 }
 
 await main();
