@@ -22,8 +22,9 @@ const TINY_RECIPE = {
   stages: {
     vae: { cropSizePx: 64 },
     teacher: { cropSizePx: 64 },
-    tsd: { cropSizePx: 48, scales: [2, 3, 4], degradation: 'mixed', studentTimestep: 250, outputGate: true, loraRank: 4, dasmSteps: 2 },
+    tsd: { cropSizePx: 48, scales: [2, 3, 4], degradation: 'mixed', studentTimestep: 250, fullFineTune: true, encoderLora: false, loraRank: 4, dasmSteps: 2 },
   },
+  refine: [{ cropSizePx: 48, scale: 4, degradation: 'bicubic', studentTimestep: 250, regulariserWeight: 0, detailCandidates: 2 }],
 };
 
 let root: string;
@@ -68,7 +69,7 @@ describe('tsdsr train flags', () => {
     ['--stage outside a recipe', [...VAE, '--stage', 'vae'], '--stage applies to train recipe, not to train vae'],
     ['a recipe without its file', ['train', 'recipe'], 'train recipe needs a recipe file'],
     ['a recipe with run flags', ['train', 'recipe', 'tiny.json', '--steps', '3'], 'train recipe takes only --stage; put --steps in the recipe file'],
-    ['a recipe with an unknown stage', ['train', 'recipe', 'tiny.json', '--stage', 'student'], '--stage student: use vae, teacher or tsd'],
+    ['a recipe with an unknown stage', ['train', 'recipe', 'tiny.json', '--stage', 'student'], '--stage student: use vae, teacher, tsd or refine'],
     ['a recipe file that is missing', ['train', 'recipe', join('no', 'such.json')], 'not a readable JSON recipe'],
     ['a recipe with an unknown option', ['train', 'recipe', 'typo.json'], 'common: unknown option "stepz"'],
     ['an unknown form', ['train', 'student'], 'use tsdsr train vae, tsdsr train teacher, tsdsr train tsd or tsdsr train recipe <file.json>'],
@@ -102,7 +103,7 @@ describe('tsdsr train flags', () => {
     const help = await tsdsr('train', '--help');
     expect(help.code).toBe(0);
     for (const flag of ['--arch', '--scales', '--degradation', '--bicubic-share', '--student-timestep', '--lora-rank', '--dasm-steps',
-      '--regulariser-weight', '--guidance-scale', '--warmup-steps', '--output-gate', '--init-student', 'train recipe  <file.json> [--stage vae|teacher|tsd]']) {
+      '--regulariser-weight', '--guidance-scale', '--warmup-steps', '--output-gate', '--init-student', 'train recipe  <file.json> [--stage vae|teacher|tsd|refine]']) {
       expect(help.stdout).toContain(flag);
     }
   });
@@ -138,10 +139,14 @@ describe('tsdsr train recipe', () => {
       expect(resumed.stdout).toBe(`trained tiny-recipe in ${join(root, 'model')}; use it with --models ${join(root, 'model')}`);
       const manifest = JSON.parse(await readFile(join(root, 'model', 'model.json'), 'utf8'));
       expect(manifest).toMatchObject({ id: 'tiny-recipe', name: 'Tiny recipe', kind: 'tsdsr', scales: [2, 3, 4], latent: { factor: 4, timestep: 250 } });
+      // the refinement run starts from the tsd run's student, which exported beside its run, and writes the model
+      expect(resumed.stderr).toContain('refine 1/1: starting');
+      expect(manifest.provenance).toMatchObject({ student: expect.stringContaining(join('runs', 'tsd')), stageSteps: { tsd: 2, refine: [2] }, recipe: { refine: [{ regulariserWeight: 0 }] } });
+      expect((await stat(join(root, 'runs', 'tsd', 'model', 'model.json'))).isFile()).toBe(true);
 
-      const again = await tsdsr('train', 'recipe', 'tiny.json', '--stage', 'tsd');
+      const again = await tsdsr('train', 'recipe', 'tiny.json', '--stage', 'refine');
       expect(again.code).toBe(0);
-      expect(again.stderr).toContain('tsd: done-before');
+      expect(again.stderr).toContain('refine: done-before');
     } finally {
       process.chdir(cwd);
     }

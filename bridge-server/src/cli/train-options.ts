@@ -8,6 +8,9 @@ import { parseCommandLine, parseDevice, parseInteger, UsageError } from './args.
 /** A stage `tsdsr train` runs on its own. */
 export type TrainStage = 'vae' | 'teacher' | 'tsd';
 
+/** What `train recipe --stage` may name: a stage, or every refinement run. */
+export type RecipeStageName = TrainStage | 'refine';
+
 /** parseArgs options of every form of the command. */
 export const TRAIN_OPTIONS = {
   data: { type: 'string' }, out: { type: 'string' }, vae: { type: 'string' }, teacher: { type: 'string' }, 'init-student': { type: 'string' }, 'detail-crops': { type: 'string' },
@@ -134,10 +137,10 @@ export function trainRunOptions(stage: TrainStage, values: TrainValues, env: Nod
 }
 
 /** Flags `train recipe` accepts besides its file: the recipe holds every other option. */
-export function checkRecipeFlags(values: TrainValues): TrainStage | undefined {
+export function checkRecipeFlags(values: TrainValues): RecipeStageName | undefined {
   const given = (Object.keys(values) as Flag[]).filter((flag) => values[flag] !== undefined && flag !== 'stage' && flag !== 'help');
   if (given.length > 0) throw new UsageError(`train recipe takes only --stage; put --${given[0]} in the recipe file instead`);
   const stage = values.stage;
-  if (stage !== undefined && stage !== 'vae' && stage !== 'teacher' && stage !== 'tsd') throw new UsageError(`--stage ${stage}: use vae, teacher or tsd`);
+  if (stage !== undefined && stage !== 'vae' && stage !== 'teacher' && stage !== 'tsd' && stage !== 'refine') throw new UsageError(`--stage ${stage}: use vae, teacher, tsd or refine`);
   return stage;
 }

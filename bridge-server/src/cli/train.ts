@@ -8,13 +8,13 @@ import { checkRecipeFlags, TRAIN_OPTIONS, trainRunOptions, type TrainStage, type
 export const TRAIN_HELP = `Usage: tsdsr train vae     --data <dir> --out <dir> [options]
        tsdsr train teacher --data <dir> --vae <dir> --out <dir> [options]
        tsdsr train tsd     --data <dir> --teacher <dir> --out <dir> [--style <name>] [options]
-       tsdsr train recipe  <file.json> [--stage vae|teacher|tsd]
+       tsdsr train recipe  <file.json> [--stage vae|teacher|tsd|refine]
 
 vae       trains the small autoencoder (L1 + (1 - SSIM) reconstruction + a small KL term)
 teacher   flow-matching pre-training of the small denoiser on the VAE's latents (10% style dropout for CFG)
 tsd       TSD-SR distillation (Algorithm 1) of a one-step student; exports a model directory
           (default <config dir>/models/<id>) that the bridge and the plugin list
-recipe    runs vae, teacher and tsd (or only --stage) as a JSON recipe says, e.g. trainer/recipes/default.json;
+recipe    runs vae, teacher, tsd and any refinement runs (or only --stage) as a JSON recipe says, e.g. trainer/recipes/default.json;
           paths in it are relative to the current directory; a finished stage is skipped, a checkpointed one resumed
 
 Options:
@@ -98,7 +98,8 @@ async function trainRecipe(file: string | undefined, values: TrainValues, io: Cl
     io.err('run the same command again to continue');
     return EXIT.interrupted;
   }
-  io.out(stage === undefined || stage === 'tsd' ? `trained ${recipe.id} in ${recipe.modelOut}; use it with --models ${recipe.modelOut}` : `trained the ${stage} in ${recipe.out}`);
+  const exporting = recipe.refine?.length ? 'refine' : 'tsd'; // the stage that writes the model
+  io.out(stage === undefined || stage === exporting ? `trained ${recipe.id} in ${recipe.modelOut}; use it with --models ${recipe.modelOut}` : `trained the ${stage} in ${recipe.out}`);
   return EXIT.ok;
 }
 

@@ -1,6 +1,7 @@
 /**
- * Recipes: a committed JSON file naming the three runs (VAE → teacher → TSD student) and their options, run in
- * order with resume, so a long training can span several sittings (`npm run train:default`, `tsdsr train recipe`).
+ * Recipes: a committed JSON file naming the three runs (VAE → teacher → TSD student) and their options, then any
+ * refinement runs of the student, run in order with resume, so a long training can span several sittings
+ * (`npm run train:default`, `tsdsr train recipe`).
  */
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -10,9 +11,12 @@ import { checkpointDir } from './runner.ts';
 import type { RunOptions } from './run-options.ts';
 import { trainTeacher, trainTsd, trainVae, type RunContext } from './runs.ts';
 
-/** The stages of a recipe, in the order they run. */
-export const RECIPE_STAGES = ['vae', 'teacher', 'tsd'] as const;
+/** The stages of a recipe, in the order they run (`refine` stands for every refinement run). */
+export const RECIPE_STAGES = ['vae', 'teacher', 'tsd', 'refine'] as const;
 export type RecipeStage = (typeof RECIPE_STAGES)[number];
+
+/** The three stages every recipe has. */
+const MAIN_STAGES = ['vae', 'teacher', 'tsd'] as const;
 
 /** A recipe file's contents. Paths are relative to the working directory the recipe is run from. */
 export interface Recipe {
@@ -21,13 +25,18 @@ export interface Recipe {
   name: string;
   /** Folder of training images (e.g. `data/train` from `npm run data:build`). */
   data: string;
-  /** Where the three runs keep their outputs and checkpoints: `<out>/vae`, `<out>/teacher`, `<out>/tsd`. */
+  /** Where the runs keep their outputs and checkpoints: `<out>/vae`, `<out>/teacher`, `<out>/tsd`, `<out>/refine-<k>`. */
   out: string;
   /** Where the trained model directory is exported. */
   modelOut: string;
   /** Options shared by every stage, then each stage's own (they win). */
   common?: Partial<RunOptions>;
-  stages: Record<RecipeStage, Partial<RunOptions>>;
+  stages: Record<(typeof MAIN_STAGES)[number], Partial<RunOptions>>;
+  /**
+   * Further `train tsd` runs, in order, each starting from the previous run's student (`initStudent`, a full
+   * fine-tune): e.g. a data-loss-only polish on clean inputs. The last one exports the model; without any, `tsd` does.
+   */
+  refine?: Partial<RunOptions>[];
 }
 
 const RUN_OPTION_KEYS = new Set<string>([
@@ -58,13 +67,32 @@ export async function readRecipe(path: string): Promise<Recipe> {
     if (typeof r[key] !== 'string' || r[key] === '') throw new Error(`${path}: "${key}" must be a non-empty string`);
   }
   if (typeof r.stages !== 'object' || r.stages === null) throw new Error(`${path}: "stages" must hold vae, teacher and tsd`);
-  const stages = Object.fromEntries(RECIPE_STAGES.map((s) => [s, checkOptions(`${path}: stages.${s}`, (r.stages as Record<string, unknown>)[s])]));
-  return { ...(r as Recipe), common: checkOptions(`${path}: common`, r.common), stages: stages as Recipe['stages'] };
+  const stages = Object.fromEntries(MAIN_STAGES.map((s) => [s, checkOptions(`${path}: stages.${s}`, (r.stages as Record<string, unknown>)[s])]));
+  if (r.refine !== undefined && !Array.isArray(r.refine)) throw new Error(`${path}: "refine" must be a list of run options`);
+  const refine = r.refine?.map((options, k) => checkOptions(`${path}: refine[${k}]`, options));
+  return { ...(r as Recipe), common: checkOptions(`${path}: common`, r.common), stages: stages as Recipe['stages'], ...(refine ? { refine } : {}) };
 }
 
-/** The file a finished stage leaves behind; its presence means the stage is done. */
+/** The runs of a recipe in order: each with its stage, output folder and the folder its model is exported to. */
+function recipeRuns(recipe: Recipe): { stage: RecipeStage; label: string; dir: string; exportDir?: string; options: Partial<RunOptions> }[] {
+  const refine = recipe.refine ?? [];
+  const studentDir = (k: number): string => (k === refine.length ? recipe.modelOut : join(recipe.out, k === 0 ? 'tsd' : `refine-${k}`, 'model'));
+  return [
+    { stage: 'vae', label: 'vae', dir: join(recipe.out, 'vae'), options: recipe.stages.vae },
+    { stage: 'teacher', label: 'teacher', dir: join(recipe.out, 'teacher'), options: recipe.stages.teacher },
+    { stage: 'tsd', label: 'tsd', dir: join(recipe.out, 'tsd'), exportDir: studentDir(0), options: recipe.stages.tsd },
+    ...refine.map((options, k) => ({
+      stage: 'refine' as const, label: `refine ${k + 1}/${refine.length}`, dir: join(recipe.out, `refine-${k + 1}`), exportDir: studentDir(k + 1),
+      options: { ...options, initStudent: join(recipe.out, k === 0 ? 'tsd' : `refine-${k}`), fullFineTune: true },
+    })),
+  ];
+}
+
+/** The file a finished stage leaves behind; its presence means the stage is done (for `refine`, the last run's). */
 export function stageDoneFile(recipe: Recipe, stage: RecipeStage): string {
-  return stage === 'vae' ? join(recipe.out, 'vae', 'vae.json') : stage === 'teacher' ? join(recipe.out, 'teacher', 'teacher.json') : join(recipe.modelOut, 'model.json');
+  const run = recipeRuns(recipe).filter((r) => r.stage === stage).at(-1);
+  if (!run) return join(recipe.modelOut, 'model.json'); // a recipe without refinement runs: tsd exports the model
+  return stage === 'vae' ? join(run.dir, 'vae.json') : stage === 'teacher' ? join(run.dir, 'teacher.json') : join(run.exportDir as string, 'model.json');
 }
 
 /** What one recipe stage run did. */
@@ -75,31 +103,32 @@ export interface RecipeStageResult {
 }
 
 /**
- * Runs the recipe's stages in order. A stage whose output exists is skipped; one with a checkpoint resumes from it;
- * an interrupted stage (Ctrl-C) stops the recipe, and running it again continues where it stopped.
+ * Runs the recipe's stages in order. A run whose output exists is skipped; one with a checkpoint resumes from it;
+ * an interrupted run (Ctrl-C) stops the recipe, and running it again continues where it stopped.
  */
 export async function runRecipe(recipe: Recipe, ctx: RunContext = {}, only?: RecipeStage): Promise<RecipeStageResult[]> {
   const results: RecipeStageResult[] = [];
-  const dirs = { vae: join(recipe.out, 'vae'), teacher: join(recipe.out, 'teacher'), tsd: join(recipe.out, 'tsd') };
-  for (const stage of RECIPE_STAGES) {
-    if (only && stage !== only) continue;
-    if (existsSync(stageDoneFile(recipe, stage))) {
-      ctx.log?.(`${stage}: done before (${stageDoneFile(recipe, stage)}), skipped`);
-      results.push({ stage, status: 'done-before' });
+  const [vaeDir, teacherDir] = [join(recipe.out, 'vae'), join(recipe.out, 'teacher')];
+  for (const run of recipeRuns(recipe)) {
+    if (only && run.stage !== only) continue;
+    const done = run.stage === 'vae' ? join(run.dir, 'vae.json') : run.stage === 'teacher' ? join(run.dir, 'teacher.json') : join(run.exportDir as string, 'model.json');
+    if (existsSync(done)) {
+      ctx.log?.(`${run.label}: done before (${done}), skipped`);
+      results.push({ stage: run.stage, status: 'done-before' });
       continue;
     }
-    const resume = existsSync(join(checkpointDir(dirs[stage]), CHECKPOINT_FILES.meta));
-    ctx.log?.(`${stage}: ${resume ? 'resuming from its checkpoint' : 'starting'}`);
+    const resume = existsSync(join(checkpointDir(run.dir), CHECKPOINT_FILES.meta));
+    ctx.log?.(`${run.label}: ${resume ? 'resuming from its checkpoint' : 'starting'}`);
     const options = {
-      ...recipe.common, ...recipe.stages[stage], data: recipe.data, out: dirs[stage], resume, id: recipe.id, name: recipe.name,
+      ...recipe.common, ...run.options, data: recipe.data, out: run.dir, resume, id: recipe.id, name: recipe.name,
     };
-    const result = stage === 'vae' ? await trainVae(options, ctx)
-      : stage === 'teacher' ? await trainTeacher({ ...options, vae: dirs.vae }, ctx)
-        : await trainTsd({ ...options, teacher: dirs.teacher, exportDir: recipe.modelOut }, ctx);
-    results.push({ stage, status: result.interrupted ? 'interrupted' : 'trained', step: result.step });
+    const result = run.stage === 'vae' ? await trainVae(options, ctx)
+      : run.stage === 'teacher' ? await trainTeacher({ ...options, vae: vaeDir }, ctx)
+        : await trainTsd({ ...options, teacher: teacherDir, exportDir: run.exportDir as string }, ctx);
+    results.push({ stage: run.stage, status: result.interrupted ? 'interrupted' : 'trained', step: result.step });
     if (result.interrupted) break;
   }
-  if (existsSync(stageDoneFile(recipe, 'tsd'))) await recordRecipeProvenance(recipe);
+  if (existsSync(join(recipe.modelOut, 'model.json'))) await recordRecipeProvenance(recipe);
   return results;
 }
 
@@ -123,7 +152,7 @@ async function datasetProvenance(dataDir: string): Promise<Record<string, unknow
  * data set's packages and versions. Idempotent; run after the TSD stage, and again by a later run of the recipe.
  */
 export async function recordRecipeProvenance(recipe: Recipe): Promise<void> {
-  const path = stageDoneFile(recipe, 'tsd');
+  const path = join(recipe.modelOut, 'model.json');
   const model = await readJson(path);
   if (!model) return;
   const stepsOf = async (file: string): Promise<unknown> => ((await readJson(file))?.provenance as { steps?: unknown } | undefined)?.steps ?? null;
@@ -133,8 +162,12 @@ export async function recordRecipeProvenance(recipe: Recipe): Promise<void> {
     ...provenance,
     data: inRepo(provenance.data),
     teacher: inRepo(provenance.teacher),
-    recipe: { id: recipe.id, name: recipe.name, data: relative(process.cwd(), recipe.data), common: recipe.common ?? {}, stages: recipe.stages },
-    stageSteps: { vae: await stepsOf(stageDoneFile(recipe, 'vae')), teacher: await stepsOf(stageDoneFile(recipe, 'teacher')), tsd: provenance.steps ?? null },
+    recipe: { id: recipe.id, name: recipe.name, data: relative(process.cwd(), recipe.data), common: recipe.common ?? {}, stages: recipe.stages, ...(recipe.refine ? { refine: recipe.refine } : {}) },
+    stageSteps: {
+      vae: await stepsOf(stageDoneFile(recipe, 'vae')), teacher: await stepsOf(stageDoneFile(recipe, 'teacher')),
+      tsd: recipe.refine?.length ? await stepsOf(join(recipe.out, 'tsd', 'model', 'model.json')) : provenance.steps ?? null,
+      ...(recipe.refine?.length ? { refine: await Promise.all(recipe.refine.map((_, k) => stepsOf(k + 1 === recipe.refine!.length ? path : join(recipe.out, `refine-${k + 1}`, 'model', 'model.json')))) } : {}),
+    },
     dataset: await datasetProvenance(recipe.data),
   };
   await writeFile(path, `${JSON.stringify(model, null, 2)}\n`);
