@@ -23,7 +23,7 @@ describe('TSD data-loss-only runs and --init-student', () => {
       const exportDir = join(root, name);
       const result = await trainTsd({
         data, out: join(root, `run-${name}`), teacher, exportDir, id: name, steps: 3, batch: 1, cropSizePx: 48, scale: 4, degradation: 'bicubic',
-        studentTimestep: 250, fullFineTune: true, encoderLora: false, regulariserWeight: 0, lr: 2e-2, regLr: 1e-4, warmupSteps: 0,
+        studentTimestep: 250, fullFineTune: true, encoderLora: true, loraRank: 2, regulariserWeight: 0, lr: 2e-2, regLr: 1e-4, warmupSteps: 0,
         workers: 0, checkpointEvery: 0, sampleEvery: 0, seed: 5, ...o,
       });
       return { exportDir, result };
@@ -35,7 +35,7 @@ describe('TSD data-loss-only runs and --init-student', () => {
     await state.close();
     expect(await distanceFromBicubic(first.exportDir)).toBeGreaterThan(2); // it trained away from its bicubic start
 
-    // one step at a negligible learning rate from the first run's student reproduces it
+    // one step at a negligible learning rate from the first run's student (denoiser and encoder LoRA) reproduces it
     const second = await run('second', { initStudent: join(root, 'run-first'), steps: 1, lr: 1e-9 });
     const [a, b] = [await upscaleTestInput(first.exportDir), await upscaleTestInput(second.exportDir)];
     expect(Math.max(...a.out.data.map((v, i) => Math.abs(v - b.out.data[i]!)))).toBeLessThanOrEqual(1);

@@ -9,7 +9,6 @@ import { readCheckpointParameters } from './checkpoint.ts';
 import { checkpointDir, runTrainingLoop, type LoopResult } from './runner.ts';
 import { createTeacherStage } from './stages/teacher.ts';
 import { createTsdStage } from './stages/tsd.ts';
-import { STUDENT_PREFIX } from './stages/tsd-graphs.ts';
 import { createVaeStage } from './stages/vae.ts';
 import type { ProgressSink } from './progress.ts';
 import { RUN_DEFAULTS, type RunOptions } from './run-options.ts';
@@ -92,7 +91,7 @@ export async function trainTsd(options: Partial<RunOptions> & Pick<RunOptions, '
   const style = o.style ?? entries[0]!.style;
   ctx.log?.(`perceptual loss: ${perceptual.name}; style: ${style}`);
   if (o.initStudent && !o.fullFineTune) throw new Error('--init-student needs a fully fine-tuned student (--full-fine-tune): an earlier run\'s weights are a whole student, not a LoRA');
-  const initStudent = o.initStudent ? await readCheckpointParameters(checkpointDir(o.initStudent), 'student', STUDENT_PREFIX) : undefined;
+  const initStudent = o.initStudent ? await readCheckpointParameters(checkpointDir(o.initStudent), 'student', '') : undefined;
   if (o.initStudent) ctx.log?.(`student starts from ${o.initStudent} (${initStudent?.size} tensors)`);
   if (o.regulariserWeight === 0) ctx.log?.('γ = 0: the data loss alone, no TSD term and no reg model');
   const stage = await createTsdStage({

@@ -18,7 +18,10 @@ export interface TsdStageOptions extends TsdGraphOptions {
   /** Seeds the LoRA initialisation. */
   seed: number;
   device?: 'cpu' | 'webgpu' | 'cuda' | 'auto';
-  /** fullFineTune: start from these denoiser weights (an earlier student's, keyed like the teacher's) instead of the teacher's with conv_out zeroed. */
+  /**
+   * fullFineTune: start from an earlier student's parameters, keyed by graph input (`student.<weight>` for the
+   * denoiser, `student_vae.…lora_[AB].weight` for its encoder LoRA), instead of the teacher's with conv_out zeroed.
+   */
   initStudent?: ReadonlyMap<string, WeightTensor>;
 }
 
@@ -63,13 +66,24 @@ export async function createTsdStage(o: TsdStageOptions): Promise<TsdStage> {
     const inputs = new Set(inputNames);
     for (const [key, t] of o.teacher) {
       if (!inputs.has(`${STUDENT_PREFIX}${key}`)) continue; // e.g. the null style, which the student never reads
-      const start = o.initStudent?.get(key);
+      const start = o.initStudent?.get(`${STUDENT_PREFIX}${key}`);
       if (start && start.data.length !== t.data.length) throw new Error(`initial student: ${key} has ${start.dims.join('×')}, the teacher's ${t.dims.join('×')}`);
       const zero = !start && (key === 'conv_out.weight' || key === 'conv_out.bias');
       studentParams.set(`${STUDENT_PREFIX}${key}`, { dims: t.dims, data: zero ? new Float32Array(t.data.length) : Float32Array.from((start ?? t).data) });
     }
   } else if (o.initStudent) {
     throw new Error('an initial student needs fullFineTune (its weights are the student, not a LoRA)');
+  }
+  // the initial student's encoder LoRA (TSD-SR adapts the VAE encoder too) carries over with the denoiser
+  for (const [name, t] of o.initStudent ?? []) {
+    if (name.startsWith(STUDENT_PREFIX)) {
+      if (!o.teacher.has(name.slice(STUDENT_PREFIX.length))) throw new Error(`the initial student holds ${name}, not a teacher weight: it is a LoRA student, not a fully fine-tuned one`);
+      continue;
+    }
+    const current = studentParams.get(name);
+    if (!current) throw new Error(`the initial student trained ${name}, which this run does not (keep its encoder LoRA on, with the same rank)`);
+    if (current.data.length !== t.data.length) throw new Error(`initial student: ${name} has ${t.dims.join('×')}, this run's ${current.dims.join('×')} (use the same --lora-rank)`);
+    studentParams.set(name, { dims: current.dims, data: Float32Array.from(t.data) });
   }
   if (o.outputGate) studentParams.set(STUDENT_GATE, { dims: [1, o.family.latentChannels, 1, 1], data: new Float32Array(o.family.latentChannels) });
   const student = await TrainSession.create({ name: 'student', graph: sg.g, loss: sg.loss, params: studentParams, extras: sg.extras, device: o.device });
