@@ -94,6 +94,9 @@ describe('tsdsr train flags', () => {
     });
     const fineTune = parseCommandLine(['--data', 'd', '--out', 'o', '--teacher', 't', '--init-student', 'runs/first', '--regulariser-weight', '0'], TRAIN_OPTIONS).values;
     expect(trainRunOptions('tsd', fineTune, {})).toMatchObject({ initStudent: 'runs/first', fullFineTune: true, regulariserWeight: 0 });
+    const balanced = parseCommandLine(['--data', 'd', '--out', 'o', '--teacher', 't', '--repeat-folder', 'photos=3', '--repeat-folder', 'scans=2', '--detail-crops', '4'], TRAIN_OPTIONS).values;
+    expect(trainRunOptions('tsd', balanced, {})).toMatchObject({ folderRepeats: { photos: 3, scans: 2 }, detailCandidates: 4 });
+    expect(() => trainRunOptions('tsd', parseCommandLine(['--data', 'd', '--out', 'o', '--teacher', 't', '--repeat-folder', 'photos'], TRAIN_OPTIONS).values, {})).toThrow(/--repeat-folder photos: use <folder>=<times>/);
     const vae = parseCommandLine(['--data', 'd', '--out', 'o', '--arch', 'fast'], TRAIN_OPTIONS).values;
     expect(trainRunOptions('vae', vae, {})).toMatchObject({ arch: 'fast' });
     expect(trainRunOptions('vae', vae, {})).not.toHaveProperty('scales');

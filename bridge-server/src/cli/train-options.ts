@@ -13,7 +13,7 @@ export type RecipeStageName = TrainStage | 'refine';
 
 /** parseArgs options of every form of the command. */
 export const TRAIN_OPTIONS = {
-  data: { type: 'string' }, out: { type: 'string' }, vae: { type: 'string' }, teacher: { type: 'string' }, 'init-student': { type: 'string' }, 'detail-crops': { type: 'string' },
+  data: { type: 'string' }, out: { type: 'string' }, vae: { type: 'string' }, teacher: { type: 'string' }, 'init-student': { type: 'string' }, 'detail-crops': { type: 'string' }, 'repeat-folder': { type: 'string', multiple: true },
   steps: { type: 'string' }, batch: { type: 'string' }, crop: { type: 'string' }, lr: { type: 'string' }, 'reg-lr': { type: 'string' },
   style: { type: 'string' }, id: { type: 'string' }, 'model-out': { type: 'string' }, 'lpips-weights': { type: 'string' },
   'checkpoint-every': { type: 'string' }, seed: { type: 'string' }, device: { type: 'string' }, resume: { type: 'boolean' },
@@ -105,6 +105,16 @@ function parseBicubicShare(text: string | undefined, degradation: RunOptions['de
   return share;
 }
 
+/** `--repeat-folder photos=3` (repeatable): how many times per epoch the images under a top-level folder are drawn. */
+function parseFolderRepeats(items: string[] | undefined): Record<string, number> | undefined {
+  if (!items) return undefined;
+  return Object.fromEntries(items.map((item) => {
+    const m = /^([^=/\\]+)=(\d+)$/.exec(item);
+    if (!m || Number(m[2]) < 1) throw new UsageError(`--repeat-folder ${item}: use <folder>=<times>, e.g. --repeat-folder photos=3`);
+    return [m[1], Number(m[2])];
+  }));
+}
+
 function parseId(text: string | undefined): string {
   const id = text ?? 'tsdsr-small';
   if (!/^[a-z0-9][a-z0-9._-]*$/.test(id)) throw new UsageError(`--id ${id}: use lower-case letters, digits, '.', '_' or '-'`);
@@ -125,7 +135,7 @@ export function trainRunOptions(stage: TrainStage, values: TrainValues, env: Nod
     steps: parseInteger('steps', values.steps, 1, 1e9), batch: parseInteger('batch', values.batch, 1, 256), cropSizePx,
     lr: parseRate('lr', values.lr), regLr: parseRate('reg-lr', values['reg-lr']), warmupSteps: parseInteger('warmup-steps', values['warmup-steps'], 0, 1e9),
     arch: parseArch(values.arch), scales: parseScales(values.scales, cropSizePx ?? defaults.cropSizePx), degradation,
-    bicubicShare: parseBicubicShare(values['bicubic-share'], degradation ?? defaults.degradation), detailCandidates: parseInteger('detail-crops', values['detail-crops'], 1, 64),
+    bicubicShare: parseBicubicShare(values['bicubic-share'], degradation ?? defaults.degradation), detailCandidates: parseInteger('detail-crops', values['detail-crops'], 1, 64), folderRepeats: parseFolderRepeats(values['repeat-folder']),
     studentTimestep: parseNumber('student-timestep', values['student-timestep'], 0, 1000, true), outputGate: values['output-gate'], encoderLora: values['frozen-encoder'] ? false : undefined, fullFineTune: values['full-fine-tune'] || (values['init-student'] !== undefined ? true : undefined), initStudent: values['init-student'],
     loraRank: parseInteger('lora-rank', values['lora-rank'], 1, 256), dasmSteps: parseInteger('dasm-steps', values['dasm-steps'], 1, 100),
     regulariserWeight: parseNumber('regulariser-weight', values['regulariser-weight'], 0, 1e6),

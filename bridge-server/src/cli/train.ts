@@ -28,6 +28,8 @@ Options:
       --degradation <kind>        realesrgan, bicubic or mixed (vae/teacher bicubic, tsd realesrgan)
       --bicubic-share <x>         with --degradation mixed, the share of bicubic samples, 0 to 1 (default 0.5)
       --detail-crops <n>          draw n candidate windows per crop and keep the most detailed (default 1)
+      --repeat-folder <f>=<n>     draw the images under the data folder's top-level folder f n times per epoch
+                                  (repeatable), e.g. photos=3
       --arch <preset>             (vae, teacher) small or fast (default small); tsd uses its teacher's
       --reg-lr <x>                (tsd) reg model learning rate (default 1e-5)
       --student-timestep <t>      (tsd) the student's timestep, above 0 and at most 1000 (default 1000)

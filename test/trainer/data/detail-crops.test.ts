@@ -1,10 +1,11 @@
-// Detail-biased crops: of several candidate windows, the one with the most edges is kept.
+// Detail-biased crops (of several candidate windows, the one with the most edges is kept) and folder repeats.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSample, sampleOptions, scanImageFolder, windowDetail, type ImageEntry } from '../../../trainer/src/data/index.ts';
+import { repeatFolders } from '../../../trainer/src/loop/runs.ts';
 
 let root = '';
 let entries: ImageEntry[] = [];
@@ -50,5 +51,21 @@ describe('detail-biased crops', () => {
 
   it('refuses a count below one', () => {
     expect(() => sampleOptions({ detailCandidates: 0 })).toThrow(/detailCandidates/);
+  });
+});
+
+describe('folder repeats', () => {
+  const entry = (relativePath: string) => ({ path: `/d/${relativePath}`, relativePath, width: 64, height: 64, style: 'd' }) as ImageEntry;
+  const entries = [entry('photos/a.png'), entry('graphics/b.png'), entry('photos/sub/c.png'), entry('top.png')];
+
+  it('draws the images under a named top-level folder that many times per epoch', () => {
+    const out = repeatFolders(entries, { photos: 3 });
+    expect(out.map((e) => e.relativePath).sort()).toEqual(['graphics/b.png', 'photos/a.png', 'photos/a.png', 'photos/a.png', 'photos/sub/c.png', 'photos/sub/c.png', 'photos/sub/c.png', 'top.png']);
+    expect(repeatFolders(entries, {})).toEqual(entries);
+  });
+
+  it('refuses a folder with no images and a count below one', () => {
+    expect(() => repeatFolders(entries, { scans: 2 })).toThrow(/no images under scans\//);
+    expect(() => repeatFolders(entries, { photos: 0 })).toThrow(/whole number of at least 1/);
   });
 });

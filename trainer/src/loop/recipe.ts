@@ -40,7 +40,7 @@ export interface Recipe {
 }
 
 const RUN_OPTION_KEYS = new Set<string>([
-  'steps', 'batch', 'cropSizePx', 'scale', 'scales', 'degradation', 'bicubicShare', 'detailCandidates', 'arch', 'studentTimestep', 'outputGate', 'encoderLora', 'fullFineTune', 'seed', 'device',
+  'steps', 'batch', 'cropSizePx', 'scale', 'scales', 'degradation', 'bicubicShare', 'detailCandidates', 'folderRepeats', 'arch', 'studentTimestep', 'outputGate', 'encoderLora', 'fullFineTune', 'seed', 'device',
   'checkpointEvery', 'sampleEvery', 'lr', 'regLr', 'warmupSteps', 'lrCycles', 'klWeight', 'styleDropout', 'loraRank', 'dasmSteps',
   'guidanceScale', 'regulariserWeight', 'lpipsWeights', 'workers', 'style',
 ]);

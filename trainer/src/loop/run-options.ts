@@ -27,6 +27,8 @@ export interface RunOptions {
   bicubicShare: number;
   /** Candidate windows per training crop; the most detailed is kept (1: a plain random crop). */
   detailCandidates: number;
+  /** Times per epoch the images under a top-level folder of `data` are drawn, e.g. { photos: 3 } (default 1 each). */
+  folderRepeats?: Record<string, number>;
   /** Architecture preset of the small family (`train vae` and `train teacher`; later stages read it from their inputs). */
   arch: SmallPresetName;
   /** train tsd: the student's timestep t_s (0..1000): ẑ = z_L − (t_s/1000)·v(z_L, t_s); TSD-SR's is 1000. */

@@ -27,7 +27,17 @@ const weightsOf = (p: ReadonlyMap<string, { dims: readonly number[]; data: Float
 async function scan(o: RunOptions): Promise<ImageEntry[]> {
   const entries = await scanImageFolder(o.data, { style: o.style, minSidePx: o.cropSizePx });
   if (entries.length === 0) throw new Error(`${o.data}: no PNG/JPEG/WebP images of at least ${o.cropSizePx} px`);
-  return entries;
+  return repeatFolders(entries, o.folderRepeats ?? {});
+}
+
+/** The entries with those under each named top-level folder repeated (an epoch then draws them that many times). */
+export function repeatFolders(entries: ImageEntry[], repeats: Record<string, number>): ImageEntry[] {
+  const folderOf = (e: ImageEntry): string => e.relativePath.split(/[\\/]/)[0] as string;
+  for (const [folder, times] of Object.entries(repeats)) {
+    if (!(Number.isInteger(times) && times >= 1)) throw new Error(`folderRepeats.${folder}: a whole number of at least 1, not ${times}`);
+    if (!entries.some((e) => folderOf(e) === folder && e.relativePath.includes('/'))) throw new Error(`folderRepeats.${folder}: no images under ${folder}/ in the data folder`);
+  }
+  return entries.flatMap((e) => Array.from({ length: e.relativePath.includes('/') ? (repeats[folderOf(e)] ?? 1) : 1 }, () => e));
 }
 
 function loaderFactory(o: RunOptions, entries: ImageEntry[]): (state?: DataLoaderState) => DataLoader {
