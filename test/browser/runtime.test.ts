@@ -65,6 +65,7 @@ describe.skipIf(skipReason !== undefined)(`models/runtime in headless Chromium${
   beforeAll(async () => {
     harness = await openBrowserPage(path.join(root, 'test/browser/page.ts'), [
       { prefix: '/model/', dir: path.join(root, 'models/zoo/bicubic'), extensions: ['.json', '.onnx'] },
+      { prefix: '/fast/', dir: path.join(root, 'models/zoo/tsdsr-fast'), extensions: ['.json', '.onnx'] },
       { prefix: '/ort/', dir: path.join(root, 'node_modules/onnxruntime-web/dist'), extensions: ['.wasm', '.mjs'] },
     ], 'tsdsrPage');
   });
@@ -102,4 +103,19 @@ describe.skipIf(skipReason !== undefined)(`models/runtime in headless Chromium${
     expect(maxAbsDifference(browserData, inNode.data)).toBeLessThanOrEqual(1);
     expect(meanDifferenceFromNearest(image, inNode, 4)).toBeLessThan(16);
   });
+
+  it('runs the default model per tile, its finish graph and its alpha pass within 1/255 of onnxruntime-node', async () => {
+    const image = testImage(48, 40); // a hole with hard alpha edges, so the alpha pass runs too
+    const options = { scale: 2 };
+    const encoded = { width: image.width, height: image.height, base64: Buffer.from(image.data).toString('base64') };
+    const request = { wasmUrl: `${harness.baseUrl}/ort/`, modelUrl: `${harness.baseUrl}/fast/`, image: encoded, options };
+    const inBrowser = await harness.page.evaluate((r) => window.tsdsrPage!.upscale(r), request);
+    const upscaler = await openUpscaler(path.join(root, 'models/zoo/tsdsr-fast'), 'cpu');
+    expect(upscaler.manifest.latent?.perTile).toBe(true);
+    expect(upscaler.manifest.graphs.finish).toBe('finish.onnx');
+    const inNode = await upscaler.upscale(image, options);
+    await upscaler.dispose();
+    expect([inBrowser.width, inBrowser.height]).toEqual([96, 80]);
+    expect(maxAbsDifference(new Uint8Array(Buffer.from(inBrowser.base64, 'base64')), inNode.data)).toBeLessThanOrEqual(1);
+  }, 60_000);
 });
