@@ -123,20 +123,22 @@ export async function upscaleTsdsr(image: RgbaImage, graphs: TsdsrGraphs, s: Tsd
   const upsampled = new UpsampledImage(withAlpha ? bleedTransparentColors(image) : image, outW, outH, s.latent.cubicA, withAlpha);
   const canvas: Canvas = { upsampled, border, width: pw, height: ph, tile, overlap, margin };
   const out = createRgbaImage(outW, outH);
+  const alphaByModel = s.latent.perTile === true && withAlpha && (s.alpha ?? 'model') === 'model' && hasAlphaEdge(image);
+  const alpha = withAlpha && !alphaByModel ? resizeAlpha(image, outW, outH) : undefined;
+  // canvas rows and interleaved RGB values from the canvas's first column → output rows
+  const onCanvas = (write: (row: number, values: Float32Array) => void) => (row: number, values: Float32Array) => write(row - border, values.subarray(3 * border));
+  const writeColour = onCanvas((row, values) => writeRow(out, alpha, row, values));
   if (!s.latent.perTile) {
-    const alpha = withAlpha ? resizeAlpha(image, outW, outH) : undefined;
-    await wholeCanvasPasses(canvas, graphs, s, (row, values) => writeRow(out, alpha, row - border, values.subarray(3 * border)));
+    await wholeCanvasPasses(canvas, graphs, s, writeColour);
     return out;
   }
-  const alphaByModel = withAlpha && (s.alpha ?? 'model') === 'model' && hasAlphaEdge(image);
-  const alpha = withAlpha && !alphaByModel ? resizeAlpha(image, outW, outH) : undefined;
   const total = (alphaByModel ? 2 : 1) * countTiles(pw, ph, tile, overlap);
   let done = 0;
   const onTile = () => s.onTile?.(++done, total);
-  await perTilePass(canvas, graphs, s, onTile, (row, values) => writeRow(out, alpha, row - border, values.subarray(3 * border)));
+  await perTilePass(canvas, graphs, s, onTile, writeColour);
   if (alphaByModel) {
     const grey = new UpsampledImage(alphaAsGrey(image), outW, outH, s.latent.cubicA);
-    await perTilePass({ ...canvas, upsampled: grey }, graphs, s, onTile, (row, values) => writeAlphaRow(out, row - border, values.subarray(3 * border)), isSmoothAlpha(s.range));
+    await perTilePass({ ...canvas, upsampled: grey }, graphs, s, onTile, onCanvas((row, values) => writeAlphaRow(out, row, values)), isSmoothAlpha(s.range));
   }
   return out;
 }
@@ -233,17 +235,20 @@ async function perTilePass(c: Canvas, graphs: TsdsrGraphs, s: TsdsrSettings, onT
     inputs.set(input);
     const size = input.length / count;
     const varied = Array.from({ length: count }, (_, i) => i).filter((i) => !keepsBicubic(inputs.subarray(i * size, (i + 1) * size), w));
-    const decoded = inputs.slice();
-    if (varied.length > 0) {
-      const batch = varied.length === count ? input : new Float32Array(varied.length * size);
-      if (batch !== input) varied.forEach((t, k) => batch.set(inputs.subarray(t * size, (t + 1) * size), k * size));
-      const result = await runGraphs(graphs, s, batch, varied.length, h, w);
-      varied.forEach((t, k) => decoded.set(result.subarray(k * size, (k + 1) * size), t * size));
+    let decoded: Float32Array;
+    if (varied.length === count) {
+      decoded = await runGraphs(graphs, s, input, count, h, w);
+    } else {
+      decoded = inputs.slice(); // the tiles that keep bicubic are their own result
+      if (varied.length > 0) {
+        const batch = new Float32Array(varied.length * size);
+        varied.forEach((t, k) => batch.set(inputs.subarray(t * size, (t + 1) * size), k * size));
+        const result = await runGraphs(graphs, s, batch, varied.length, h, w);
+        varied.forEach((t, k) => decoded.set(result.subarray(k * size, (k + 1) * size), t * size));
+      }
     }
     if (!graphs.finish) return decoded;
-    if (varied.length > 0) return graphs.finish(decoded, inputs, count, h, w);
-    for (let k = 0; k < decoded.length; k++) decoded[k] = (Math.min(hi, Math.max(lo, decoded[k] as number)) - lo) / span; // the fix of x against itself is x
-    return decoded;
+    return varied.length > 0 ? graphs.finish(decoded, inputs, count, h, w) : toUnitRange(decoded, s.range); // the fix of x against itself is x
   };
   const accumulator = new BandAccumulator(pw, ph, 3, tile);
   const finish = new TileFinisher(s);
@@ -308,6 +313,16 @@ async function runGraphs(graphs: TsdsrGraphs, s: TsdsrSettings, input: Float32Ar
   return graphs.decoder(scaled, count, h / f, w / f);
 }
 
+/** Clamps values to `range` and maps them onto 0..1, in place. */
+function toUnitRange(values: Float32Array, [lo, hi]: readonly [number, number]): Float32Array {
+  const span = hi - lo;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    values[i] = ((v < lo ? lo : v > hi ? hi : v) - lo) / span;
+  }
+  return values;
+}
+
 /** Finishes decoded tiles in place: clamp to the range, map to 0..1, colour-fix against the upsampled input. */
 class TileFinisher {
   private readonly fixer: ColorFixer;
@@ -320,12 +335,7 @@ class TileFinisher {
 
   /** Finishes the decoded planes (3 × h × w) of one tile; `readReference` fills its upsampled input window (0..1, planar). */
   tile(planes: Float32Array, w: number, h: number, readReference: (out: Float32Array) => void): Float32Array {
-    const [lo, hi] = this.s.range;
-    const span = hi - lo;
-    for (let i = 0; i < planes.length; i++) {
-      const v = planes[i] as number;
-      planes[i] = ((v < lo ? lo : v > hi ? hi : v) - lo) / span;
-    }
+    toUnitRange(planes, this.s.range);
     if (this.s.colorFix === 'none') return planes;
     if (this.reference.length !== 3 * w * h) this.reference = new Float32Array(3 * w * h);
     readReference(this.reference);

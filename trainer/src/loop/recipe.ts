@@ -92,7 +92,12 @@ function recipeRuns(recipe: Recipe): { stage: RecipeStage; label: string; dir: s
 export function stageDoneFile(recipe: Recipe, stage: RecipeStage): string {
   const run = recipeRuns(recipe).filter((r) => r.stage === stage).at(-1);
   if (!run) return join(recipe.modelOut, 'model.json'); // a recipe without refinement runs: tsd exports the model
-  return stage === 'vae' ? join(run.dir, 'vae.json') : stage === 'teacher' ? join(run.dir, 'teacher.json') : join(run.exportDir as string, 'model.json');
+  return runDoneFile(run);
+}
+
+/** The file one run leaves behind when it has finished. */
+function runDoneFile(run: ReturnType<typeof recipeRuns>[number]): string {
+  return run.stage === 'vae' ? join(run.dir, 'vae.json') : run.stage === 'teacher' ? join(run.dir, 'teacher.json') : join(run.exportDir as string, 'model.json');
 }
 
 /** What one recipe stage run did. */
@@ -111,7 +116,7 @@ export async function runRecipe(recipe: Recipe, ctx: RunContext = {}, only?: Rec
   const [vaeDir, teacherDir] = [join(recipe.out, 'vae'), join(recipe.out, 'teacher')];
   for (const run of recipeRuns(recipe)) {
     if (only && run.stage !== only) continue;
-    const done = run.stage === 'vae' ? join(run.dir, 'vae.json') : run.stage === 'teacher' ? join(run.dir, 'teacher.json') : join(run.exportDir as string, 'model.json');
+    const done = runDoneFile(run);
     if (existsSync(done)) {
       ctx.log?.(`${run.label}: done before (${done}), skipped`);
       results.push({ stage: run.stage, status: 'done-before' });
