@@ -24,7 +24,11 @@ const TINY_RECIPE = {
     teacher: { cropSizePx: 64 },
     tsd: { cropSizePx: 48, scales: [2, 3, 4], degradation: 'mixed', studentTimestep: 250, fullFineTune: true, encoderLora: false, loraRank: 4, dasmSteps: 2 },
   },
-  refine: [{ cropSizePx: 48, scale: 4, degradation: 'bicubic', studentTimestep: 250, regulariserWeight: 0, detailCandidates: 2 }],
+  refine: [
+    { cropSizePx: 48, scale: 4, degradation: 'bicubic', studentTimestep: 250, regulariserWeight: 0, detailCandidates: 2 },
+    { cropSizePx: 48, scale: 4, degradation: 'bicubic', studentTimestep: 250, regulariserWeight: 0, lr: 0.01 },
+  ],
+  average: { refine: [1, 2], weights: [0.5, 0.5] },
 };
 
 let root: string;
@@ -142,10 +146,17 @@ describe('tsdsr train recipe', () => {
       expect(resumed.stdout).toBe(`trained tiny-recipe in ${join(root, 'model')}; use it with --models ${join(root, 'model')}`);
       const manifest = JSON.parse(await readFile(join(root, 'model', 'model.json'), 'utf8'));
       expect(manifest).toMatchObject({ id: 'tiny-recipe', name: 'Tiny recipe', kind: 'tsdsr', scales: [2, 3, 4], latent: { factor: 4, timestep: 250 } });
-      // the refinement run starts from the tsd run's student, which exported beside its run, and writes the model
-      expect(resumed.stderr).toContain('refine 1/1: starting');
-      expect(manifest.provenance).toMatchObject({ student: expect.stringContaining(join('runs', 'tsd')), stageSteps: { tsd: 2, refine: [2] }, recipe: { refine: [{ regulariserWeight: 0 }] } });
-      expect((await stat(join(root, 'runs', 'tsd', 'model', 'model.json'))).isFile()).toBe(true);
+      // each refinement run starts from the previous student, exported beside its run; the model averages the two
+      expect(resumed.stderr).toContain('refine 1/2: starting');
+      expect(resumed.stderr).toContain('refine 2/2: starting');
+      expect(resumed.stderr).toContain('average: refinement runs 1, 2 with weights 0.5, 0.5');
+      expect(manifest.provenance).toMatchObject({
+        student: expect.stringContaining(join('runs', 'refine-1')), stageSteps: { tsd: 2, refine: [2, 2] }, recipe: { refine: [{ regulariserWeight: 0 }, { lr: 0.01 }], average: TINY_RECIPE.average },
+        averagedFrom: [{ model: join('runs', 'refine-1', 'model'), weight: 0.5, steps: 2 }, { model: join('runs', 'refine-2', 'model'), weight: 0.5, steps: 2 }],
+      });
+      for (const run of ['tsd', 'refine-1', 'refine-2']) expect((await stat(join(root, 'runs', run, 'model', 'model.json'))).isFile()).toBe(true);
+      const denoisers = await Promise.all(['runs/refine-1/model', 'runs/refine-2/model', 'model'].map((d) => readFile(join(root, d, 'denoiser.onnx'))));
+      expect(denoisers[2]!.equals(denoisers[0]!) || denoisers[2]!.equals(denoisers[1]!)).toBe(false);
 
       const again = await tsdsr('train', 'recipe', 'tiny.json', '--stage', 'refine');
       expect(again.code).toBe(0);

@@ -41,6 +41,12 @@ describe('readRecipe', () => {
     ['a missing modelOut', { ...GOOD, modelOut: undefined }, /"modelOut" must be a non-empty string/],
     ['missing stages', { ...GOOD, stages: undefined }, /"stages" must hold vae, teacher and tsd/],
     ['text that is not JSON', '{ "id": ', /not a readable JSON recipe/],
+    ['an average of one run', { ...GOOD, refine: [{}, {}], average: { refine: [1], weights: [1] } }, /average: name at least two refinement runs/],
+    ['an average of a run that does not exist', { ...GOOD, refine: [{}, {}], average: { refine: [1, 3], weights: [0.5, 0.5] } }, /average: refinement run 3 does not exist \(the recipe has 2/],
+    ['an average naming a run twice', { ...GOOD, refine: [{}, {}], average: { refine: [2, 2], weights: [0.5, 0.5] } }, /average: a refinement run is named twice/],
+    ['average weights that do not sum to 1', { ...GOOD, refine: [{}, {}], average: { refine: [1, 2], weights: [0.5, 0.6] } }, /average: the weights must sum to 1 \(they sum to 1\.1/],
+    ['an average weight of 0', { ...GOOD, refine: [{}, {}], average: { refine: [1, 2], weights: [0, 1] } }, /average: every weight must be a number above 0/],
+    ['an average without weights', { ...GOOD, refine: [{}, {}], average: { refine: [1, 2] } }, /average: expected \{ "refine": \[run numbers\], "weights": \[shares\] \}/],
   ];
   for (const [name, contents, message] of refusals) {
     it(`refuses ${name}`, async () => {

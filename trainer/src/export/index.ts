@@ -1,2 +1,3 @@
 /** Export of trained students as model directories the bridge serves. */
 export { exportTsdsrModel, gitCommit, tsdsrManifest, type TsdsrExportOptions } from './tsdsr.ts';
+export { averageModels, type AveragedSource } from './average.ts';

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { averageModels } from '../export/average.ts';
 import { CHECKPOINT_FILES } from './checkpoint.ts';
 import { checkpointDir } from './runner.ts';
 import type { RunOptions } from './run-options.ts';
@@ -37,7 +38,15 @@ export interface Recipe {
    * fine-tune): e.g. a data-loss-only polish on clean inputs. The last one exports the model; without any, `tsd` does.
    */
   refine?: Partial<RunOptions>[];
+  /**
+   * The exported model as the weighted average of refinement runs' students (numbered from 1), shares summing to 1:
+   * e.g. `{ "refine": [5, 6], "weights": [0.25, 0.75] }`. Each refinement run then exports beside its run.
+   */
+  average?: RecipeAverage;
 }
+
+/** Which refinement runs a recipe's model averages, and their shares. */
+export interface RecipeAverage { refine: number[]; weights: number[] }
 
 const RUN_OPTION_KEYS = new Set<string>([
   'steps', 'batch', 'cropSizePx', 'scale', 'scales', 'degradation', 'bicubicShare', 'detailCandidates', 'folderRepeats', 'arch', 'studentTimestep', 'outputGate', 'encoderLora', 'fullFineTune', 'seed', 'device',
@@ -70,13 +79,28 @@ export async function readRecipe(path: string): Promise<Recipe> {
   const stages = Object.fromEntries(MAIN_STAGES.map((s) => [s, checkOptions(`${path}: stages.${s}`, (r.stages as Record<string, unknown>)[s])]));
   if (r.refine !== undefined && !Array.isArray(r.refine)) throw new Error(`${path}: "refine" must be a list of run options`);
   const refine = r.refine?.map((options, k) => checkOptions(`${path}: refine[${k}]`, options));
+  if (r.average !== undefined) checkAverage(`${path}: average`, r.average, refine?.length ?? 0);
   return { ...(r as Recipe), common: checkOptions(`${path}: common`, r.common), stages: stages as Recipe['stages'], ...(refine ? { refine } : {}) };
 }
 
-/** The runs of a recipe in order: each with its stage, output folder and the folder its model is exported to. */
-function recipeRuns(recipe: Recipe): { stage: RecipeStage; label: string; dir: string; exportDir?: string; options: Partial<RunOptions> }[] {
+function checkAverage(where: string, average: unknown, runs: number): void {
+  const a = average as Partial<RecipeAverage> | null;
+  if (typeof a !== 'object' || a === null || !Array.isArray(a.refine) || !Array.isArray(a.weights)) throw new Error(`${where}: expected { "refine": [run numbers], "weights": [shares] }`);
+  if (a.refine.length < 2 || a.refine.length !== a.weights.length) throw new Error(`${where}: name at least two refinement runs, with one weight each`);
+  for (const k of a.refine) {
+    if (!Number.isInteger(k) || k < 1 || k > runs) throw new Error(`${where}: refinement run ${k} does not exist (the recipe has ${runs}, numbered from 1)`);
+  }
+  if (new Set(a.refine).size !== a.refine.length) throw new Error(`${where}: a refinement run is named twice`);
+  if (a.weights.some((w) => typeof w !== 'number' || !(w > 0))) throw new Error(`${where}: every weight must be a number above 0`);
+  const sum = a.weights.reduce((x, w) => x + w, 0);
+  if (Math.abs(sum - 1) > 1e-6) throw new Error(`${where}: the weights must sum to 1 (they sum to ${sum})`);
+}
+
+/** The runs of a recipe in order (a weight average, when the recipe has one, ends the refinement stage). */
+function recipeRuns(recipe: Recipe): RecipeRun[] {
   const refine = recipe.refine ?? [];
-  const studentDir = (k: number): string => (k === refine.length ? recipe.modelOut : join(recipe.out, k === 0 ? 'tsd' : `refine-${k}`, 'model'));
+  const studentDir = (k: number): string => (k === refine.length && !recipe.average ? recipe.modelOut : join(recipe.out, k === 0 ? 'tsd' : `refine-${k}`, 'model'));
+  const average: RecipeRun[] = recipe.average ? [{ stage: 'refine', label: 'average', dir: recipe.modelOut, exportDir: recipe.modelOut, options: {}, average: recipe.average }] : [];
   return [
     { stage: 'vae', label: 'vae', dir: join(recipe.out, 'vae'), options: recipe.stages.vae },
     { stage: 'teacher', label: 'teacher', dir: join(recipe.out, 'teacher'), options: recipe.stages.teacher },
@@ -85,8 +109,12 @@ function recipeRuns(recipe: Recipe): { stage: RecipeStage; label: string; dir: s
       stage: 'refine' as const, label: `refine ${k + 1}/${refine.length}`, dir: join(recipe.out, `refine-${k + 1}`), exportDir: studentDir(k + 1),
       options: { ...options, initStudent: join(recipe.out, k === 0 ? 'tsd' : `refine-${k}`), fullFineTune: true },
     })),
+    ...average,
   ];
 }
+
+/** One run of a recipe: its stage, output folder, the folder its model is exported to; `average` for the final weight average. */
+interface RecipeRun { stage: RecipeStage; label: string; dir: string; exportDir?: string; options: Partial<RunOptions>; average?: RecipeAverage }
 
 /** The file a finished stage leaves behind; its presence means the stage is done (for `refine`, the last run's). */
 export function stageDoneFile(recipe: Recipe, stage: RecipeStage): string {
@@ -96,7 +124,7 @@ export function stageDoneFile(recipe: Recipe, stage: RecipeStage): string {
 }
 
 /** The file one run leaves behind when it has finished. */
-function runDoneFile(run: ReturnType<typeof recipeRuns>[number]): string {
+function runDoneFile(run: RecipeRun): string {
   return run.stage === 'vae' ? join(run.dir, 'vae.json') : run.stage === 'teacher' ? join(run.dir, 'teacher.json') : join(run.exportDir as string, 'model.json');
 }
 
@@ -120,6 +148,13 @@ export async function runRecipe(recipe: Recipe, ctx: RunContext = {}, only?: Rec
     if (existsSync(done)) {
       ctx.log?.(`${run.label}: done before (${done}), skipped`);
       results.push({ stage: run.stage, status: 'done-before' });
+      continue;
+    }
+    if (run.average) {
+      ctx.log?.(`${run.label}: refinement runs ${run.average.refine.join(', ')} with weights ${run.average.weights.join(', ')}`);
+      const sources = run.average.refine.map((k, i) => ({ dir: join(recipe.out, `refine-${k}`, 'model'), weight: run.average!.weights[i]! }));
+      await averageModels(sources, run.dir);
+      results.push({ stage: run.stage, status: 'trained' });
       continue;
     }
     const resume = existsSync(join(checkpointDir(run.dir), CHECKPOINT_FILES.meta));
@@ -167,11 +202,14 @@ export async function recordRecipeProvenance(recipe: Recipe): Promise<void> {
     ...provenance,
     data: inRepo(provenance.data),
     teacher: inRepo(provenance.teacher),
-    recipe: { id: recipe.id, name: recipe.name, data: relative(process.cwd(), recipe.data), common: recipe.common ?? {}, stages: recipe.stages, ...(recipe.refine ? { refine: recipe.refine } : {}) },
+    recipe: {
+      id: recipe.id, name: recipe.name, data: relative(process.cwd(), recipe.data), common: recipe.common ?? {}, stages: recipe.stages,
+      ...(recipe.refine ? { refine: recipe.refine } : {}), ...(recipe.average ? { average: recipe.average } : {}),
+    },
     stageSteps: {
       vae: await stepsOf(stageDoneFile(recipe, 'vae')), teacher: await stepsOf(stageDoneFile(recipe, 'teacher')),
       tsd: recipe.refine?.length ? await stepsOf(join(recipe.out, 'tsd', 'model', 'model.json')) : provenance.steps ?? null,
-      ...(recipe.refine?.length ? { refine: await Promise.all(recipe.refine.map((_, k) => stepsOf(k + 1 === recipe.refine!.length ? path : join(recipe.out, `refine-${k + 1}`, 'model', 'model.json')))) } : {}),
+      ...(recipe.refine?.length ? { refine: await Promise.all(recipe.refine.map((_, k) => stepsOf(k + 1 === recipe.refine!.length && !recipe.average ? path : join(recipe.out, `refine-${k + 1}`, 'model', 'model.json')))) } : {}),
     },
     dataset: await datasetProvenance(recipe.data),
   };
