@@ -9,9 +9,11 @@
  *   npm run bench:upscale -- [--device cpu] [--models tsdsr-fast,bicubic,nearest] [--sizes 256,512,1024] [--scale 4]
  *     [--repeat 3] [--ujs esrgan-slim,esrgan-medium,esrgan-thick] [--ujs-sizes 256]   (--ujs '' leaves UpscalerJS out)
  *     [--alpha ramp|edges|opaque]   (the test image's transparency: a smooth ramp by default; edges = a grid of discs, like icons)
+ * Writes bench/results/upscale.json (upscale-<alpha>.json for other test images); rows of an earlier file that this
+ * run did not measure (another model, size or device) are kept, each with its `measuredAt`.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
@@ -33,6 +35,8 @@ interface CaseResult {
   sharpMs: number;
   ratioToSharp: number;
   peakRssMiB: number;
+  /** When this row was measured (rows kept from an earlier run keep theirs). */
+  measuredAt: string;
 }
 
 
@@ -84,7 +88,21 @@ async function runCase(model: string, size: number, scale: number, device: Devic
     sharpMs: Math.round(sharpMs),
     ratioToSharp: +(upscaleMs / sharpMs).toFixed(2),
     peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+    measuredAt: new Date().toISOString(),
   };
+}
+
+/**
+ * The rows of an earlier results file (same scale) that this run did not measure again, so that a run of a few
+ * models (e.g. only UpscalerJS's) updates their rows and keeps the others.
+ */
+function keptRows(path: string, scale: number, measured: readonly CaseResult[]): CaseResult[] {
+  if (!existsSync(path)) return [];
+  const earlier = JSON.parse(readFileSync(path, 'utf8')) as { scale?: number; date?: string; results?: CaseResult[] };
+  if (earlier.scale !== scale) return [];
+  const key = (r: CaseResult): string => `${r.model}|${r.device}|${r.inputPx}`;
+  const again = new Set(measured.map(key));
+  return (earlier.results ?? []).filter((r) => !again.has(key(r))).map((r) => ({ ...r, measuredAt: r.measuredAt ?? earlier.date ?? 'unknown' }));
 }
 
 async function main(): Promise<void> {
@@ -129,8 +147,9 @@ async function main(): Promise<void> {
   const dir = fileURLToPath(new URL('./results/', import.meta.url));
   mkdirSync(dir, { recursive: true });
   const file = alpha === 'ramp' ? 'upscale.json' : `upscale-${alpha}.json`;
-  writeFileSync(`${dir}${file}`, JSON.stringify({ date: new Date().toISOString(), scale, device, alpha, results }, null, 2));
-  console.log(`\nwrote bench/results/${file}`);
+  const kept = keptRows(`${dir}${file}`, scale, results);
+  writeFileSync(`${dir}${file}`, JSON.stringify({ date: new Date().toISOString(), scale, device, alpha, results: [...kept, ...results] }, null, 2));
+  console.log(`\nwrote bench/results/${file}${kept.length ? ` (${kept.length} rows kept from earlier runs: ${kept.map((r) => `${r.model} ${r.inputPx}²`).join(', ')})` : ''}`);
 }
 
 await main();
