@@ -70,6 +70,8 @@ describe('tsdsr train flags', () => {
     ['a negative regulariser weight', [...TSD, '--regulariser-weight=-1'], '--regulariser-weight -1: use a number from 0 to'],
     ['a guidance scale that is not a number', [...TSD, '--guidance-scale', 'high'], '--guidance-scale high: use a number from 0 to 100'],
     ['negative warm-up steps', [...VAE, '--warmup-steps=-1'], '--warmup-steps -1: use a whole number from 0'],
+    ['an empty model name', [...TSD, '--name', '  '], '--name "  ": use 1 to 80 printable characters'],
+    ['a model name for the vae', [...VAE, '--name', 'Mine'], '--name applies to train tsd, not to train vae'],
     ['--stage outside a recipe', [...VAE, '--stage', 'vae'], '--stage applies to train recipe, not to train vae'],
     ['a recipe without its file', ['train', 'recipe'], 'train recipe needs a recipe file'],
     ['a recipe with run flags', ['train', 'recipe', 'tiny.json', '--steps', '3'], 'train recipe takes only --stage; put --steps in the recipe file'],
@@ -98,6 +100,8 @@ describe('tsdsr train flags', () => {
     });
     const fineTune = parseCommandLine(['--data', 'd', '--out', 'o', '--teacher', 't', '--init-student', 'runs/first', '--regulariser-weight', '0'], TRAIN_OPTIONS).values;
     expect(trainRunOptions('tsd', fineTune, {})).toMatchObject({ initStudent: 'runs/first', fullFineTune: true, regulariserWeight: 0 });
+    const named = parseCommandLine(['--data', 'd', '--out', 'o', '--teacher', 't', '--id', 'posters', '--name', ' Posters, crisp '], TRAIN_OPTIONS).values;
+    expect(trainRunOptions('tsd', named, {})).toMatchObject({ id: 'posters', name: 'Posters, crisp' });
     const balanced = parseCommandLine(['--data', 'd', '--out', 'o', '--teacher', 't', '--repeat-folder', 'photos=3', '--repeat-folder', 'scans=2', '--detail-crops', '4'], TRAIN_OPTIONS).values;
     expect(trainRunOptions('tsd', balanced, {})).toMatchObject({ folderRepeats: { photos: 3, scans: 2 }, detailCandidates: 4 });
     expect(() => trainRunOptions('tsd', parseCommandLine(['--data', 'd', '--out', 'o', '--teacher', 't', '--repeat-folder', 'photos'], TRAIN_OPTIONS).values, {})).toThrow(/--repeat-folder photos: use <folder>=<times>/);
@@ -110,7 +114,7 @@ describe('tsdsr train flags', () => {
     const help = await tsdsr('train', '--help');
     expect(help.code).toBe(0);
     for (const flag of ['--arch', '--scales', '--degradation', '--bicubic-share', '--student-timestep', '--lora-rank', '--dasm-steps',
-      '--regulariser-weight', '--guidance-scale', '--warmup-steps', '--output-gate', '--init-student', 'train recipe  <file.json> [--stage vae|teacher|tsd|refine]']) {
+      '--regulariser-weight', '--guidance-scale', '--warmup-steps', '--output-gate', '--init-student', '--name <text>', 'train recipe  <file.json> [--stage vae|teacher|tsd|refine]']) {
       expect(help.stdout).toContain(flag);
     }
   });

@@ -15,7 +15,7 @@ export type RecipeStageName = TrainStage | 'refine';
 export const TRAIN_OPTIONS = {
   data: { type: 'string' }, out: { type: 'string' }, vae: { type: 'string' }, teacher: { type: 'string' }, 'init-student': { type: 'string' }, 'detail-crops': { type: 'string' }, 'repeat-folder': { type: 'string', multiple: true },
   steps: { type: 'string' }, batch: { type: 'string' }, crop: { type: 'string' }, lr: { type: 'string' }, 'reg-lr': { type: 'string' },
-  style: { type: 'string' }, id: { type: 'string' }, 'model-out': { type: 'string' }, 'lpips-weights': { type: 'string' },
+  style: { type: 'string' }, id: { type: 'string' }, name: { type: 'string' }, 'model-out': { type: 'string' }, 'lpips-weights': { type: 'string' },
   'checkpoint-every': { type: 'string' }, seed: { type: 'string' }, device: { type: 'string' }, resume: { type: 'boolean' },
   arch: { type: 'string' }, scales: { type: 'string' }, degradation: { type: 'string' }, 'bicubic-share': { type: 'string' },
   'student-timestep': { type: 'string' }, 'lora-rank': { type: 'string' }, 'dasm-steps': { type: 'string' },
@@ -31,7 +31,7 @@ type Flag = keyof TrainValues;
 /** Flags only some stages read; any other stage refuses them rather than ignoring them. */
 const STAGE_FLAGS: Readonly<Partial<Record<Flag, readonly TrainStage[]>>> = Object.freeze({
   vae: ['teacher'], teacher: ['tsd'], arch: ['vae', 'teacher'],
-  'reg-lr': ['tsd'], id: ['tsd'], 'model-out': ['tsd'], 'lpips-weights': ['tsd'], 'student-timestep': ['tsd'],
+  'reg-lr': ['tsd'], id: ['tsd'], name: ['tsd'], 'model-out': ['tsd'], 'lpips-weights': ['tsd'], 'student-timestep': ['tsd'],
   'lora-rank': ['tsd'], 'dasm-steps': ['tsd'], 'regulariser-weight': ['tsd'], 'guidance-scale': ['tsd'], 'output-gate': ['tsd'], 'frozen-encoder': ['tsd'], 'full-fine-tune': ['tsd'], 'init-student': ['tsd'],
   stage: [],
 });
@@ -121,6 +121,14 @@ function parseId(text: string | undefined): string {
   return id;
 }
 
+/** A display name for the exported model: trimmed, not empty, at most 80 characters, or undefined when absent. */
+function parseName(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const name = text.trim();
+  if (name === '' || name.length > 80 || /[\u0000-\u001f]/.test(name)) throw new UsageError(`--name ${JSON.stringify(text)}: use 1 to 80 printable characters`);
+  return name;
+}
+
 /** Checks the flags of one stage and returns its run options (absent flags keep the stage's defaults). */
 export function trainRunOptions(stage: TrainStage, values: TrainValues, env: NodeJS.ProcessEnv) {
   need(values, stage);
@@ -131,7 +139,7 @@ export function trainRunOptions(stage: TrainStage, values: TrainValues, env: Nod
   const every = parseInteger('checkpoint-every', values['checkpoint-every'], 1, 1e9);
   const id = parseId(values.id);
   const options = {
-    data: values.data as string, out: values.out as string, vae: values.vae, teacher: values.teacher, style: values.style, id,
+    data: values.data as string, out: values.out as string, vae: values.vae, teacher: values.teacher, style: values.style, id, name: parseName(values.name),
     steps: parseInteger('steps', values.steps, 1, 1e9), batch: parseInteger('batch', values.batch, 1, 256), cropSizePx,
     lr: parseRate('lr', values.lr), regLr: parseRate('reg-lr', values['reg-lr']), warmupSteps: parseInteger('warmup-steps', values['warmup-steps'], 0, 1e9),
     arch: parseArch(values.arch), scales: parseScales(values.scales, cropSizePx ?? defaults.cropSizePx), degradation,

@@ -45,6 +45,7 @@ Options:
       --guidance-scale <x>        (tsd) CFG scale of teacher and reg model (default 7.5)
       --style <name>              style name (default: the data folder's name)
       --id <id>                   (tsd) model id (default tsdsr-small)
+      --name <text>               (tsd) the model's display name in the plugin and the CLI (default "TSD-SR small (<style>)")
       --model-out <dir>           (tsd) where to export (default <config dir>/models/<id>)
       --lpips-weights <file>      (tsd) LPIPS weights; without it L1 + (1 - SSIM) is used
       --checkpoint-every <n>      checkpoint and sample sheet every n steps (default 200)
