@@ -3,8 +3,10 @@
  * alpha-edge error, for each method under (a) bicubic and (b) Real-ESRGAN degradation (fixed seeds), photos and
  * graphics reported apart. See docs/quality.md for the definitions.
  *
-^ *   npx tsx bench/quality.ts [--val data/val] [--models bicubic,nearest,lanczos,<model dir>,esrgan-slim,esrgan-medium,esrgan-thick]
- *     [--limit N] [--crop 256] [--crop-at detail|center] [--seed 0] [--sheets 3] [--out bench/results]
+^ *   npx tsx bench/quality.ts [--val data/val] [--models bicubic,nearest,lanczos,<model dir>,esrgan-slim,esrgan-medium,esrgan-thick,hr]
+ *     [--limit N] [--crop 256] [--crop-at detail|center] [--seed 0] [--sheets 3] [--out bench/results] [--alpha model|bicubic]
+ * `--alpha` is passed to tsdsr models' upscale (how they upscale transparency; default: the model's own way).
+ * `hr` scores the reference itself (PSNR ∞, shown as –): the NIQE that the ground truth gets.
  * Prints one table per degradation × subset, writes OUT/quality.json and OUT/quality-sheet-<degradation>.png.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -152,8 +154,21 @@ export function alphaEdgeError(hr: RgbaImage, out: RgbaImage, border = BORDER): 
 /** One method: upscale ×4 of an RGBA image. */
 interface Method { name: string; tsdsr: boolean; upscale(lr: RgbaImage): Promise<RgbaImage>; dispose(): Promise<void> | void }
 
-/** Opens nearest/bicubic (zoo), lanczos (sharp lanczos3), an UpscalerJS model or a tsdsr model directory. */
-async function openMethod(spec: string): Promise<Method> {
+/** The HR crop each LR was made from, for the `hr` row (the reference itself, scored like an output). */
+const hrOfLr = new WeakMap<RgbaImage, RgbaImage>();
+
+/** Opens nearest/bicubic (zoo), lanczos (sharp lanczos3), `hr` (the reference), an UpscalerJS model or a tsdsr model directory. */
+async function openMethod(spec: string, alpha?: 'model' | 'bicubic'): Promise<Method> {
+  if (spec === 'hr') {
+    return {
+      name: spec, tsdsr: false, dispose: () => undefined,
+      upscale: async (lr) => {
+        const hr = hrOfLr.get(lr);
+        if (!hr) throw new Error('hr: no reference for this LR');
+        return hr;
+      },
+    };
+  }
   if (spec === 'lanczos') {
     return {
       name: spec, tsdsr: false, dispose: () => undefined,
@@ -171,7 +186,7 @@ async function openMethod(spec: string): Promise<Method> {
   const dir = /^[a-z0-9-]+$/.test(spec) && existsSync(zoo) ? zoo : resolve(spec);
   const up = await openUpscaler(dir, 'cpu');
   const name = dir === zoo ? spec : up.manifest.id;
-  return { name, tsdsr: up.manifest.kind === 'tsdsr', upscale: (lr) => up.upscale(lr, { scale: SCALE }), dispose: () => up.dispose() };
+  return { name, tsdsr: up.manifest.kind === 'tsdsr', upscale: (lr) => up.upscale(lr, { scale: SCALE, ...(alpha ? { alpha } : {}) }), dispose: () => up.dispose() };
 }
 
 /** Nearest-neighbour ×k, for the LR column of the crop sheet. */
@@ -218,8 +233,10 @@ async function main(): Promise<void> {
       seed: { type: 'string', default: '0' },
       sheets: { type: 'string', default: '3' },
       out: { type: 'string', default: fileURLToPath(new URL('./results', import.meta.url)) },
+      alpha: { type: 'string' },
     },
   });
+  if (opt.alpha !== undefined && opt.alpha !== 'model' && opt.alpha !== 'bicubic') throw new Error(`--alpha ${opt.alpha}: use model or bicubic`);
   const niqeModel = parseNiqeModel(JSON.parse(readFileSync(fileURLToPath(new URL('../../shared/data/niqe/niqe_pris_params.json', import.meta.url)), 'utf8')));
   let files = listImages(opt.val);
   if (Number(opt.limit) > 0) files = files.slice(0, Number(opt.limit));
@@ -232,6 +249,7 @@ async function main(): Promise<void> {
     const hr = (opt['crop-at'] === 'center' ? centralCrop : detailCrop)(full, side(full.width), side(full.height));
     const graphics = relative(opt.val, file).split(sep).includes('graphics') || hasTransparency(full);
     const lr = { bicubic: await makeLr(hr, 'bicubic', 0), realesrgan: await makeLr(hr, 'realesrgan', Number(opt.seed) + i) };
+    for (const image of Object.values(lr)) hrOfLr.set(image, hr);
     return { file: relative(opt.val, file), subset: graphics ? 'graphics' : 'photos', hr, lr, alpha: hasTransparency(hr) };
   }));
 
@@ -241,7 +259,7 @@ async function main(): Promise<void> {
   const sheetCount = Number(opt.sheets);
   let ours = 'bicubic';
   for (const spec of specs) {
-    const method = await openMethod(spec);
+    const method = await openMethod(spec, opt.alpha as 'model' | 'bicubic' | undefined);
     if (method.tsdsr && ours === 'bicubic') ours = method.name;
     for (const [i, img] of images.entries()) {
       for (const d of DEGRADATIONS) {
