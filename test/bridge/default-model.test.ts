@@ -1,4 +1,5 @@
 // The default model: tsdsr-fast when installed (listed first, used when a request names none), else bicubic with one log line.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../bridge-server/src/app.ts';
@@ -35,6 +36,24 @@ describe('the default model', () => {
     expect(listedIds(registry).slice(0, 3)).toEqual(['tsdsr-fast', 'bicubic', 'nearest']);
     expect(registry.get('tsdsr-fast').manifest).toMatchObject({ kind: 'tsdsr', scales: [2, 3, 4] });
     expect(log).toEqual([]);
+  });
+
+  it('has tsdsr-fast-real beside it, a different student for noisy or compressed images, that upscales by name', async () => {
+    const registry = await ModelRegistry.scan([ZOO_DIR], nodeRuntime);
+    expect(listedIds(registry)).toEqual(['tsdsr-fast', 'bicubic', 'nearest', 'tsdsr-fast-real']);
+    const [fast, real] = [registry.get('tsdsr-fast'), registry.get('tsdsr-fast-real')];
+    expect(real.manifest).toMatchObject({ kind: 'tsdsr', scales: [2, 3, 4], graphs: fast.manifest.graphs, latent: { perTile: true } });
+    const denoiser = (dir: string): Buffer => readFileSync(join(dir, 'denoiser.onnx'));
+    expect(denoiser(real.dir).equals(denoiser(fast.dir))).toBe(false);
+    const app = await buildApp({ token, device: 'cpu' });
+    try {
+      const res = await app.inject({ method: 'POST', url: '/v1/upscale?model=tsdsr-fast-real&scale=2', headers: { ...auth, 'content-type': 'image/png' }, payload: await makePng(12, 7) });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['x-tsdsr-model']).toBe('tsdsr-fast-real');
+      expect(await pngInfo(res.rawPayload)).toMatchObject({ width: 24, height: 14, hasAlpha: true });
+    } finally {
+      await app.close();
+    }
   });
 
   it('falls back to bicubic, saying so once, when tsdsr-fast is not installed', async () => {
