@@ -125,7 +125,8 @@ function parseId(text: string | undefined): string {
 function parseName(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   const name = text.trim();
-  if (name === '' || name.length > 80 || /[\u0000-\u001f]/.test(name)) throw new UsageError(`--name ${JSON.stringify(text)}: use 1 to 80 printable characters`);
+  const control = [...name].some((ch) => (ch.codePointAt(0) as number) < 0x20);
+  if (name === '' || name.length > 80 || control) throw new UsageError(`--name ${JSON.stringify(text)}: use 1 to 80 printable characters`);
   return name;
 }
 
