@@ -56,7 +56,7 @@ function structure(model: Onnx.ModelProto): string {
 }
 
 /** Averages one graph file of every source into `outPath`. */
-async function averageGraph(sources: readonly AveragedSource[], file: string, outPath: string): Promise<number> {
+async function averageGraph(sources: readonly AveragedSource[], file: string, outPath: string): Promise<void> {
   const models = await Promise.all(sources.map(async (s) => onnx.ModelProto.decode(await readFile(join(s.dir, file)))));
   for (const [k, m] of models.entries()) {
     if (m.graph?.initializer?.some((t) => t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL)) {
@@ -68,7 +68,6 @@ async function averageGraph(sources: readonly AveragedSource[], file: string, ou
     if (k > 0 && structure(m) !== reference) throw new Error(`${join(sources[k]!.dir, file)} is not the same graph as ${join(sources[0]!.dir, file)}; only models that differ in their weights average`);
   }
   const out = models.at(-1)!;
-  let averaged = 0;
   for (const [i, t] of (out.graph?.initializer ?? []).entries()) {
     const all = models.map((m) => m.graph!.initializer![i]!);
     if (t.dataType !== FLOAT && t.dataType !== FLOAT16) {
@@ -84,10 +83,8 @@ async function averageGraph(sources: readonly AveragedSource[], file: string, ou
       mean[j] = sum;
     }
     setFloatValues(t, mean);
-    averaged++;
   }
   await writeFile(outPath, onnx.ModelProto.encode(out).finish());
-  return averaged;
 }
 
 /**
