@@ -4,7 +4,7 @@
  * graphics reported apart. See docs/quality.md for the definitions.
  *
 ^ *   npx tsx bench/quality.ts [--val data/val] [--models bicubic,nearest,lanczos,<model dir>,esrgan-slim,esrgan-medium,esrgan-thick,hr]
- *     [--limit N] [--crop 256] [--crop-at detail|center] [--seed 0] [--sheets 3] [--out bench/results] [--alpha model|bicubic]
+ *     [--limit N] [--crop 512] [--crop-at detail|center] [--seed 0] [--sheets 3] [--out bench/results] [--alpha model|bicubic]
  * `--alpha` is passed to tsdsr models' upscale (how they upscale transparency; default: the model's own way).
  * `hr` scores the reference itself (PSNR ∞, shown as –): the NIQE that the ground truth gets.
  * Prints one table per degradation × subset, writes OUT/quality.json and OUT/quality-sheet-<degradation>.png.
@@ -17,7 +17,7 @@ import sharp from 'sharp';
 import { createRgbaImage, hasTransparency, type RgbaImage } from '../models/runtime/index.ts';
 import { decodeImage, openUpscaler } from '../models/runtime/node.ts';
 import { bicubicLr, degradeRealEsrgan, type PlanarImage } from '../trainer/src/data/index.ts';
-import { niqe, parseNiqeModel } from './metrics/niqe.ts';
+import { NIQE_BLOCK, niqe, niqeBlockGrid, parseNiqeModel } from './metrics/niqe.ts';
 import { psnrY, ssimY } from './metrics/psnr-ssim.ts';
 import { cropBorder, roundLikeReference, yChannel } from './metrics/y-channel.ts';
 import { openUpscalerJs, UPSCALERJS_MODELS, type UpscalerJsModel } from './upscalerjs.ts';
@@ -26,6 +26,15 @@ const SCALE = 4;
 const BORDER = 4;
 const DEGRADATIONS = ['bicubic', 'realesrgan'] as const;
 type Degradation = (typeof DEGRADATIONS)[number];
+
+/** Under this many blocks per image, NIQE's mean moves with the window it happens to read (docs/quality.md). */
+const NIQE_FEW_BLOCKS = 9;
+
+/** How many blocks NIQE reads of a w × h output once the border is cropped. */
+export function niqeBlocks(width: number, height: number, border = BORDER): number {
+  const [rows, cols] = niqeBlockGrid(height - 2 * border, width - 2 * border);
+  return rows * cols;
+}
 
 /** Scores of one output against its HR; null where a metric doesn't apply. */
 export interface Scores { psnr: number; ssim: number; niqe: number | null; alphaEdge: number | null; ms: number }
@@ -67,6 +76,12 @@ export function centralCrop(image: RgbaImage, w: number, h: number): RgbaImage {
  * HR image only, so every method is scored on the same pixels, and flat crops (sky, empty canvas) are avoided.
  */
 export function detailCrop(image: RgbaImage, w: number, h: number): RgbaImage {
+  const { x, y } = detailWindow(image, w, h);
+  return cropAt(image, x, y, w, h);
+}
+
+/** The top-left corner of `detailCrop`'s window. */
+function detailWindow(image: RgbaImage, w: number, h: number): { x: number; y: number } {
   const { width, height, data } = image;
   const value = new Float32Array(width * height);
   for (let i = 0; i < width * height; i++) {
@@ -94,7 +109,7 @@ export function detailCrop(image: RgbaImage, w: number, h: number): RgbaImage {
       if (t > bestTotal) [best, bestTotal] = [{ x, y }, t];
     }
   }
-  return cropAt(image, best.x, best.y, w, h);
+  return best;
 }
 
 function cropAt(image: RgbaImage, left: number, top: number, w: number, h: number): RgbaImage {
@@ -196,24 +211,31 @@ function nearestUp(image: RgbaImage, k: number): RgbaImage {
   return out;
 }
 
-/** A crop sheet: one row per image, one column per panel (central `panel` px), over a grey checkerboard, 4 px gaps. */
+/**
+ * A crop sheet: one row per image, one column per panel, over a grey checkerboard, 4 px gaps. Each panel shows
+ * the same `panel` px window of its row: the most detailed one of the row's last image (the HR).
+ */
 async function writeSheet(path: string, rows: RgbaImage[][], panel = 192): Promise<void> {
   const cols = Math.max(...rows.map((r) => r.length));
   const [W, H] = [cols * (panel + 4) + 4, rows.length * (panel + 4) + 4];
   const sheet = Buffer.alloc(W * H * 3, 255);
-  rows.forEach((row, r) => row.forEach((img, c) => {
-    const p = Math.min(panel, img.width, img.height);
-    const crop = centralCrop(img, p, p);
-    for (let y = 0; y < p; y++) {
-      for (let x = 0; x < p; x++) {
-        const s = (y * p + x) * 4;
-        const bg = ((x >> 3) + (y >> 3)) % 2 ? 200 : 150;
-        const a = crop.data[s + 3]! / 255;
-        const d = ((r * (panel + 4) + 4 + y) * W + c * (panel + 4) + 4 + x) * 3;
-        for (let k = 0; k < 3; k++) sheet[d + k] = Math.round(crop.data[s + k]! * a + bg * (1 - a));
+  rows.forEach((row, r) => {
+    const hr = row[row.length - 1]!;
+    const p = Math.min(panel, hr.width, hr.height);
+    const at = detailWindow(hr, p, p);
+    row.forEach((img, c) => {
+      const crop = cropAt(img, at.x, at.y, p, p);
+      for (let y = 0; y < p; y++) {
+        for (let x = 0; x < p; x++) {
+          const s = (y * p + x) * 4;
+          const bg = ((x >> 3) + (y >> 3)) % 2 ? 200 : 150;
+          const a = crop.data[s + 3]! / 255;
+          const d = ((r * (panel + 4) + 4 + y) * W + c * (panel + 4) + 4 + x) * 3;
+          for (let k = 0; k < 3; k++) sheet[d + k] = Math.round(crop.data[s + k]! * a + bg * (1 - a));
+        }
       }
-    }
-  }));
+    });
+  });
   await sharp(sheet, { raw: { width: W, height: H, channels: 3 } }).png().toFile(path);
 }
 
@@ -228,7 +250,7 @@ async function main(): Promise<void> {
       val: { type: 'string', default: 'data/val' },
       models: { type: 'string', default: ['nearest', 'bicubic', 'lanczos', ...UPSCALERJS_MODELS].join(',') },
       limit: { type: 'string', default: '0' },
-      crop: { type: 'string', default: '256' },
+      crop: { type: 'string', default: '512' },
       'crop-at': { type: 'string', default: 'detail' },
       seed: { type: 'string', default: '0' },
       sheets: { type: 'string', default: '3' },
@@ -253,6 +275,10 @@ async function main(): Promise<void> {
     return { file: relative(opt.val, file), subset: graphics ? 'graphics' : 'photos', hr, lr, alpha: hasTransparency(hr) };
   }));
 
+  const fewest = Math.min(...images.map((im) => niqeBlocks(im.hr.width, im.hr.height)));
+  if (fewest < NIQE_FEW_BLOCKS) {
+    console.error(`warning: NIQE reads only ${fewest} block(s) of ${NIQE_BLOCK} px on some images at --crop ${crop}; with so few, its means move with the window it reads (use --crop 512 or more)`);
+  }
   const specs = opt.models.split(',').filter(Boolean);
   const scores: Record<string, Record<Degradation, Record<string, Scores>>> = {};
   const kept = new Map<string, RgbaImage>(); // outputs for the crop sheets: `${degradation}|${image}|${method}`
@@ -270,7 +296,7 @@ async function main(): Promise<void> {
         const y = cropBorder(yChannel(seen), out.height, out.width, BORDER);
         const s: Scores = {
           psnr: psnrY(seenHr, seen, BORDER), ssim: ssimY(seenHr, seen, BORDER), ms,
-          niqe: Math.min(y.width, y.height) >= 96 ? niqe(roundLikeReference(y.data), y.height, y.width, niqeModel) : null,
+          niqe: Math.min(y.width, y.height) >= NIQE_BLOCK ? niqe(roundLikeReference(y.data), y.height, y.width, niqeModel) : null,
           alphaEdge: img.alpha ? alphaEdgeError(img.hr, out) : null,
         };
         ((scores[img.file] ??= { bicubic: {}, realesrgan: {} })[d])[method.name] = s;
@@ -288,7 +314,9 @@ async function main(): Promise<void> {
     for (const subset of ['photos', 'graphics']) {
       const group = images.filter((im) => im.subset === subset);
       if (group.length === 0) continue;
-      console.log(`\n### ×${SCALE}, ${d} degradation, ${subset} (${group.length} images, ${crop > 0 ? `${opt['crop-at'] === 'center' ? 'central' : 'most detailed'} ${crop} px crop` : 'whole images'})\n`);
+      const blocks = Math.min(...group.map((im) => niqeBlocks(im.hr.width, im.hr.height)));
+      const where = crop > 0 ? `${opt['crop-at'] === 'center' ? 'central' : 'most detailed'} ${crop} px crop` : 'whole images';
+      console.log(`\n### ×${SCALE}, ${d} degradation, ${subset} (${group.length} images, ${where}; NIQE from ≥ ${blocks} blocks of ${NIQE_BLOCK} px)\n`);
       console.log('| method | PSNR-Y dB | SSIM-Y | NIQE ↓ | alpha-edge err ↓ | ms / image |\n|---|---|---|---|---|---|');
       for (const name of names) {
         const col = (k: keyof Scores): number | null => mean(group.map((im) => scores[im.file]![d][name]?.[k] ?? null));

@@ -109,9 +109,17 @@ function scaleFeatures(img: Float64Array, h: number, w: number, block: number, b
   return rows;
 }
 
+/** NIQE's block side at the first scale, in pixels. */
+export const NIQE_BLOCK = 96;
+
+/** The blocks NIQE reads of a height × width plane: whole blocks from the top-left corner; the rest is dropped. */
+export function niqeBlockGrid(height: number, width: number, block = NIQE_BLOCK): [rows: number, cols: number] {
+  return [Math.floor(height / block), Math.floor(width / block)];
+}
+
 /** NIQE of a luma plane in 0..255 (already border-cropped and rounded, as the reference does). */
-export function niqe(plane: Float64Array, height: number, width: number, model: NiqeModel, block = 96): number {
-  const [blocksH, blocksW] = [Math.floor(height / block), Math.floor(width / block)];
+export function niqe(plane: Float64Array, height: number, width: number, model: NiqeModel, block = NIQE_BLOCK): number {
+  const [blocksH, blocksW] = niqeBlockGrid(height, width, block);
   if (blocksH === 0 || blocksW === 0) throw new RangeError(`NIQE needs at least ${block}×${block} pixels, got ${width}×${height}`);
   const [h, w] = [blocksH * block, blocksW * block];
   const img = new Float64Array(h * w);

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { gamma } from '../../bench/metrics/gamma.ts';
 import { matlabResize } from '../../bench/metrics/matlab-resize.ts';
-import { niqe, parseNiqeModel } from '../../bench/metrics/niqe.ts';
+import { niqe, niqeBlockGrid, parseNiqeModel } from '../../bench/metrics/niqe.ts';
+import { niqeBlocks } from '../../bench/quality.ts';
 import { symmetricPinv } from '../../bench/metrics/pinv.ts';
 import { psnrY, ssimY } from '../../bench/metrics/psnr-ssim.ts';
 import { roundLikeReference, yChannel } from '../../bench/metrics/y-channel.ts';
@@ -63,6 +64,22 @@ describe('NIQE', () => {
 
   it('refuses images smaller than one block', () => {
     expect(() => niqe(new Float64Array(50 * 50), 50, 50, model)).toThrow(/at least 96/);
+  });
+
+  it('reads whole 96 px blocks from the top-left corner and ignores the pixels beyond them', () => {
+    const plane = roundLikeReference(yChannel(texture(200, 200, 4, 0.5)));
+    const corner = new Float64Array(192 * 192);
+    for (let y = 0; y < 192; y++) corner.set(plane.subarray(y * 200, y * 200 + 192), y * 192);
+    const scrambled = plane.slice();
+    for (let y = 0; y < 200; y++) for (let x = 0; x < 200; x++) if (y >= 192 || x >= 192) scrambled[y * 200 + x] = (x * 37 + y * 11) % 256;
+    expect(niqe(scrambled, 200, 200, model)).toBe(niqe(corner, 192, 192, model));
+    expect(niqeBlockGrid(200, 200)).toEqual([2, 2]);
+  });
+
+  it('a 256 px crop gives NIQE 4 blocks after the 4 px border, a 512 px crop 25', () => {
+    expect(niqeBlocks(256, 256)).toBe(4);
+    expect(niqeBlocks(512, 512)).toBe(25);
+    expect(niqeBlocks(1024, 576)).toBe(10 * 5);
   });
 });
 
