@@ -7,6 +7,7 @@ export {
 export { MAX_HEADER_BYTES, SAFETENSORS_DTYPE_BYTES, type SafetensorsDType, type TensorInfo } from './safetensors-header.ts';
 export { openSafetensorsFile, type SafetensorsReader, type TensorData } from './safetensors-reader.ts';
 export { openSafetensors, openShardedSafetensors } from './safetensors-sharded.ts';
+export { fsyncDirectory, temporaryPathFor, writeFileAtomic, type AtomicWriteOptions } from './atomic-write.ts';
 export { writeSafetensors, type TensorToWrite } from './safetensors-writer.ts';
 export { writeOnnxModel, type OnnxWriteOptions, type OnnxWriteResult } from './onnx-file.ts';
 export { parseTorchTensor, readTorchTensor, type TorchFloatDType, type TorchTensor } from './torch-pt.ts';
