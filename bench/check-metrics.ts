@@ -11,13 +11,13 @@ import { basename, join } from 'node:path';
 import { resizeRgba, type RgbaImage } from '../models/runtime/index.ts';
 import { decodeImage } from '../models/runtime/node.ts';
 import { texture } from '../test/helpers/textures.ts';
-import { niqe, parseNiqeModel } from './metrics/niqe.ts';
+import { niqe, readPristineNiqeModel } from './metrics/niqe.ts';
 import { psnrY, ssimY } from './metrics/psnr-ssim.ts';
 import { roundLikeReference, yChannel } from './metrics/y-channel.ts';
 
 const [basicsr, ...files] = process.argv.slice(2);
 if (!basicsr) throw new Error('usage: npm run check:metrics -- <basicsr or TSD-SR checkout> [images...]');
-const model = parseNiqeModel(JSON.parse(readFileSync(join(import.meta.dirname, '../../shared/data/niqe/niqe_pris_params.json'), 'utf8')));
+const model = readPristineNiqeModel();
 const dir = mkdtempSync(join(tmpdir(), 'tsdsr-metrics-'));
 let written = 0;
 

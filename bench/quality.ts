@@ -17,7 +17,7 @@ import sharp from 'sharp';
 import { createRgbaImage, hasTransparency, type RgbaImage } from '../models/runtime/index.ts';
 import { decodeImage, openUpscaler } from '../models/runtime/node.ts';
 import { bicubicLr, degradeRealEsrgan, type PlanarImage } from '../trainer/src/data/index.ts';
-import { NIQE_BLOCK, niqe, niqeBlockGrid, parseNiqeModel } from './metrics/niqe.ts';
+import { NIQE_BLOCK, niqe, niqeBlockGrid, readPristineNiqeModel } from './metrics/niqe.ts';
 import { psnrY, ssimY } from './metrics/psnr-ssim.ts';
 import { cropBorder, roundLikeReference, yChannel } from './metrics/y-channel.ts';
 import { openUpscalerJs, UPSCALERJS_MODELS, type UpscalerJsModel } from './upscalerjs.ts';
@@ -259,7 +259,7 @@ async function main(): Promise<void> {
     },
   });
   if (opt.alpha !== undefined && opt.alpha !== 'model' && opt.alpha !== 'bicubic') throw new Error(`--alpha ${opt.alpha}: use model or bicubic`);
-  const niqeModel = parseNiqeModel(JSON.parse(readFileSync(fileURLToPath(new URL('../../shared/data/niqe/niqe_pris_params.json', import.meta.url)), 'utf8')));
+  const niqeModel = readPristineNiqeModel();
   let files = listImages(opt.val);
   if (Number(opt.limit) > 0) files = files.slice(0, Number(opt.limit));
   if (files.length === 0) throw new Error(`no images under ${opt.val}`);

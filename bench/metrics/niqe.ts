@@ -3,6 +3,7 @@
  * MSCN coefficients on two scales, AGGD features of 96×96 blocks, distance to the pristine
  * multivariate Gaussian. Lower is more natural. Float64 throughout.
  */
+import { readFileSync } from 'node:fs';
 import { gamma } from './gamma.ts';
 import { matlabResize } from './matlab-resize.ts';
 import { symmetricPinv } from './pinv.ts';
@@ -22,6 +23,14 @@ export function parseNiqeModel(json: Record<string, { shape: number[]; data: num
     return Float64Array.from(entry.data);
   };
   return { mu: get('mu_pris_param', 36), cov: get('cov_pris_param', 36 * 36), window: get('gaussian_window', 49) };
+}
+
+/** The pristine parameters kept in the project (BasicSR's, Apache-2.0: see niqe-params/README.md). */
+export const NIQE_PRISTINE_PARAMS = new URL('./niqe-params/niqe_pris_params.json', import.meta.url);
+
+/** Reads the project's pristine NIQE model. */
+export function readPristineNiqeModel(): NiqeModel {
+  return parseNiqeModel(JSON.parse(readFileSync(NIQE_PRISTINE_PARAMS, 'utf8')));
 }
 
 const GAMMAS = Array.from({ length: 9801 }, (_, k) => 0.2 + k * 0.001);

@@ -1,18 +1,15 @@
 // The quality metrics behind bench/: gamma, MATLAB-style resize, pseudo-inverse, Y channel and NIQE.
-import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { gamma } from '../../bench/metrics/gamma.ts';
 import { matlabResize } from '../../bench/metrics/matlab-resize.ts';
-import { niqe, niqeBlockGrid, parseNiqeModel } from '../../bench/metrics/niqe.ts';
+import { NIQE_PRISTINE_PARAMS, niqe, niqeBlockGrid, parseNiqeModel, readPristineNiqeModel } from '../../bench/metrics/niqe.ts';
 import { niqeBlocks } from '../../bench/quality.ts';
 import { symmetricPinv } from '../../bench/metrics/pinv.ts';
 import { psnrY, ssimY } from '../../bench/metrics/psnr-ssim.ts';
 import { roundLikeReference, yChannel } from '../../bench/metrics/y-channel.ts';
 import { resizeRgba } from '../../models/runtime/index.ts';
 import { texture } from '../helpers/textures.ts';
-
-// the pristine parameters live in the project's shared folder beside the repository (see ../shared/data/niqe/README.md)
-const NIQE_PARAMS = new URL('../../../shared/data/niqe/niqe_pris_params.json', import.meta.url);
 
 describe('metric building blocks', () => {
   it('gamma matches known values', () => {
@@ -51,8 +48,16 @@ describe('metric building blocks', () => {
 });
 
 describe('NIQE', () => {
-  const model = parseNiqeModel(JSON.parse(readFileSync(NIQE_PARAMS, 'utf8')));
-  // Reference values: BasicSR's calculate_niqe (basicsr/metrics/niqe.py) on the same textures, via bench/check-niqe.ts's Python side.
+  const model = readPristineNiqeModel();
+
+  it('reads its pristine parameters from inside the project, so a bare clone has them', () => {
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    expect(fileURLToPath(NIQE_PRISTINE_PARAMS).startsWith(root)).toBe(true);
+    expect([model.mu.length, model.cov.length, model.window.length]).toEqual([36, 36 * 36, 49]);
+    expect(() => parseNiqeModel({ mu_pris_param: { shape: [1, 35], data: Array(35).fill(0) } })).toThrow(/mu_pris_param/);
+  });
+
+  // Reference values: BasicSR's calculate_niqe (basicsr/metrics/niqe.py) on the same textures, via bench/check-metrics.ts's Python side.
   const cases = [[1, 0.2, 13.98444176494386], [2, 0.8, 12.940674553106357], [3, 0.5, 16.63587344614769]] as const;
   for (const [seed, roughness, reference] of cases) {
     it(`matches the reference implementation on texture ${seed} within 0.1 %`, () => {

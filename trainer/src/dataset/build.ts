@@ -1,4 +1,4 @@
-/** `npm run data:build`: fetch the Debian packages of shared/DATA.md, extract, select, split, render, and write OUT/manifest.json. */
+/** `npm run data:build`: fetch the Debian packages of docs/data.md, extract, select, split, render, and write OUT/manifest.json. */
 import { readdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
