@@ -2,18 +2,25 @@
 import { join } from 'node:path';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DeviceChoice } from '../../models/runtime/index.ts';
+import { hostPolicy } from './auth/host.ts';
+import type { AuthThrottleOptions } from './auth/throttle.ts';
 import { loadOrCreateToken } from './auth/token.ts';
+import { TokenStore } from './auth/token-store.ts';
 import { configDir, modelRoots, SERVER_VERSION, tokenPath, userModelsDir } from './paths.ts';
+import { connectionsPlugin } from './plugins/connections.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { securityPlugin } from './plugins/security.ts';
 import { servicesPlugin, type BridgeLimits } from './plugins/services.ts';
 import { websocketPlugin } from './plugins/websocket.ts';
 import {
-  DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_INPUT_PIXELS, DEFAULT_MAX_JOBS_PER_CLIENT, DEFAULT_MAX_OUTPUT_PIXELS, HELLO_TIMEOUT_MS,
+  AUTH_FAILURES_BEFORE_DELAY, AUTH_FAILURES_BEFORE_LOCKOUT, AUTH_LOCKOUT_MS, AUTH_WINDOW_MS, DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_MAX_INPUT_PIXELS, DEFAULT_MAX_JOBS_PER_CLIENT, DEFAULT_MAX_OUTPUT_PIXELS,
+  DEFAULT_MAX_WEBSOCKETS, HEADERS_TIMEOUT_MS, HELLO_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, REQUEST_TIMEOUT_MS,
 } from './protocol/index.ts';
 import { JobQueue } from './queue/index.ts';
 import { ModelRegistry } from './registry.ts';
 import { infoRoutes } from './routes/info.ts';
+import { tokenRoutes } from './routes/token.ts';
 import { trainRoutes } from './routes/train.ts';
 import { upscaleRoutes } from './routes/upscale.ts';
 import { wsRoutes } from './routes/ws.ts';
@@ -25,8 +32,12 @@ import { UpscaleService } from './upscale-service.ts';
 export interface BridgeOptions {
   /** Configuration folder holding the token (default: see configDir()). */
   configDir?: string;
-  /** The pairing token; default: read from (or created in) the configuration folder. */
+  /** The pairing token, fixed for the app's life; default: read from (or created in) the configuration folder and reloaded when that file changes. */
   token?: string;
+  /** The address the server will listen on (default 127.0.0.1): besides the loopback names, the one Host name accepted. */
+  host?: string;
+  /** Further Host names the server answers to (`--allow-host`), e.g. a LAN name behind a reverse proxy. */
+  allowHosts?: readonly string[];
   /** Device models run on (default `auto`). */
   device?: DeviceChoice;
   /** Extra model folders, scanned after the shipped zoo and the user's models folder. */
@@ -38,6 +49,8 @@ export interface BridgeOptions {
   /** Jobs run at the same time (default 1: one worker for the one device). */
   concurrency?: number;
   limits?: Partial<BridgeLimits>;
+  /** Wrong-token throttling (see auth/throttle.ts). */
+  authThrottle?: Partial<AuthThrottleOptions>;
   /** The runtime (default: onnxruntime-node + sharp). */
   runtime?: BridgeRuntime;
   /** Folders `POST /v1/train` may read data and teachers from (none: training disabled). */
@@ -55,18 +68,42 @@ export const DEFAULT_LIMITS: Readonly<BridgeLimits> = Object.freeze({
   maxOutputPixels: DEFAULT_MAX_OUTPUT_PIXELS,
   maxJobsPerClient: DEFAULT_MAX_JOBS_PER_CLIENT,
   helloTimeoutMs: HELLO_TIMEOUT_MS,
+  maxConnectionsPerAddress: DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+  maxWebSockets: DEFAULT_MAX_WEBSOCKETS,
+  headersTimeoutMs: HEADERS_TIMEOUT_MS,
+  requestTimeoutMs: REQUEST_TIMEOUT_MS,
+  keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS,
+});
+
+/** The default wrong-token throttle (see protocol/limits.ts). */
+export const DEFAULT_AUTH_THROTTLE: Readonly<AuthThrottleOptions> = Object.freeze({
+  failuresBeforeDelay: AUTH_FAILURES_BEFORE_DELAY,
+  failuresBeforeLockout: AUTH_FAILURES_BEFORE_LOCKOUT,
+  windowMs: AUTH_WINDOW_MS,
+  lockoutMs: AUTH_LOCKOUT_MS,
+  delayStepMs: 250,
+  maxDelayMs: 2_000,
 });
 
 /** Builds the bridge: loads the token, scans models, wires services, plugins and routes. Call `listen` or `inject` next. */
 export async function buildApp(options: BridgeOptions = {}): Promise<FastifyInstance> {
   const dir = options.configDir ?? configDir();
   const limits: BridgeLimits = { ...DEFAULT_LIMITS, ...options.limits };
-  const common = { bodyLimit: limits.maxBodyBytes, ajv: { customOptions: { removeAdditional: false } } } as const;
+  const common = {
+    bodyLimit: limits.maxBodyBytes,
+    ajv: { customOptions: { removeAdditional: false } },
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    http: { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs) },
+  } as const;
   const app = options.logger
     ? Fastify({ ...common, loggerInstance: options.logger, logController: new LogController({ disableRequestLogging: true }) })
     : Fastify({ ...common, logger: false });
   const log = (message: string): void => app.log.warn(message);
-  const token = options.token ?? (await loadOrCreateToken(tokenPath(dir), log)).token;
+  const tokens = options.token !== undefined
+    ? new TokenStore(options.token)
+    : new TokenStore((await loadOrCreateToken(tokenPath(dir), log)).token, tokenPath(dir), log);
+  tokens.watch();
   const runtime = options.runtime ?? nodeRuntime;
   const roots = options.modelRoots ?? modelRoots(dir, options.modelDirs);
   const registry = await ModelRegistry.scan(roots, runtime, log);
@@ -78,13 +115,20 @@ export async function buildApp(options: BridgeOptions = {}): Promise<FastifyInst
   });
 
   await app.register(errorsPlugin);
+  await app.register(connectionsPlugin, { maxPerAddress: limits.maxConnectionsPerAddress });
   await app.register(servicesPlugin, { config: { version: SERVER_VERSION, device, limits }, runtime, registry, jobs, upscales });
   await app.register(trainingPlugin, { manager: training });
-  await app.register(securityPlugin, { token, allowOrigins: options.allowOrigins ?? [] });
+  await app.register(securityPlugin, {
+    tokens,
+    allowOrigins: options.allowOrigins ?? [],
+    hosts: hostPolicy(options.host, options.allowHosts),
+    throttle: { ...DEFAULT_AUTH_THROTTLE, ...options.authThrottle },
+  });
   await app.register(websocketPlugin, { maxPayload: limits.maxBodyBytes });
   await app.register(infoRoutes);
   await app.register(upscaleRoutes);
   await app.register(trainRoutes);
-  await app.register(wsRoutes, { token });
+  await app.register(tokenRoutes);
+  await app.register(wsRoutes, { maxWebSockets: limits.maxWebSockets });
   return app;
 }

@@ -1,8 +1,11 @@
 /** `tsdsr serve`: runs the bridge until Ctrl-C, printing where it listens and where the pairing token is. */
 import { stat } from 'node:fs/promises';
 import { buildApp } from '../app.ts';
+import { hostnameOf } from '../auth/host.ts';
 import { loadOrCreateToken } from '../auth/token.ts';
 import { configDir, tokenPath } from '../paths.ts';
+import { DRAIN_TIMEOUT_MS } from '../protocol/index.ts';
+import { closeOnSignal } from '../shutdown.ts';
 import { EXIT, parseCommandLine, parseDevice, parseInteger, UsageError } from './args.ts';
 import type { CliIO } from './io.ts';
 import { textLogger } from './text-logger.ts';
@@ -18,6 +21,9 @@ Options:
       --models <dir>         also load models from this directory (repeatable)
       --device <device>      auto, cpu, webgpu or cuda (default auto)
       --allow-origin <url>   also accept requests from this web origin, e.g. http://localhost:5173 (repeatable)
+      --allow-host <name>    also answer to this Host name, e.g. a LAN name behind a TLS proxy (repeatable; the
+                             loopback names and the --host address are always accepted)
+      --drain-timeout <s>    on SIGTERM or Ctrl-C, seconds running jobs may take to finish (default 30)
       --concurrency <n>      jobs run at the same time (default 1)
       --train-root <dir>     allow POST /v1/train to read training data and teachers under this directory (repeatable;
                              without it training over the bridge is disabled)
@@ -29,6 +35,8 @@ const OPTIONS = {
   models: { type: 'string', multiple: true },
   device: { type: 'string' },
   'allow-origin': { type: 'string', multiple: true },
+  'allow-host': { type: 'string', multiple: true },
+  'drain-timeout': { type: 'string' },
   concurrency: { type: 'string' },
   'train-root': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
@@ -43,6 +51,13 @@ function parseOrigin(text: string): string {
   }
   if (origin === 'null') throw new UsageError(`--allow-origin ${text}: give a web origin such as http://localhost:5173`);
   return origin;
+}
+
+function parseHostName(text: string): string {
+  if (hostnameOf(text) === undefined || (text.includes(':') && !text.startsWith('['))) {
+    throw new UsageError(`--allow-host ${text}: give a host name such as bridge.example.lan (no scheme, no port)`);
+  }
+  return text;
 }
 
 async function checkDirs(flag: string, dirs: readonly string[]): Promise<void> {
@@ -64,14 +79,17 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
   const host = values.host ?? '127.0.0.1';
   const concurrency = parseInteger('concurrency', values.concurrency, 1, 64);
   const allowOrigins = (values['allow-origin'] ?? []).map(parseOrigin);
+  const allowHosts = (values['allow-host'] ?? []).map(parseHostName);
+  const drainSeconds = parseInteger('drain-timeout', values['drain-timeout'], 0, 3600);
+  const drainTimeoutMs = drainSeconds === undefined ? DRAIN_TIMEOUT_MS : drainSeconds * 1000;
   const device = parseDevice(values.device);
   await checkDirs('models', values.models ?? []);
   const trainRoots = values['train-root'] ?? [];
   await checkDirs('train-root', trainRoots);
   const dir = configDir(io.env);
   const logger = textLogger(process.stderr);
-  const { token, path, created } = await loadOrCreateToken(tokenPath(dir), (m) => logger.warn(m));
-  const app = await buildApp({ configDir: dir, token, device, modelDirs: values.models, allowOrigins, concurrency, trainRoots, logger });
+  const { path, created } = await loadOrCreateToken(tokenPath(dir), (m) => logger.warn(m));
+  const app = await buildApp({ configDir: dir, host, allowHosts, device, modelDirs: values.models, allowOrigins, concurrency, trainRoots, logger });
   try {
     await app.listen({ port, host });
   } catch (err) {
@@ -80,14 +98,8 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
     throw err;
   }
   announce(io, app.server.address(), { host, path, created, models: app.registry.list().map((m) => m.manifest.id), device });
-  return new Promise((resolve) => {
-    const stop = (): void => {
-      logger.info('shutting down');
-      void app.close().then(() => resolve(EXIT.ok));
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await closeOnSignal(app, { drainTimeoutMs, log: (message) => logger.info(message) });
+  return EXIT.ok;
 }
 
 interface Announcement {

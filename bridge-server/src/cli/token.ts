@@ -1,20 +1,47 @@
-/** `tsdsr token`: prints the pairing token (creating it when missing), or where it is stored. */
-import { loadOrCreateToken } from '../auth/token.ts';
+/** `tsdsr token`: prints the pairing token (creating it when missing), or where it is stored; `--rotate` replaces it. */
+import { loadOrCreateToken, rotateToken } from '../auth/token.ts';
 import { configDir, tokenPath } from '../paths.ts';
-import { EXIT, parseCommandLine, UsageError } from './args.ts';
+import { EXIT, parseCommandLine, parseInteger, UsageError } from './args.ts';
 import type { CliIO } from './io.ts';
 
 /** Help text of the command. */
-export const TOKEN_HELP = `Usage: tsdsr token [--path]
+export const TOKEN_HELP = `Usage: tsdsr token [--path] [--rotate [--port <n>]]
 
 Prints the pairing token clients must present (paste it into the Figma plugin),
 creating it on first use. It is stored, readable only by you, in <config dir>/token.
 
 Options:
       --path       print the token file's path instead
+      --rotate     replace the token with a new one and print it: the old token is refused from
+                   then on and clients paired with it (the plugin) must pair again. A bridge running
+                   on this machine is told at once; one on another port picks up the file within a second.
+      --port <n>   the port of the running bridge to tell (default 8731)
   -h, --help       show this help`;
 
-const OPTIONS = { path: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
+const OPTIONS = {
+  path: { type: 'boolean' },
+  rotate: { type: 'boolean' },
+  port: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** How long to wait for a running bridge to confirm the new token. */
+const NOTIFY_TIMEOUT_MS = 3_000;
+
+/** Tells a bridge on 127.0.0.1:port to reload the token file; returns what happened, for people. */
+async function notifyBridge(port: number, token: string): Promise<string> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/v1/token/reload`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(NOTIFY_TIMEOUT_MS),
+    });
+    if (response.ok) return `the bridge on port ${port} now accepts only the new token; clients paired with the old one were disconnected`;
+    return `the server on port ${port} answered ${response.status}; a bridge picks up the new token from the file by itself`;
+  } catch {
+    return `no bridge answered on port ${port}; a running bridge picks up the new token from the file by itself`;
+  }
+}
 
 /** Runs the command; returns the exit code. */
 export async function tokenCommand(argv: string[], io: CliIO): Promise<number> {
@@ -24,7 +51,16 @@ export async function tokenCommand(argv: string[], io: CliIO): Promise<number> {
     return EXIT.ok;
   }
   if (positionals.length > 0) throw new UsageError(`token takes no arguments, got '${positionals[0]}'`);
+  if (values.port !== undefined && !values.rotate) throw new UsageError('--port is used with --rotate only');
+  if (values.path && values.rotate) throw new UsageError('give --path or --rotate, not both');
   const path = tokenPath(configDir(io.env));
+  if (values.rotate) {
+    const port = parseInteger('port', values.port, 1, 65535) ?? 8731;
+    const token = await rotateToken(path);
+    io.err(`replaced the pairing token in ${path}; ${await notifyBridge(port, token)}`);
+    io.out(token);
+    return EXIT.ok;
+  }
   const { token, created } = await loadOrCreateToken(path, (m) => io.err(`warning: ${m}`));
   if (created) io.err(`created a new pairing token in ${path}`);
   io.out(values.path ? path : token);

@@ -1,8 +1,11 @@
-/** Security as a fastify plugin: Origin allowlist and CORS on every request, the bearer token on routes that need it. */
+/** Security as a fastify plugin: Host and Origin checks and CORS on every request, the bearer token where needed, wrong-token throttling. */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { bearerToken, tokensMatch } from '../auth/token.ts';
+import { hostAllowed, type HostPolicy } from '../auth/host.ts';
 import { normaliseOrigin, originAllowed } from '../auth/origin.ts';
+import { AuthThrottle, pause, type AuthThrottleOptions } from '../auth/throttle.ts';
+import { bearerToken } from '../auth/token.ts';
+import type { TokenStore } from '../auth/token-store.ts';
 import { BridgeError } from '../errors.ts';
 
 /** How a route uses the pairing token: `required` (default), `optional` (checked only when sent), `none` (the route checks it itself). */
@@ -17,13 +20,22 @@ declare module 'fastify' {
     /** True when the request carried the right pairing token. */
     authenticated: boolean;
   }
+  interface FastifyInstance {
+    /** The pairing token the bridge accepts now. */
+    tokens: TokenStore;
+    /** Wrong-token counting per address, shared by REST and the WebSocket hello. */
+    authThrottle: AuthThrottle;
+  }
 }
 
 /** Options of the security plugin. */
 export interface SecurityOptions {
-  token: string;
+  tokens: TokenStore;
   /** Web origins allowed besides none and `null`, e.g. `http://localhost:5173`. */
   allowOrigins: readonly string[];
+  /** Host header names accepted (see auth/host.ts). */
+  hosts: HostPolicy;
+  throttle: AuthThrottleOptions;
 }
 
 const CORS_HEADERS = {
@@ -32,21 +44,40 @@ const CORS_HEADERS = {
   'access-control-max-age': '600',
 };
 
-function checkToken(request: FastifyRequest, token: string, mode: AuthMode): void {
-  const presented = bearerToken(request.headers.authorization);
+/** The refusal for an address locked out after too many wrong tokens. */
+export function lockedOutError(lockedMs: number): BridgeError {
+  const seconds = Math.ceil(lockedMs / 1000);
+  return new BridgeError('rate_limited', `too many wrong pairing tokens came from your address; try again in ${seconds} s (run \`tsdsr token\` to see the right one)`);
+}
+
+/** Records a wrong token from `address` and waits the throttle's delay before the caller answers it. */
+export async function answerWrongToken(throttle: AuthThrottle, address: string): Promise<void> {
+  await pause(throttle.fail(address));
+}
+
+async function checkToken(request: FastifyRequest, tokens: TokenStore, throttle: AuthThrottle, mode: AuthMode): Promise<void> {
   if (mode === 'none' || (mode === 'optional' && request.headers.authorization === undefined)) return;
-  if (!tokensMatch(presented, token)) {
+  if (!tokens.matches(bearerToken(request.headers.authorization))) {
+    await answerWrongToken(throttle, request.ip);
     const why = request.headers.authorization === undefined ? 'this request needs the pairing token' : 'the pairing token is wrong';
     throw new BridgeError('unauthorized', `${why}: send "Authorization: Bearer <token>" (run \`tsdsr token\` to see it)`);
   }
+  throttle.succeed(request.ip);
   request.authenticated = true;
 }
 
 const security: FastifyPluginAsync<SecurityOptions> = async (app, options) => {
   const allowed = new Set(options.allowOrigins.map(normaliseOrigin));
+  const throttle = new AuthThrottle(options.throttle);
+  app.decorate('tokens', options.tokens);
+  app.decorate('authThrottle', throttle);
   app.decorateRequest('authenticated', false);
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    const host = request.headers.host;
+    if (!hostAllowed(host, options.hosts)) {
+      throw new BridgeError('forbidden_host', `this server does not answer to the host name ${JSON.stringify(host ?? '')} (use 127.0.0.1 or localhost, or start it with --allow-host <name>)`);
+    }
     const origin = request.headers.origin;
     if (!originAllowed(origin, allowed)) {
       throw new BridgeError('forbidden_origin', `origin ${origin} may not use this server (start it with --allow-origin ${origin} to allow it)`);
@@ -56,8 +87,15 @@ const security: FastifyPluginAsync<SecurityOptions> = async (app, options) => {
       await reply.code(204).headers(CORS_HEADERS).send();
       return reply;
     }
-    checkToken(request, options.token, request.routeOptions.config.auth ?? 'required');
+    const mode = request.routeOptions.config.auth ?? 'required';
+    const lockedMs = throttle.lockedFor(request.ip);
+    if (lockedMs > 0 && !(mode === 'optional' && request.headers.authorization === undefined)) {
+      void reply.header('retry-after', String(Math.ceil(lockedMs / 1000)));
+      throw lockedOutError(lockedMs);
+    }
+    await checkToken(request, options.tokens, throttle, mode);
   });
+  app.addHook('onClose', async () => options.tokens.close());
 };
 
 /** The security plugin (applies to the whole app). */

@@ -14,6 +14,14 @@ export interface BridgeLimits {
   maxOutputPixels: number;
   maxJobsPerClient: number;
   helloTimeoutMs: number;
+  /** Open TCP connections per remote address. */
+  maxConnectionsPerAddress: number;
+  /** Open WebSocket connections in all. */
+  maxWebSockets: number;
+  /** Time to receive a request's headers, and the whole request (slow-loris); idle keep-alive time. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
 }
 
 /** Settings every route may read. */

@@ -6,6 +6,7 @@ export const ERROR_STATUS = Object.freeze({
   bad_scale: 400,
   unauthorized: 401,
   forbidden_origin: 403,
+  forbidden_host: 403,
   forbidden_path: 403,
   training_disabled: 403,
   unknown_model: 404,
@@ -21,6 +22,7 @@ export const ERROR_STATUS = Object.freeze({
   bad_image: 422,
   version_mismatch: 426,
   queue_full: 429,
+  rate_limited: 429,
   internal: 500,
   unavailable: 503,
 } as const);
@@ -48,4 +50,8 @@ export const CLOSE_CODES = Object.freeze({
   unauthorized: 4401,
   /** The client speaks a protocol version this server does not. */
   version_mismatch: 4426,
+  /** Too many wrong tokens came from the client's address; it may try again after the lockout. */
+  rate_limited: 4429,
+  /** The server has as many WebSocket connections open as it allows; try again later. */
+  try_again_later: 1013,
 } as const);

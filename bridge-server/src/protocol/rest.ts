@@ -31,3 +31,8 @@ export type HealthBody = Static<typeof HealthBody>;
 export const ModelsBody = Type.Object({ models: Type.Array(ModelInfo) });
 /** See {@link ModelsBody}. */
 export type ModelsBody = Static<typeof ModelsBody>;
+
+/** Body of `POST /v1/token/reload`: whether the token file held a new token, now the only one accepted. */
+export const TokenReloadBody = Type.Object({ changed: Type.Boolean() });
+/** See {@link TokenReloadBody}. */
+export type TokenReloadBody = Static<typeof TokenReloadBody>;

@@ -44,6 +44,8 @@ export class JobQueue {
   readonly #schedule = new FairSchedule<Job>();
   readonly #running = new Map<string, Job>();
   readonly #active = new Map<string, Set<string>>();
+  /** The run of each running job, settled when it has answered. */
+  readonly #runs = new Set<Promise<void>>();
   #closed = false;
 
   constructor(private readonly options: JobQueueOptions) {
@@ -108,6 +110,38 @@ export class JobQueue {
     return { running: this.#running.size, queued: this.#schedule.size };
   }
 
+  /**
+   * Shuts down gently: refuses new jobs, answers queued ones `unavailable`, lets running ones finish for up to
+   * `timeoutMs`, then stops those still running (they end `unavailable` too). Resolves once every job has answered.
+   */
+  async drain(timeoutMs: number): Promise<{ finished: number; stopped: number; unqueued: number }> {
+    this.#closed = true;
+    let unqueued = 0;
+    for (const clientId of [...this.#active.keys()]) {
+      for (const job of this.#schedule.drain(clientId)) {
+        this.#finish(job);
+        job.reject(shutdownError());
+        unqueued++;
+      }
+    }
+    const running = [...this.#runs];
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    const outcome = await Promise.race([Promise.all(running).then(() => 'done' as const), timedOut]);
+    clearTimeout(timer);
+    let stopped = 0;
+    if (outcome === 'timeout') {
+      for (const job of this.#running.values()) {
+        job.controller.abort(shutdownError());
+        stopped++;
+      }
+      await Promise.all([...this.#runs]);
+    }
+    return { finished: running.length - stopped, stopped, unqueued };
+  }
+
   /** Refuses new jobs and cancels all queued and running ones. */
   close(): void {
     this.#closed = true;
@@ -119,7 +153,9 @@ export class JobQueue {
     while (this.#running.size < this.options.concurrency) {
       const next = this.#schedule.take();
       if (!next) return;
-      void this.#run(next.item);
+      const run = this.#run(next.item);
+      this.#runs.add(run);
+      void run.finally(() => this.#runs.delete(run));
     }
   }
 

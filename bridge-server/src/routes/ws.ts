@@ -1,15 +1,33 @@
-/** `GET /v1/ws`: the WebSocket endpoint of protocol v1 (the token is checked in the `hello` message, the Origin before the upgrade). */
+/** `GET /v1/ws`: the WebSocket endpoint of protocol v1 (the token is checked in the `hello` message; Host, Origin and caps before the upgrade). */
 import type { FastifyPluginAsync } from 'fastify';
+import { BridgeError } from '../errors.ts';
 import { ClientSession } from '../ws/session.ts';
 
 /** Options of the WebSocket route. */
 export interface WsRouteOptions {
-  token: string;
+  /** Open WebSocket connections allowed in all; more are refused before the upgrade. */
+  maxWebSockets: number;
 }
 
-/** Opens one ClientSession per connection. */
+/** Opens one ClientSession per connection, closes every session when the token changes. */
 export const wsRoutes: FastifyPluginAsync<WsRouteOptions> = async (app, options) => {
-  app.get('/v1/ws', { websocket: true, config: { auth: 'none' } }, (socket) => {
-    new ClientSession(socket, app, options.token);
+  const sessions = new Set<ClientSession>();
+  const stopListening = app.tokens.onChange(() => {
+    for (const session of sessions) session.revoke();
+  });
+  app.addHook('onClose', async () => stopListening());
+
+  app.get('/v1/ws', {
+    websocket: true,
+    config: { auth: 'none' },
+    preHandler: async () => {
+      if (sessions.size >= options.maxWebSockets) {
+        throw new BridgeError('unavailable', `the bridge has ${sessions.size} WebSocket connections open (the limit); close another window or script and retry`);
+      }
+    },
+  }, (socket, request) => {
+    const session = new ClientSession(socket, app, request.ip);
+    sessions.add(session);
+    socket.once('close', () => sessions.delete(session));
   });
 };

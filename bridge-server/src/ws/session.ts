@@ -2,8 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
-import { tokensMatch } from '../auth/token.ts';
 import { BridgeError, toBridgeError } from '../errors.ts';
+import { answerWrongToken, lockedOutError } from '../plugins/security.ts';
 import {
   CLOSE_CODES, MAX_TEXT_FRAME_BYTES, PROTOCOL_VERSION, decodeClientMessage,
   type ClientHello, type ClientMessage, type ServerMessage, type UpscaleMessage,
@@ -12,7 +12,7 @@ import { modelInfo } from '../registry.ts';
 import type { UpscaleResult } from '../upscale-service.ts';
 
 type Pending = { message: UpscaleMessage } | { discard: true };
-type HandshakeCode = 'bad_request' | 'unauthorized' | 'version_mismatch';
+type HandshakeCode = 'bad_request' | 'unauthorized' | 'version_mismatch' | 'rate_limited';
 
 function toBuffer(data: RawData): Buffer {
   if (Buffer.isBuffer(data)) return data;
@@ -25,6 +25,8 @@ export class ClientSession {
   readonly clientId = `ws:${randomUUID()}`;
   #ready = false;
   #closed = false;
+  /** A wrong token is being answered (after the throttle's delay); frames meanwhile are ignored. */
+  #refusing = false;
   #pending: Pending | undefined;
   readonly #submitting = new Set<string>();
   readonly #cancelRequested = new Set<string>();
@@ -32,7 +34,8 @@ export class ClientSession {
   /** Submissions run one after another so jobs queue in the order the client sent them. */
   #submissions: Promise<void> = Promise.resolve();
 
-  constructor(private readonly socket: WebSocket, private readonly app: FastifyInstance, private readonly token: string) {
+  /** `address`: the client's address, for wrong-token throttling. */
+  constructor(private readonly socket: WebSocket, private readonly app: FastifyInstance, private readonly address: string) {
     socket.on('message', (data, isBinary) => {
       if (isBinary) this.#onBinary(toBuffer(data));
       else this.#onText(toBuffer(data));
@@ -42,8 +45,19 @@ export class ClientSession {
     this.#helloTimer = setTimeout(() => this.#refuse('bad_request', 'no hello message arrived in time'), app.bridgeConfig.limits.helloTimeoutMs);
   }
 
-  #onText(frame: Buffer): void {
+  /** True once the client has presented the right token. */
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  /** Ends the session because the token it paired with was replaced (`tsdsr token --rotate`); its jobs are cancelled. */
+  revoke(): void {
     if (this.#closed) return;
+    this.#refuse('unauthorized', 'the pairing token was changed (tsdsr token --rotate); pair again with the new token (run `tsdsr token` to see it)');
+  }
+
+  #onText(frame: Buffer): void {
+    if (this.#closed || this.#refusing) return;
     if (frame.length > MAX_TEXT_FRAME_BYTES) return this.#textProblem(`text frames are limited to ${MAX_TEXT_FRAME_BYTES} bytes`);
     const decoded = decodeClientMessage(frame.toString('utf8'));
     if (!this.#ready) return this.#onHandshake(decoded.ok ? decoded.message : undefined, decoded.ok ? '' : decoded.reason);
@@ -69,7 +83,15 @@ export class ClientSession {
     if (hello.protocol !== PROTOCOL_VERSION) {
       return this.#refuse('version_mismatch', `this server speaks protocol ${PROTOCOL_VERSION}, the client ${hello.protocol}; update the older side`);
     }
-    if (!tokensMatch(hello.token, this.token)) return this.#refuse('unauthorized', 'the pairing token is wrong (run `tsdsr token` to see it)');
+    const { tokens, authThrottle } = this.app;
+    const lockedMs = authThrottle.lockedFor(this.address);
+    if (lockedMs > 0) return this.#refuse('rate_limited', lockedOutError(lockedMs).message);
+    if (!tokens.matches(hello.token)) {
+      this.#refusing = true;
+      void answerWrongToken(authThrottle, this.address).then(() => this.#refuse('unauthorized', 'the pairing token is wrong (run `tsdsr token` to see it)'));
+      return;
+    }
+    authThrottle.succeed(this.address);
     clearTimeout(this.#helloTimer);
     this.#ready = true;
     const { registry, runtime, bridgeConfig } = this.app;
@@ -92,7 +114,7 @@ export class ClientSession {
   }
 
   #onBinary(bytes: Buffer): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#refusing) return;
     if (!this.#ready) return this.#refuse('bad_request', 'expected a hello message first, got a binary frame');
     const pending = this.#pending;
     this.#pending = undefined;
@@ -158,6 +180,7 @@ export class ClientSession {
   }
 
   #refuse(code: HandshakeCode, message: string): void {
+    if (this.#closed) return;
     this.#sendError(new BridgeError(code, message));
     this.#closed = true;
     clearTimeout(this.#helloTimer);
