@@ -10,13 +10,14 @@
  *     [--crop 0] [--scale 4] [--border 4] [--device cpu] [--out bench/results/quality-small.json]
  * Prints a table per image (dB) with each model's difference from bicubic and the mean; writes the JSON.
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { DeviceChoice, RgbaImage } from '../models/runtime/index.ts';
 import { decodeImage, openUpscaler } from '../models/runtime/node.ts';
 import { psnrY } from './metrics/psnr-ssim.ts';
+import { RESULTS_DIR, writeResults } from './results.ts';
 import { bicubicLr, fromInterleavedRgb8, toInterleavedRgb8 } from '../trainer/src/data/index.ts';
 
 const { values: opt } = parseArgs({
@@ -27,7 +28,7 @@ const { values: opt } = parseArgs({
     scale: { type: 'string', default: '4' },
     border: { type: 'string', default: '4' },
     device: { type: 'string', default: 'cpu' },
-    out: { type: 'string', default: 'bench/results/quality-small.json' },
+    out: { type: 'string', default: join(RESULTS_DIR, 'quality-small.json') },
   },
 });
 
@@ -95,6 +96,9 @@ async function main(): Promise<void> {
 
   const rows: Row[] = pairs.map((p) => ({ image: p.file, hr: `${p.w}x${p.h}`, lr: `${p.lr.width}x${p.lr.height}`, psnr: {}, ms: {} }));
   const provenance: Record<string, unknown> = {};
+  const header = {
+    date: new Date().toISOString(), val: resolve(opt.val), scale, crop, border, metric: 'PSNR of Y (MATLAB YCbCr), peak 255', lr: 'trainer bicubicLr (antialiased, 8-bit)',
+  };
   for (const [name, dir] of models) {
     const upscaler = await openUpscaler(dir, device, (m) => console.error(`${name}: ${m}`));
     provenance[name] = { dir, id: upscaler.manifest.id, kind: upscaler.manifest.kind, device: upscaler.device };
@@ -106,6 +110,7 @@ async function main(): Promise<void> {
       row.psnr[name] = psnrY(rgbToRgba(p.hr, p.w, p.h), out, border);
     }
     await upscaler.dispose();
+    writeResults(opt.out, { ...header, models: provenance, rows }); // the models measured so far, in case a later one fails
   }
 
   const names = models.map(([n]) => n);
@@ -121,12 +126,9 @@ async function main(): Promise<void> {
   }
   console.log(`${'mean'.padEnd(20)} ${''.padEnd(10)} ${names.map((n) => cell(means[n] as number)).join(' ')} ${others.map((n) => cell((means[n] as number) - (means.bicubic as number))).join(' ')}`);
 
-  mkdirSync(dirname(opt.out), { recursive: true });
-  const result = {
-    date: new Date().toISOString(), val: resolve(opt.val), scale, crop, border, metric: 'PSNR of Y (MATLAB YCbCr), peak 255', lr: 'trainer bicubicLr (antialiased, 8-bit)',
-    models: provenance, rows, mean: means, meanGainOverBicubic: Object.fromEntries(others.map((n) => [n, (means[n] as number) - (means.bicubic as number)])),
-  };
-  writeFileSync(opt.out, `${JSON.stringify(result, null, 2)}\n`);
+  writeResults(opt.out, {
+    ...header, models: provenance, rows, mean: means, meanGainOverBicubic: Object.fromEntries(others.map((n) => [n, (means[n] as number) - (means.bicubic as number)])),
+  });
   console.log(`wrote ${opt.out}`);
 }
 

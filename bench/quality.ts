@@ -9,7 +9,7 @@
  * `hr` scores the reference itself (PSNR ∞, shown as –): the NIQE that the ground truth gets.
  * Prints one table per degradation × subset, writes OUT/quality.json and OUT/quality-sheet-<degradation>.png.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -20,6 +20,7 @@ import { bicubicLr, degradeRealEsrgan, type PlanarImage } from '../trainer/src/d
 import { NIQE_BLOCK, niqe, niqeBlockGrid, readPristineNiqeModel } from './metrics/niqe.ts';
 import { psnrY, ssimY } from './metrics/psnr-ssim.ts';
 import { cropBorder, roundLikeReference, yChannel } from './metrics/y-channel.ts';
+import { writeResults } from './results.ts';
 import { openUpscalerJs, UPSCALERJS_MODELS, type UpscalerJsModel } from './upscalerjs.ts';
 
 const SCALE = 4;
@@ -284,6 +285,9 @@ async function main(): Promise<void> {
   const kept = new Map<string, RgbaImage>(); // outputs for the crop sheets: `${degradation}|${image}|${method}`
   const sheetCount = Number(opt.sheets);
   let ours = 'bicubic';
+  const jsonPath = join(opt.out, 'quality.json');
+  const header = { date: new Date().toISOString(), val: resolve(opt.val), scale: SCALE, border: BORDER, crop, cropAt: opt['crop-at'], seed: Number(opt.seed) };
+  const imageRows = (): object[] => images.map((im) => ({ file: im.file, subset: im.subset, alpha: im.alpha, hr: `${im.hr.width}x${im.hr.height}`, scores: scores[im.file] }));
   for (const spec of specs) {
     const method = await openMethod(spec, opt.alpha as 'model' | 'bicubic' | undefined);
     if (method.tsdsr && ours === 'bicubic') ours = method.name;
@@ -304,6 +308,7 @@ async function main(): Promise<void> {
       }
     }
     await method.dispose();
+    writeResults(jsonPath, { ...header, images: imageRows() }); // the methods measured so far, in case a later one fails
     console.error(`done ${method.name}`);
   }
 
@@ -339,14 +344,8 @@ async function main(): Promise<void> {
     await writeSheet(path, rows);
     sheetPaths.push(path);
   }
-  const result = {
-    date: new Date().toISOString(), val: resolve(opt.val), scale: SCALE, border: BORDER, crop, cropAt: opt['crop-at'], seed: Number(opt.seed), ours,
-    sheetColumns: ['LR (nearest ×4)', 'bicubic', 'esrgan-thick', ours, 'HR'], sheets: sheetPaths,
-    images: images.map((im) => ({ file: im.file, subset: im.subset, alpha: im.alpha, hr: `${im.hr.width}x${im.hr.height}`, scores: scores[im.file] })),
-    summary,
-  };
-  writeFileSync(join(opt.out, 'quality.json'), `${JSON.stringify(result, null, 2)}\n`);
-  console.log(`\nwrote ${join(opt.out, 'quality.json')} and ${sheetPaths.join(', ')}`);
+  writeResults(jsonPath, { ...header, ours, sheetColumns: ['LR (nearest ×4)', 'bicubic', 'esrgan-thick', ours, 'HR'], sheets: sheetPaths, images: imageRows(), summary });
+  console.log(`\nwrote ${jsonPath} and ${sheetPaths.join(', ')}`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

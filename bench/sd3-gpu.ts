@@ -10,13 +10,14 @@
  * Each heavy phase runs in its own process (Python generator + PyTorch timing, import, ours) so peaks don't mix.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { importTsdsr } from '../models/import/tsdsr.ts';
 import type { ColorFix, DeviceChoice } from '../models/runtime/index.ts';
 import { openUpscaler } from '../models/runtime/node.ts';
+import { RESULTS_DIR, writeResults } from './results.ts';
 import { syntheticImage } from './synthetic-image.ts';
 
 const { values: opt } = parseArgs({
@@ -189,7 +190,7 @@ async function main(): Promise<void> {
   const work = resolve(opt.work ?? join(tmpdir(), `tsdsr-sd3-bench-${opt.config}`));
   const weights = resolve(opt.weights ?? join(work, 'weights'));
   const model = join(work, 'model');
-  const resultsPath = resolve('bench/results/sd3-gpu.json');
+  const resultsPath = join(RESULTS_DIR, 'sd3-gpu.json');
   const results: Record<string, unknown> = {
     date: new Date().toISOString(), config: opt.config, device: opt.device, scale, sizes, runs: Number(opt.runs), colorFix: opt['color-fix'],
     host: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, gpu: !smiPath ? null : spawnSync(smiPath, ['--query-gpu=name,driver_version', '--format=csv,noheader'], { encoding: 'utf8' }).stdout.trim() },
@@ -198,10 +199,7 @@ async function main(): Promise<void> {
       `ours runs colour fix '${opt['color-fix']}', PyTorch none`],
   };
   const save = (): void => {
-    for (const path of [resultsPath, ...(opt.json ? [resolve(opt.json)] : [])]) {
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
-    }
+    for (const path of [resultsPath, ...(opt.json ? [resolve(opt.json)] : [])]) writeResults(path, results);
   };
   const python = findPython();
   const diffusers = opt.diffusers ?? (existsSync('/tmp/diffusers-src/src/diffusers') ? '/tmp/diffusers-src' : undefined);

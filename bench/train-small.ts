@@ -7,13 +7,14 @@
  * Prints a table and writes bench/results/train-small.json.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SMALL_DENOISER_CONFIG, SMALL_VAE_CONFIG, initSmallDenoiser, initSmallVae } from '../models/nets/index.ts';
 import { RUN_DEFAULTS, saveTeacherRun, saveVaeRun, trainTeacher, trainTsd, trainVae } from '../trainer/src/index.ts';
 import { writeTrainingImages } from '../test/trainer/loop/fixtures.ts';
+import { resultsPath, writeResults } from './results.ts';
 
 const { values: opt } = parseArgs({ options: { steps: { type: 'string', default: '4' }, stages: { type: 'string', default: 'vae,teacher,tsd' }, batch: { type: 'string', default: '4' }, stage: { type: 'string' } } });
 
@@ -39,17 +40,22 @@ async function runStage(stage: string): Promise<void> {
   console.log(JSON.stringify({ stage, batch: common.batch, cropPx: size, stepMs: medianStepMs(join(common.out, 'train.jsonl')), peakRssMiB: process.resourceUsage().maxRSS / 1024 }));
 }
 
+interface Row { stage: string; batch: number; cropPx: string; stepMs: number; peakRssMiB: number }
+
 async function main(): Promise<void> {
   if (opt.stage) return runStage(opt.stage);
-  const rows = opt.stages.split(',').map((stage) => {
+  const path = resultsPath('train-small.json');
+  const rows: Row[] = [];
+  const save = (): void => writeResults(path, { cpu: cpus()[0]?.model, cores: cpus().length, steps: Number(opt.steps), rows, date: new Date().toISOString() });
+  for (const stage of opt.stages.split(',')) {
     const child = spawnSync(process.execPath, ['--import', 'tsx', process.argv[1] as string, '--stage', stage, '--steps', opt.steps, '--batch', opt.batch], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-    const line = child.stdout.trim().split('\n').at(-1) ?? '';
-    return JSON.parse(line) as { stage: string; batch: number; cropPx: string; stepMs: number; peakRssMiB: number };
-  });
+    if (child.status !== 0) throw new Error(`stage ${stage} exited ${child.status ?? child.signal} (${rows.length} rows measured before it saved in ${path})`);
+    rows.push(JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '') as Row);
+    save();
+  }
   console.log('stage    batch  crop (px)   step (s)  peak RSS (MiB)');
   for (const r of rows) console.log(`${r.stage.padEnd(8)} ${String(r.batch).padStart(5)}  ${r.cropPx.padEnd(10)} ${(r.stepMs / 1000).toFixed(2).padStart(9)}  ${r.peakRssMiB.toFixed(0).padStart(14)}`);
-  mkdirSync('bench/results', { recursive: true });
-  writeFileSync('bench/results/train-small.json', `${JSON.stringify({ cpu: cpus()[0]?.model, cores: cpus().length, steps: Number(opt.steps), rows, date: new Date().toISOString() }, null, 2)}\n`);
+  console.log(`wrote ${path}`);
 }
 
 await main();

@@ -13,13 +13,14 @@
  * run did not measure (another model, size or device) are kept, each with its `measuredAt`.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import type { DeviceChoice, RgbaImage } from '../models/runtime/index.ts';
 import { openUpscaler } from '../models/runtime/node.ts';
 import { syntheticImage, type SyntheticAlpha } from './synthetic-image.ts';
+import { resultsPath, writeResults } from './results.ts';
 import { openUpscalerJs, UPSCALERJS_MODELS, type UpscalerJsModel } from './upscalerjs.ts';
 
 interface CaseResult {
@@ -92,17 +93,22 @@ async function runCase(model: string, size: number, scale: number, device: Devic
   };
 }
 
-/**
- * The rows of an earlier results file (same scale) that this run did not measure again, so that a run of a few
- * models (e.g. only UpscalerJS's) updates their rows and keeps the others.
- */
-function keptRows(path: string, scale: number, measured: readonly CaseResult[]): CaseResult[] {
+/** The rows of an earlier results file at the same scale, each with its `measuredAt`. */
+function earlierRows(path: string, scale: number): CaseResult[] {
   if (!existsSync(path)) return [];
   const earlier = JSON.parse(readFileSync(path, 'utf8')) as { scale?: number; date?: string; results?: CaseResult[] };
   if (earlier.scale !== scale) return [];
+  return (earlier.results ?? []).map((r) => ({ ...r, measuredAt: r.measuredAt ?? earlier.date ?? 'unknown' }));
+}
+
+/**
+ * The earlier rows that this run did not measure again, so that a run of a few models (e.g. only UpscalerJS's)
+ * updates their rows and keeps the others.
+ */
+function keptRows(earlier: readonly CaseResult[], measured: readonly CaseResult[]): CaseResult[] {
   const key = (r: CaseResult): string => `${r.model}|${r.device}|${r.inputPx}`;
   const again = new Set(measured.map(key));
-  return (earlier.results ?? []).filter((r) => !again.has(key(r))).map((r) => ({ ...r, measuredAt: r.measuredAt ?? earlier.date ?? 'unknown' }));
+  return earlier.filter((r) => !again.has(key(r)));
 }
 
 async function main(): Promise<void> {
@@ -133,10 +139,15 @@ async function main(): Promise<void> {
     ...values.models.split(',').filter(Boolean).flatMap((m) => values.sizes.split(',').map((size) => [m, size] as const)),
     ...(scale === 4 ? values.ujs.split(',').filter(Boolean).flatMap((m) => values['ujs-sizes'].split(',').map((size) => [m, size] as const)) : []),
   ];
+  const file = alpha === 'ramp' ? 'upscale.json' : `upscale-${alpha}.json`;
+  const path = resultsPath(file);
+  const earlier = earlierRows(path, scale);
+  const save = (): void => writeResults(path, { date: new Date().toISOString(), scale, device, alpha, results: [...keptRows(earlier, results), ...results] });
   for (const [model, size] of cases) {
     const repeat = (UPSCALERJS_MODELS as readonly string[]).includes(model) ? '1' : values.repeat;
     const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--case', `${model}:${size}`, '--scale', String(scale), '--device', device, '--repeat', repeat, '--alpha', alpha];
     results.push(JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 })) as CaseResult);
+    save(); // after every case, so a later failure loses nothing measured
     process.stderr.write(`done ${model} ${size}²\n`);
   }
   console.log(`| model | device | alpha | input | output | upscale ms (median) | runs ms | ms / output Mpx | sharp cubic ms | ratio to sharp | peak RSS MiB |`);
@@ -144,11 +155,7 @@ async function main(): Promise<void> {
   for (const r of results) {
     console.log(`| ${r.model} | ${r.device} | ${r.alpha} | ${r.inputPx}² | ${r.outputPx}² | ${r.upscaleMs} | ${r.runsMs.join(', ')} | ${r.msPerOutputMpx} | ${r.sharpMs} | ${r.ratioToSharp} | ${r.peakRssMiB} |`);
   }
-  const dir = fileURLToPath(new URL('./results/', import.meta.url));
-  mkdirSync(dir, { recursive: true });
-  const file = alpha === 'ramp' ? 'upscale.json' : `upscale-${alpha}.json`;
-  const kept = keptRows(`${dir}${file}`, scale, results);
-  writeFileSync(`${dir}${file}`, JSON.stringify({ date: new Date().toISOString(), scale, device, alpha, results: [...kept, ...results] }, null, 2));
+  const kept = keptRows(earlier, results);
   console.log(`\nwrote bench/results/${file}${kept.length ? ` (${kept.length} rows kept from earlier runs: ${kept.map((r) => `${r.model} ${r.inputPx}²`).join(', ')})` : ''}`);
 }
 
