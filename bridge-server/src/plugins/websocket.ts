@@ -2,6 +2,7 @@
 import websocket from '@fastify/websocket';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
+import { CLOSE_CODES } from '../protocol/index.ts';
 
 /** Options of the WebSocket plugin. */
 export interface WebsocketOptions {
@@ -10,7 +11,14 @@ export interface WebsocketOptions {
 }
 
 const websocketSupport: FastifyPluginAsync<WebsocketOptions> = async (app, options) => {
-  await app.register(websocket, { options: { maxPayload: options.maxPayload } });
+  await app.register(websocket, {
+    options: { maxPayload: options.maxPayload },
+    // On close, clients are told why (1001 going away) rather than getting a close without a code.
+    preClose(done) {
+      for (const client of app.websocketServer.clients) client.close(CLOSE_CODES.going_away, 'the server is shutting down');
+      app.websocketServer.close(() => done());
+    },
+  });
   // An upgrade refused before the handler (Origin, unknown path) is answered on the raw socket; nothing else ends it.
   app.addHook('onResponse', async (request) => {
     if (request.headers.upgrade?.toLowerCase() === 'websocket') request.raw.socket?.end();
