@@ -3,7 +3,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { join } from 'node:path';
 import { buildApp } from '../../bridge-server/src/app.ts';
+import { loadOrCreateToken } from '../../bridge-server/src/auth/token.ts';
+import { tokenCommand } from '../../bridge-server/src/cli/token.ts';
 import { gatedRuntime, startBridge, tempConfigDir, type RunningBridge } from '../bridge/helpers.ts';
 import { browserSkipReason } from '../helpers/browser.ts';
 import { createFigmaHost } from '../helpers/figma-host.ts';
@@ -13,11 +16,12 @@ import { pairedHost, threeLayers, waitForMessage, waitForText } from './e2e-scen
 const skipReason = browserSkipReason();
 let rig: UiRig;
 let cleanup: () => Promise<void>;
+let dir: string;
 const closers: (() => Promise<unknown>)[] = [];
 
 beforeAll(async () => {
   if (skipReason) return;
-  ({ cleanup } = await tempConfigDir());
+  ({ cleanup, dir } = await tempConfigDir());
   rig = await startUiRig();
 });
 afterAll(async () => {
@@ -125,6 +129,22 @@ describe.skipIf(skipReason !== undefined)(`the built plugin when things go wrong
     await session.ui.getByRole('button', { name: 'Pair' }).click();
     await waitForText(session.ui.locator('.status-label'), /^Connected$/);
     expect(session.host.storage.get('tsdsr.token')).toBe(token);
+    await session.close();
+  });
+
+  it('says the token was changed when the bridge rotates it mid-session, and pairs again with the new one', async () => {
+    const configDir = join(dir, 'rotated');
+    const { httpUrl } = await bridge({ configDir, token: undefined });
+    const { token } = await loadOrCreateToken(join(configDir, 'token'));
+    const session = await openPlugin(rig, pairedHost(httpUrl, token));
+    await waitForText(session.ui.locator('.status-label'), /^Connected$/);
+    const io = { out: () => {}, err: () => {}, stderr: process.stderr, env: { TSDSR_CONFIG_DIR: configDir } };
+    await tokenCommand(['--rotate', '--port', new URL(httpUrl).port], io);
+    await waitForText(notice(session), /^Bridge token changed.*tsdsr token --rotate.*paste the new token below/);
+    const fresh = (await loadOrCreateToken(join(configDir, 'token'))).token;
+    await session.ui.getByLabel('Pairing token').fill(fresh);
+    await session.ui.getByRole('button', { name: 'Pair' }).click();
+    await waitForText(session.ui.locator('.status-label'), /^Connected$/);
     await session.close();
   });
 

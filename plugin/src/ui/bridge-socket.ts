@@ -7,7 +7,7 @@ import { PLUGIN_CLIENT_NAME, PLUGIN_VERSION } from '../version.ts';
 
 /** Why a handshake did not end in a usable connection. */
 export type HandshakeFailure =
-  | { kind: 'unauthorized' }
+  | { kind: 'unauthorized'; rotated?: boolean }
   | { kind: 'incompatible'; serverProtocol?: number; serverVersion?: string }
   | { kind: 'refused'; message: string };
 
@@ -77,6 +77,8 @@ export class BridgeSocket {
     }
     const message = decoded.message;
     if (!this.#ready) return this.#handshake(message);
+    // An error about no job, after the handshake, on the token: the bridge's token was rotated and it is closing this session.
+    if (message.type === 'error' && message.id === undefined && message.code === 'unauthorized') return this.#fail({ kind: 'unauthorized', rotated: true });
     if (message.type === 'result') this.#pendingResult = message;
     else if (message.type !== 'hello') this.events.message(message);
   }

@@ -69,7 +69,11 @@ export class Connection {
         this.#set({ kind: 'connected', serverVersion: hello.server.version, models: hello.models });
         this.listener.ready();
       },
-      failed: (failure) => current() && void this.#onFailure(failure),
+      failed: (failure) => {
+        if (!current()) return;
+        if (this.store.state.connection.kind === 'connected') this.listener.lost();
+        void this.#onFailure(failure);
+      },
       message: (message) => current() && this.listener.message(message),
       result: (result, png) => current() && this.listener.result(result, png),
       closed: (info) => current() && void this.#onClosed(info),

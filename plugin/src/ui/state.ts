@@ -10,7 +10,7 @@ export type ConnectionState =
   | { kind: 'connected'; serverVersion: string; models: ModelInfo[] }
   | { kind: 'down'; retryAt?: number }
   | { kind: 'refused'; message: string; retryAt?: number }
-  | { kind: 'unauthorized' }
+  | { kind: 'unauthorized'; rotated?: boolean }
   | { kind: 'incompatible'; serverProtocol?: number; serverVersion?: string };
 
 /** Where one layer of a run is. */

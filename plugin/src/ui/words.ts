@@ -25,6 +25,9 @@ export function connectionNotice(state: ConnectionState, now: number = Date.now(
     case 'unpaired':
       return { tone: 'info', title: 'Pair with the bridge', body: 'Run `npx tsdsr token` in a terminal and paste the token below.', action: 'pair' };
     case 'unauthorized':
+      if (state.rotated) {
+        return { tone: 'error', title: 'Bridge token changed', body: 'The bridge’s pairing token was replaced (`tsdsr token --rotate`). Run `npx tsdsr token` and paste the new token below.', action: 'pair' };
+      }
       return { tone: 'error', title: 'Token not accepted', body: 'The bridge has a different token: run `npx tsdsr token` and paste it below.', action: 'pair' };
     case 'down':
       return { tone: 'error', title: 'Bridge not running', body: `Start it with \`npx tsdsr serve\`.${retryText(state.retryAt, now)}`, action: 'retry' };
