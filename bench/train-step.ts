@@ -1,16 +1,25 @@
 // npm run bench:train-step — time per training step (forward + backward + AdamW, one session run) of a
 // 16-layer 64-channel 3x3 conv net on 4x3x128x128 and of a transformer block (1024 tokens, width 256),
-// next to PyTorch (torch.set_num_threads(2)) when /usr/bin/python3 has torch, and next to the forward-only
-// rate onnxruntime reaches on the same net. Writes bench/results/train-step.json; prints per-op profiler totals.
+// next to PyTorch (bench/train_step_reference.py, torch.set_num_threads(2)) on every BLAS installed for it (see
+// bench/torch-blas.ts; the ratio is against the fastest), and next to the forward-only rate onnxruntime reaches on
+// the same net. Writes bench/results/train-step.json after every net; prints per-op profiler totals.
+// Environment: BENCH_STEPS (timed steps, 3), BENCH_ONLY=conv or =transformer (one net), BENCH_BLAS=netlib,openblas-pthread
+// (the BLASes to time torch on), TORCH_PYTHON (/usr/bin/python3).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import * as G from '../models/graph/index.ts';
 import { attentionBlock, initialValues, layerNormMlp, type Block, type Slot } from '../test/autodiff/blocks.ts';
+import { RESULTS_DIR, resultsPath, writeResults } from './results.ts';
+import { blasName, installedBlas, isReferenceBlas, REFERENCE_BLAS_WARNING, systemBlas, torchEnv, type BlasChoice } from './torch-blas.ts';
 
 const THREADS = 2;
-const STEPS = Number(process.env.BENCH_STEPS ?? 3); // BENCH_ONLY=conv or =transformer runs one net
+const STEPS = Number(process.env.BENCH_STEPS ?? 3);
+const PYTHON = process.env.TORCH_PYTHON ?? '/usr/bin/python3';
+const TORCH_REFERENCE = fileURLToPath(new URL('./train_step_reference.py', import.meta.url));
 
 interface Net { name: string; slots: Slot[]; forward: (g: G.Graph, v: Record<string, G.Value>) => G.Value; torch: string }
 
@@ -65,7 +74,7 @@ function forwardFlops(nodes: readonly G.Node[]): number {
 
 const options = (profile = false): ort.InferenceSession.SessionOptions => ({
   intraOpNumThreads: THREADS, interOpNumThreads: 1, graphOptimizationLevel: 'all',
-  ...(profile ? { enableProfiling: true, profileFilePrefix: join('bench', 'results', 'train-step-profile') } : {}),
+  ...(profile ? { enableProfiling: true, profileFilePrefix: join(RESULTS_DIR, 'train-step-profile') } : {}),
 });
 
 const tensorOf = (data: Float32Array, shape: readonly G.Dim[]): ort.Tensor => new ort.Tensor('float32', data, shape as number[]);
@@ -120,54 +129,15 @@ async function timeOurs(net: Net): Promise<{ stepS: number; forwardS: number; fl
   return { stepS, forwardS, flops, train };
 }
 
-const TORCH_SCRIPT = String.raw`
-import json, math, sys, time
-import torch
-import torch.nn.functional as F
-torch.set_num_threads(${THREADS})
-kind, steps = sys.argv[1], int(sys.argv[2])
-torch.manual_seed(0)
-if kind == 'conv':
-    widths = [3] + [64] * 15 + [3]
-    net = torch.nn.Sequential(*sum([[torch.nn.Conv2d(widths[i], widths[i + 1], 3, padding=1)] + ([torch.nn.ReLU()] if i < 15 else []) for i in range(16)], []))
-    x = torch.randn(4, 3, 128, 128)
-    loss_of = lambda: ((net(x) - x) ** 2).mean()
-else:
-    class Block(torch.nn.Module):
-        def __init__(self, w=256, heads=4):
-            super().__init__()
-            self.heads = heads
-            self.norm1, self.norm2 = torch.nn.LayerNorm(w), torch.nn.LayerNorm(w)
-            self.q, self.k, self.v, self.o = (torch.nn.Linear(w, w) for _ in range(4))
-            self.fc1, self.fc2 = torch.nn.Linear(w, 4 * w), torch.nn.Linear(4 * w, w)
-        def forward(self, x):
-            b, t, w = x.shape
-            h = self.norm1(x)
-            split = lambda y: y.reshape(b, t, self.heads, w // self.heads).transpose(1, 2)
-            q, k, v = split(self.q(h)), split(self.k(h)), split(self.v(h))
-            a = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(w // self.heads), -1) @ v
-            x = x + self.o(a.transpose(1, 2).reshape(b, t, w))
-            return x + self.fc2(F.gelu(self.fc1(self.norm2(x)), approximate='tanh'))
-    net = Block()
-    x = torch.randn(1, 1024, 256)
-    loss_of = lambda: (net(x) ** 2).mean()
-opt = torch.optim.AdamW(net.parameters(), lr=1e-4, weight_decay=0.01)
-def step():
-    opt.zero_grad(set_to_none=True)
-    loss_of().backward()
-    opt.step()
-step()
-times = []
-for _ in range(steps):
-    t0 = time.perf_counter(); step(); times.append(time.perf_counter() - t0)
-print(json.dumps({'stepS': sorted(times)[len(times) // 2]}))
-`;
+interface TorchTiming { blas: string; blasLibrary: string | null; configBlas: string | null; stepMs: number }
 
-/** PyTorch's median step time, or null when /usr/bin/python3 has no torch. */
-function timeTorch(kind: string): number | null {
+/** PyTorch's median step time on one BLAS, or null when the python has no torch (or the run fails). */
+function timeTorch(kind: string, choice: BlasChoice): TorchTiming | null {
   try {
-    const out = execFileSync('/usr/bin/python3', ['-c', TORCH_SCRIPT, kind, String(STEPS)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-    return (JSON.parse(out.trim().split('\n').at(-1)!) as { stepS: number }).stepS;
+    const out = execFileSync(PYTHON, [TORCH_REFERENCE, kind, String(STEPS), String(THREADS)],
+      { encoding: 'utf8', env: torchEnv(choice, THREADS), stdio: ['ignore', 'pipe', 'inherit'] });
+    const r = JSON.parse(out.trim().split('\n').at(-1)!) as { stepS: number; blasLibrary: string | null; configBlas: string | null };
+    return { blas: blasName(r.blasLibrary, r.configBlas), blasLibrary: r.blasLibrary, configBlas: r.configBlas, stepMs: r.stepS * 1000 };
   } catch {
     return null;
   }
@@ -186,10 +156,9 @@ async function profileStep(train: G.Graph, net: Net): Promise<[string, number][]
   await session.run(feeds);
   session.endProfiling(); // writes <profileFilePrefix>_<date>.json
   await session.release();
-  const dir = join('bench', 'results');
-  const name = readdirSync(dir).filter((f) => f.startsWith('train-step-profile')).sort().at(-1);
+  const name = readdirSync(RESULTS_DIR).filter((f) => f.startsWith('train-step-profile')).sort().at(-1);
   if (!name) return [];
-  const file = join(dir, name);
+  const file = join(RESULTS_DIR, name);
   const events = JSON.parse(readFileSync(file, 'utf8')) as { cat: string; dur: number; args?: { op_name?: string } }[];
   rmSync(file);
   const totals = new Map<string, number>();
@@ -197,32 +166,67 @@ async function profileStep(train: G.Graph, net: Net): Promise<[string, number][]
   return [...totals].sort((a, b) => b[1] - a[1]).slice(0, 8);
 }
 
-interface Row { net: string; oursStepMs: number; torchStepMs: number | null; oursOverTorch: number | null; stepGflops: number; forwardGflops: number; stepOverForwardRate: number }
+interface Row {
+  net: string; oursStepMs: number; torch: TorchTiming[]; torchBlas: string | null; torchStepMs: number | null; oursOverTorch: number | null;
+  stepGflops: number; forwardGflops: number; stepOverForwardRate: number;
+}
+
+/** One net's row: ours, torch on every BLAS, the ratio against the fastest torch. */
+async function measure(net: Net, blas: readonly BlasChoice[]): Promise<{ row: Row; train: G.Graph }> {
+  const ours = await timeOurs(net);
+  const torch = blas.map((choice) => timeTorch(net.torch, choice)).filter((t): t is TorchTiming => t !== null);
+  const fastest = torch.reduce<TorchTiming | null>((best, t) => (best === null || t.stepMs < best.stepMs ? t : best), null);
+  const [stepRate, forwardRate] = [(3 * ours.flops) / ours.stepS / 1e9, ours.flops / ours.forwardS / 1e9]; // a step is ~3x the forward FLOPs
+  const oursStepMs = ours.stepS * 1000;
+  return {
+    train: ours.train,
+    row: {
+      net: net.name, oursStepMs, torch, torchBlas: fastest?.blas ?? null, torchStepMs: fastest?.stepMs ?? null,
+      oursOverTorch: fastest === null ? null : oursStepMs / fastest.stepMs, stepGflops: stepRate, forwardGflops: forwardRate, stepOverForwardRate: stepRate / forwardRate,
+    },
+  };
+}
+
+/** The printed table: one torch column per BLAS measured, the ratio against the fastest. */
+function printRows(rows: readonly Row[]): void {
+  const blasNames = [...new Set(rows.flatMap((r) => r.torch.map((t) => t.blas)))];
+  console.table(rows.map((r) => ({
+    net: r.net, 'ours ms': r.oursStepMs.toFixed(0),
+    ...Object.fromEntries(blasNames.map((b) => [`torch ${b} ms`, r.torch.find((t) => t.blas === b)?.stepMs.toFixed(0) ?? 'n/a'])),
+    'fastest torch': r.torchBlas ?? 'n/a', 'ours/torch': r.oursOverTorch?.toFixed(2) ?? 'n/a',
+    'step GFLOP/s': r.stepGflops.toFixed(1), 'forward GFLOP/s': r.forwardGflops.toFixed(1), 'step/forward rate': r.stepOverForwardRate.toFixed(2),
+  })));
+  console.log('targets: ours/torch (the fastest BLAS) <= 0.5 for both; conv step rate >= 0.5 of the forward-only rate');
+  const measured = rows.flatMap((r) => r.torch.map((t) => t.blas));
+  if (measured.length === 0) console.log(`no PyTorch for ${PYTHON} (Debian: apt-get install -y python3-torch); ours only`);
+  else if (measured.every(isReferenceBlas)) console.log(REFERENCE_BLAS_WARNING);
+}
 
 async function main(): Promise<void> {
+  const path = resultsPath('train-step.json'); // made now: the profiler writes there mid-run
+  const only = process.env.BENCH_BLAS?.split(',');
+  const blas = installedBlas().filter((b) => only === undefined || only.includes(b.name));
   const rows: Row[] = [];
   const profiles: Record<string, [string, number][]> = {};
+  const system = systemBlas();
+  const save = (): void => writeResults(path, {
+    threads: THREADS, steps: STEPS, cpu: cpus()[0]?.model, torchBlasSystemDefault: system, torchBlasTried: blas, rows, profiles, date: new Date().toISOString(),
+  });
+  console.error(`PyTorch timed on: ${blas.map((b) => `${b.name}${b.libraryDir ? ` (${b.libraryDir})` : ''}`).join(', ')}; the system's libblas.so.3: ${system ?? 'unknown'}`);
   for (const net of [convNet(), transformer()].filter((n) => n.name.includes(process.env.BENCH_ONLY ?? ''))) {
-    const ours = await timeOurs(net);
-    const torchS = timeTorch(net.torch);
-    const [stepRate, forwardRate] = [(3 * ours.flops) / ours.stepS / 1e9, ours.flops / ours.forwardS / 1e9]; // a step is ~3x the forward FLOPs
-    const row: Row = {
-      net: net.name, oursStepMs: ours.stepS * 1000, torchStepMs: torchS === null ? null : torchS * 1000,
-      oursOverTorch: torchS === null ? null : ours.stepS / torchS, stepGflops: stepRate, forwardGflops: forwardRate, stepOverForwardRate: stepRate / forwardRate,
-    };
+    const { row, train } = await measure(net, blas);
     rows.push(row);
+    save(); // after every row, so a failure later loses nothing measured
     const missed = (row.oursOverTorch ?? 0) > 0.5 || (net.torch === 'conv' && row.stepOverForwardRate < 0.5);
-    if (missed) profiles[net.name] = await profileStep(ours.train, net);
+    if (missed) profiles[net.name] = await profileStep(train, net);
+    save();
   }
-  console.table(rows.map((r) => ({ ...r, oursStepMs: r.oursStepMs.toFixed(0), torchStepMs: r.torchStepMs?.toFixed(0) ?? 'n/a', oursOverTorch: r.oursOverTorch?.toFixed(2) ?? 'n/a',
-    stepGflops: r.stepGflops.toFixed(1), forwardGflops: r.forwardGflops.toFixed(1), stepOverForwardRate: r.stepOverForwardRate.toFixed(2) })));
-  console.log('targets: ours/PyTorch <= 0.5 for both; conv step rate >= 0.5 of the forward-only rate');
+  printRows(rows);
   for (const [name, ops] of Object.entries(profiles)) {
     console.log(`target missed for ${name}; onnxruntime profiler, one step, per-op totals (ms):`);
     console.table(ops.map(([op, ms]) => ({ op, ms: ms.toFixed(1) })));
   }
-  mkdirSync(join('bench', 'results'), { recursive: true });
-  writeFileSync(join('bench', 'results', 'train-step.json'), JSON.stringify({ threads: THREADS, steps: STEPS, rows, profiles }, null, 2));
+  console.log(`wrote ${path}`);
 }
 
 await main();
