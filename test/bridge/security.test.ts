@@ -79,6 +79,9 @@ describe('Host header (DNS rebinding)', () => {
     expect(hostAllowed(undefined, everywhere)).toBe(false);
     expect(hostAllowed('localhost:8731', hostPolicy(undefined))).toBe(true);
     expect(hostAllowed('[::1]:8731', hostPolicy('::1'))).toBe(true);
+    // Loopback IP literals in any spelling name this machine; no DNS name is involved, so no rebinding.
+    for (const literal of ['127.0.0.2:8731', '2130706433', '[::ffff:127.0.0.1]:8731', '[0:0:0:0:0:0:0:1]']) expect(hostAllowed(literal, lan), literal).toBe(true);
+    expect(hostAllowed('[::ffff:10.0.0.1]', lan)).toBe(false);
   });
 
   it('answers to a name given with allowHosts', async () => {

@@ -38,11 +38,16 @@ export function hostPolicy(bindHost: string | undefined, extraNames: readonly st
   return { names, anyAddress };
 }
 
+/** True for loopback IP literals as a URL parser writes them: 127.0.0.0/8, [::1] and IPv4-mapped [::ffff:7fxx:xxxx]. */
+function isLoopbackLiteral(hostname: string): boolean {
+  return /^127\.\d+\.\d+\.\d+$/.test(hostname) || hostname === '[::1]' || /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(hostname);
+}
+
 /** Decides whether a request's Host header names this server. */
 export function hostAllowed(host: string | undefined, policy: HostPolicy): boolean {
   if (host === undefined) return false;
   const hostname = hostnameOf(host);
   if (hostname === undefined) return false;
-  if (policy.names.has(hostname)) return true;
+  if (policy.names.has(hostname) || isLoopbackLiteral(hostname)) return true;
   return policy.anyAddress && isIP(hostname.replace(/^\[|\]$/g, '')) !== 0;
 }
