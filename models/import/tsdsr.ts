@@ -3,21 +3,30 @@
  * transformer and the VAE encoder, prompt embeddings) → a `tsdsr` model directory: encoder, denoiser
  * and decoder graphs with the LoRA merged and the prompt baked in, and `model.json`.
  */
-import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Graph, tensor, toModelProto } from '../graph/index.ts';
 import { openSafetensors, readTorchTensor, writeOnnxModel, type OnnxWriteOptions } from '../io/index.ts';
 import {
-  loraFromWeights, mergeLora, mmdit, mmditConfigFromDiffusers, readWeights, vaeConfigFromDiffusers, vaeDecoderGraph, vaeEncoderGraph,
+  mergeLora, mmdit, mmditConfigFromDiffusers, readWeights, vaeConfigFromDiffusers, vaeDecoderGraph, vaeEncoderGraph,
   vaeLatentFactor, type MmditConfig, type WeightSource,
 } from '../nets/index.ts';
 import type { ModelManifest } from '../runtime/manifest.ts';
+import { need, readJson } from './internal/files.ts';
+import type { AlphaSetting } from './lora-alpha.ts';
+import { locateLora, planLora, readLoraAdapter, type LoraPlan } from './lora-file.ts';
+import type { LoraComponent } from './tsdsr-release.ts';
+
+export { ImportError } from './errors.ts';
 
 /** Where the downloads are. */
 export interface TsdsrSources {
   /** SD3 in diffusers layout: `transformer/` and `vae/`, each with config.json and safetensors. */
   sd3: string;
-  /** TSD-SR's LoRA: `transformer.safetensors` and `vae.safetensors`. */
+  /**
+   * TSD-SR's LoRA: `transformer.safetensors` and `vae.safetensors` (the release), or peft's layout
+   * `transformer/` and `vae/`, each with `adapter_model.safetensors` and `adapter_config.json`.
+   */
   lora: string;
   /** TSD-SR's prompt embeddings: `prompt_embeds.pt` and `pool_embeds.pt`. */
   embeds: string;
@@ -31,25 +40,9 @@ export interface TsdsrImportOptions {
   /** Store weights as float16 (half the size; computed in float32). */
   fp16?: boolean;
   externalData?: OnnxWriteOptions['externalData'];
+  /** peft's lora_alpha per LoRA file, for files that do not say it (`--lora-alpha`); refused where a file says otherwise. */
+  loraAlpha?: Partial<Record<LoraComponent, AlphaSetting>>;
   log?: (message: string) => void;
-}
-
-/** Refused input: a missing or malformed download, named with what was expected. */
-export class ImportError extends Error {
-  override name = 'ImportError';
-}
-
-async function need(path: string, what: string): Promise<string> {
-  try {
-    await access(path);
-  } catch {
-    throw new ImportError(`${path} not found: expected ${what}`);
-  }
-  return path;
-}
-
-async function readJson(path: string, what: string): Promise<Record<string, unknown>> {
-  return JSON.parse(await readFile(await need(path, what), 'utf8')) as Record<string, unknown>;
 }
 
 /** Reads a whole safetensors checkpoint (file, index or directory) as float32 weights, closing it afterwards. */
@@ -76,6 +69,13 @@ function denoiserGraph(weights: WeightSource, config: MmditConfig, prompt: Float
   return g;
 }
 
+/** Finds and checks one LoRA file and resolves its scales, so a LoRA that cannot be imported fails before the heavy work. */
+async function planLoraFile(src: TsdsrSources, options: TsdsrImportOptions, component: LoraComponent): Promise<LoraPlan> {
+  const plan = await planLora(component, await locateLora(src.lora, component), options.loraAlpha?.[component]);
+  options.log?.(`${component} LoRA ${plan.weights}: ${plan.summary}`);
+  return plan;
+}
+
 /** Imports the downloads into `options.out`; returns the written manifest. */
 export async function importTsdsr(src: TsdsrSources, options: TsdsrImportOptions): Promise<ModelManifest> {
   const log = options.log ?? (() => {});
@@ -83,10 +83,9 @@ export async function importTsdsr(src: TsdsrSources, options: TsdsrImportOptions
   const mmditConfig = mmditConfigFromDiffusers(await readJson(join(src.sd3, 'transformer', 'config.json'), 'the SD3 transformer config (<sd3>/transformer/config.json)'));
   const prompt = await readTorchTensor(await need(join(src.embeds, 'prompt_embeds.pt'), "TSD-SR's prompt embeddings"));
   const pooled = await readTorchTensor(await need(join(src.embeds, 'pool_embeds.pt'), "TSD-SR's pooled prompt embeddings"));
+  const loras = { vae: await planLoraFile(src, options, 'vae'), transformer: await planLoraFile(src, options, 'transformer') };
   log('reading the VAE and its LoRA');
-  const vaeBase = await readCheckpoint(join(src.sd3, 'vae'));
-  const vaeLora = loraFromWeights(await readCheckpoint(await need(join(src.lora, 'vae.safetensors'), "TSD-SR's VAE LoRA")));
-  const vae = mergeLora(vaeBase, vaeLora);
+  const vae = mergeLora(await readCheckpoint(join(src.sd3, 'vae')), await readLoraAdapter(loras.vae));
   await mkdir(options.out, { recursive: true });
   const write = (file: string, g: Graph) => writeOnnxModel(join(options.out, file), toModelProto(g), { fp16Storage: options.fp16, externalData: options.externalData });
   log('writing encoder.onnx');
@@ -94,12 +93,12 @@ export async function importTsdsr(src: TsdsrSources, options: TsdsrImportOptions
   log('writing decoder.onnx');
   await write('decoder.onnx', vaeDecoderGraph(vae, vaeConfig));
   log('reading the transformer and its LoRA');
-  const transformerBase = await readCheckpoint(join(src.sd3, 'transformer'));
-  const transformerLora = loraFromWeights(await readCheckpoint(await need(join(src.lora, 'transformer.safetensors'), "TSD-SR's transformer LoRA")));
+  const transformer = mergeLora(await readCheckpoint(join(src.sd3, 'transformer')), await readLoraAdapter(loras.transformer));
   log('writing denoiser.onnx');
   const timestep = 1000;
-  await write('denoiser.onnx', denoiserGraph(mergeLora(transformerBase, transformerLora), mmditConfig, prompt.data, [...prompt.shape], pooled.data, [...pooled.shape], timestep));
+  await write('denoiser.onnx', denoiserGraph(transformer, mmditConfig, prompt.data, [...prompt.shape], pooled.data, [...pooled.shape], timestep));
   const manifest = manifestFor(src, options, vaeConfig.latentChannels, vaeLatentFactor(vaeConfig), vaeConfig.scalingFactor, vaeConfig.shiftFactor, mmditConfig, timestep);
+  manifest.provenance.loraScale = { transformer: loras.transformer.summary, vae: loras.vae.summary };
   await writeFile(join(options.out, 'model.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   log(`wrote ${options.out}`);
   return manifest;

@@ -1,6 +1,6 @@
 // `tsdsr models import` on a tiny synthetic download laid out like the real ones (SD3 in diffusers layout,
 // TSD-SR LoRA and .pt embeddings; made by test/fixtures/sd3/make_fixtures.py), checked against diffusers' step.
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -12,6 +12,8 @@ import { loadTensors, relativeError } from '../nets/helpers.ts';
 import { makePng, pngInfo, startBridge, tempConfigDir, type RunningBridge } from '../bridge/helpers.ts';
 import { main } from '../../bridge-server/src/cli/main.ts';
 import type { CliIO } from '../../bridge-server/src/cli/io.ts';
+import { parseLoraAlpha } from '../../bridge-server/src/cli/models.ts';
+import { tempDir, writeJson, writeLoraFile, type FileTensor } from './lora-fixtures.ts';
 
 const FIXTURES = 'test/fixtures/sd3';
 
@@ -44,6 +46,27 @@ async function stepErrors(dir: string, scaling: number): Promise<Record<string, 
     velocity: relativeError(velocity, ref.get('velocity')),
     decoded: relativeError(clamped, ref.get('decoded')),
   };
+}
+
+/**
+ * A --lora folder holding TSD-SR's VAE file and the fixture's transformer LoRA in peft's layout
+ * (`transformer/adapter_model.safetensors`, `base_model.model.` keys) with lora_B × `bScale` (per module key) and this
+ * adapter_config.json.
+ */
+async function peftTransformerLora(bScale: number | ((module: string) => number), config?: Record<string, unknown>): Promise<string> {
+  const release = await loadTensors('tiny-tsdsr/transformer.safetensors');
+  const tensors: Record<string, FileTensor> = {};
+  for (const name of release.names) {
+    const t = release.get(name);
+    const module = name.replace(/^transformer\.(.+)\.lora_[AB]\.weight$/, '$1');
+    const factor = typeof bScale === 'number' ? bScale : bScale(module);
+    tensors[`base_model.model.${name.slice('transformer.'.length)}`] = name.includes('.lora_B.') ? { dims: t.dims, data: t.data.map((v) => v * factor) } : t;
+  }
+  const dir = tempDir();
+  await writeLoraFile(join(dir, 'transformer', 'adapter_model.safetensors'), tensors);
+  if (config) writeJson(join(dir, 'transformer', 'adapter_config.json'), { peft_type: 'LORA', ...config });
+  copyFileSync(join(SOURCES.lora, 'vae.safetensors'), join(dir, 'vae.safetensors'));
+  return dir;
 }
 
 describe('tsdsr models import', () => {
@@ -82,6 +105,48 @@ describe('tsdsr models import', () => {
   it('names the missing file when a download is incomplete', async () => {
     await expect(importTsdsr({ ...SOURCES, embeds: FIXTURES }, { out: join(temp(), 'x') })).rejects.toThrow(ImportError);
     await expect(importTsdsr({ ...SOURCES, embeds: FIXTURES }, { out: join(temp(), 'x') })).rejects.toThrow(/prompt_embeds\.pt not found/);
+  });
+});
+
+describe('the LoRA scale of an imported adapter', () => {
+  // The fixture LoRA was made at scale 1 (alpha = r = 4): dividing lora_B by the scale a config states must give diffusers' step again.
+  const blockOne = (m: string) => m.startsWith('transformer_blocks.1.');
+  const projections = (m: string) => m.endsWith('.proj') || m === 'proj';
+  it.each([
+    ['lora_alpha 8 at r 4', { r: 4, lora_alpha: 8 }, 0.5],
+    ['use_rslora, lora_alpha 4 at r 4', { r: 4, lora_alpha: 4, use_rslora: true }, 0.5],
+    ['alpha_pattern: 16 for block 1, then 8 for every proj, else lora_alpha 4', { r: 4, lora_alpha: 4, alpha_pattern: { '^transformer_blocks\\.1\\..*': 16, proj: 8 } },
+      (m: string) => (blockOne(m) ? 1 / 4 : projections(m) ? 1 / 2 : 1)],
+  ])('merges a peft adapter at its adapter_config.json scale (%s)', async (_, config, bScale) => {
+    const out = join(temp(), 'peft');
+    const manifest = await importTsdsr({ ...SOURCES, lora: await peftTransformerLora(bScale, config) }, { out });
+    expect(manifest.provenance.loraScale).toMatchObject({ transformer: expect.stringMatching(/adapter_config\.json/), vae: expect.stringMatching(/scale 1 .*TSD-SR's release/) });
+    for (const [name, error] of Object.entries(await stepErrors(out, manifest.latent!.scalingFactor))) expect(error, name).toBeLessThan(1e-4);
+  });
+
+  it('differs from the reference when the scale is wrong (the check above can fail)', async () => {
+    const lora = await peftTransformerLora(0.5, { r: 4, lora_alpha: 4 });
+    const out = join(temp(), 'wrong');
+    const manifest = await importTsdsr({ ...SOURCES, lora }, { out });
+    expect((await stepErrors(out, manifest.latent!.scalingFactor)).velocity).toBeGreaterThan(1e-3);
+  });
+
+  it('refuses an adapter without alpha, and imports it with --lora-alpha from the CLI', async () => {
+    const lora = await peftTransformerLora(0.5);
+    const args = ['models', 'import', '--sd3', SOURCES.sd3, '--lora', lora, '--embeds', SOURCES.embeds];
+    const errors: string[] = [];
+    expect(await main([...args, '--out', join(temp(), 'refused')], quietIO({ err: (s) => errors.push(s) }))).toBe(1);
+    expect(errors.join('\n')).toMatch(/adapter_model\.safetensors: the LoRA alpha of 24 of 24 modules .* is not known.*Pass --lora-alpha <n>/s);
+    const out = join(temp(), 'flagged');
+    expect(await main([...args, '--out', out, '--lora-alpha', 'transformer=8'], quietIO({}))).toBe(0);
+    for (const [name, error] of Object.entries(await stepErrors(out, 1.5305))) expect(error, name).toBeLessThan(1e-4);
+  });
+
+  it('parses --lora-alpha as a number or rank, for both files or one', () => {
+    expect(parseLoraAlpha(['8'])).toEqual({ transformer: 8, vae: 8 });
+    expect(parseLoraAlpha(['transformer=32', 'vae=rank'])).toEqual({ transformer: 32, vae: 'rank' });
+    expect(parseLoraAlpha([])).toEqual({});
+    for (const bad of [['0'], ['-4'], ['x'], [''], ['unet=4'], ['8', 'vae=2']]) expect(() => parseLoraAlpha(bad), bad.join(' ')).toThrow(/--lora-alpha/);
   });
 });
 

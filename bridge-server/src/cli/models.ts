@@ -5,24 +5,35 @@ import { modelInfo, ModelRegistry } from '../registry.ts';
 import { nodeRuntime } from '../runtime.ts';
 import { EXIT, parseCommandLine, UsageError } from './args.ts';
 import type { CliIO } from './io.ts';
+import type { AlphaSetting, LoraComponent } from '../../../models/import/index.ts';
 
 /** Help text of the command. */
 export const MODELS_HELP = `Usage: tsdsr models list [--models <dir>] [--json]
        tsdsr models import --sd3 <dir> --lora <dir> --embeds <dir> [--out <dir>] [--id <id>] [--fp16]
+                           [--lora-alpha <n|rank>]...
 
 list     Lists installed models: the shipped ones and those in <config dir>/models.
 import   Builds a TSD-SR model directory from downloaded weights: Stable Diffusion 3 in diffusers
          layout (--sd3, with transformer/ and vae/), TSD-SR's LoRA (--lora, with transformer.safetensors
-         and vae.safetensors) and prompt embeddings (--embeds, with prompt_embeds.pt and pool_embeds.pt).
-         Writes encoder, denoiser and decoder graphs (LoRA merged) and model.json to --out
-         (default <config dir>/models/<id>), where the bridge and the CLI find it.
+         and vae.safetensors, or peft's transformer/ and vae/ folders with adapter_model.safetensors
+         and adapter_config.json) and prompt embeddings (--embeds, with prompt_embeds.pt and
+         pool_embeds.pt). Writes encoder, denoiser and decoder graphs (LoRA merged) and model.json to
+         --out (default <config dir>/models/<id>), where the bridge and the CLI find it.
+         Each LoRA module is merged at scale alpha / rank (alpha / sqrt(rank) with use_rslora), alpha
+         read from adapter_config.json (rank_pattern and alpha_pattern included), diffusers'
+         lora_adapter_metadata or <module>.alpha tensors. TSD-SR's release carries none and is
+         merged with alpha = rank, as TSD-SR's own script loads it. Any other file without an alpha
+         is refused unless --lora-alpha says it; a --lora-alpha that contradicts a file is refused.
 
 Options:
-      --models <dir>   (list) also look in this directory (repeatable)
-      --json           (list) print JSON instead of a table
-      --id <id>        (import) the model's id (default tsdsr)
-      --fp16           (import) store weights as float16: half the size, computed in float32
-  -h, --help           show this help`;
+      --models <dir>          (list) also look in this directory (repeatable)
+      --json                  (list) print JSON instead of a table
+      --id <id>               (import) the model's id (default tsdsr)
+      --fp16                  (import) store weights as float16: half the size, computed in float32
+      --lora-alpha <n|rank>   (import) peft's lora_alpha for LoRA files that do not state it; "rank"
+                              means alpha = each module's rank (scale 1). Prefix transformer= or vae=
+                              for one file (repeatable), e.g. --lora-alpha transformer=32
+  -h, --help                  show this help`;
 
 const OPTIONS = {
   models: { type: 'string', multiple: true },
@@ -33,10 +44,28 @@ const OPTIONS = {
   out: { type: 'string' },
   id: { type: 'string' },
   fp16: { type: 'boolean' },
+  'lora-alpha': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 type Values = ReturnType<typeof parseCommandLine<typeof OPTIONS>>['values'];
+
+/** `--lora-alpha` values: `<n>` or `rank` for both LoRA files, `transformer=<…>` or `vae=<…>` for one. */
+export function parseLoraAlpha(texts: readonly string[]): Partial<Record<LoraComponent, AlphaSetting>> {
+  const settings: Partial<Record<LoraComponent, AlphaSetting>> = {};
+  for (const text of texts) {
+    const [, name, value = ''] = /^(?:(transformer|vae)=)?(.*)$/.exec(text)!;
+    const alpha = value === 'rank' ? 'rank' : Number(value);
+    if (alpha !== 'rank' && !(value.trim() !== '' && Number.isFinite(alpha) && alpha > 0)) {
+      throw new UsageError(`--lora-alpha ${text}: use a number above 0 or "rank", optionally after transformer= or vae=`);
+    }
+    for (const component of name ? [name as LoraComponent] : (['transformer', 'vae'] as const)) {
+      if (settings[component] !== undefined) throw new UsageError(`--lora-alpha: the ${component} LoRA's alpha is given twice`);
+      settings[component] = alpha;
+    }
+  }
+  return settings;
+}
 
 /** `tsdsr models import`. */
 async function importCommand(values: Values, io: CliIO): Promise<number> {
@@ -45,9 +74,10 @@ async function importCommand(values: Values, io: CliIO): Promise<number> {
   const id = values.id ?? 'tsdsr';
   if (!/^[a-z0-9][a-z0-9._-]*$/.test(id)) throw new UsageError(`--id ${id}: use lower-case letters, digits, '.', '_' or '-'`);
   const out = values.out ?? join(configDir(io.env), 'models', id);
-  const { importTsdsr } = await import('../../../models/import/tsdsr.ts');
+  const loraAlpha = parseLoraAlpha(values['lora-alpha'] ?? []);
+  const { importTsdsr } = await import('../../../models/import/index.ts');
   const started = Date.now();
-  await importTsdsr({ sd3: values.sd3!, lora: values.lora!, embeds: values.embeds! }, { out, id, fp16: values.fp16, log: (m) => io.err(m) });
+  await importTsdsr({ sd3: values.sd3!, lora: values.lora!, embeds: values.embeds! }, { out, id, fp16: values.fp16, loraAlpha, log: (m) => io.err(m) });
   io.out(`imported ${id} into ${out} in ${((Date.now() - started) / 1000).toFixed(1)} s; use it with --model ${id}`);
   return EXIT.ok;
 }
