@@ -152,6 +152,30 @@ describe('Origin and the token', () => {
   });
 });
 
+describe('logs', () => {
+  it('never carry a token, right or wrong, whatever the request', async () => {
+    const lines: string[] = [];
+    const record = (...args: unknown[]): void => void lines.push(JSON.stringify(args, (_k, v: unknown) => (v instanceof Error ? `${v.message} ${v.stack}` : v)));
+    const logger: Record<string, unknown> = { level: 'trace', silent: () => {} };
+    for (const level of ['trace', 'debug', 'info', 'warn', 'error', 'fatal']) logger[level] = record;
+    logger.child = () => logger;
+    const bridge = await bridgeWith({ logger: logger as never });
+    const wrong = 'wrong-token-0123456789-abcdefghijklmnopqrstuv';
+    await bridge.app.inject({ url: '/v1/models', headers: { authorization: `Bearer ${wrong}` } });
+    await bridge.app.inject({ url: '/v1/models', headers: { authorization: `Bearer ${bridge.token}` } });
+    await bridge.app.inject({ method: 'POST', url: '/v1/upscale?model=bicubic', headers: { authorization: `Bearer ${bridge.token}`, 'content-type': 'image/png' }, payload: Buffer.from('not a png') });
+    const client = await TestClient.paired(bridge.wsUrl, bridge.token);
+    client.upscale('a', await makePng(4, 4));
+    await client.outcomes(1);
+    client.close();
+    const refused = await TestClient.connect(bridge.wsUrl);
+    await refused.hello(wrong);
+    await refused.closed();
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.filter((line) => line.includes(bridge.token) || line.includes(wrong))).toEqual([]);
+  });
+});
+
 describe('wrong-token throttling', () => {
   it('answers the first failures at once, delays later ones more and more, locks out, and forgets after a success', () => {
     let now = 0;
