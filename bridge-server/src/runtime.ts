@@ -15,8 +15,10 @@ export interface BridgeRuntime {
   readonly devices: readonly Device[];
   loadModelDir(dir: string): Promise<ModelManifest>;
   openUpscaler(dir: string, device: DeviceChoice, log?: (message: string) => void): Promise<Upscaler>;
+  /** Format and size from the header alone; throws an error with code `not_an_image` or `bad_image`. */
   probeImage(bytes: Uint8Array): Promise<ImageInfo>;
-  decodeImage(bytes: Uint8Array): Promise<RgbaImage>;
+  /** Decodes to RGBA, refusing images over `maxInputPixels` (`too_many_pixels`) and corrupt ones (`bad_image`). */
+  decodeImage(bytes: Uint8Array, options?: { maxInputPixels?: number }): Promise<RgbaImage>;
   encodePng(image: RgbaImage): Promise<Uint8Array>;
 }
 

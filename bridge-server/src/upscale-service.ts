@@ -66,7 +66,7 @@ export class UpscaleService {
     }
   }
 
-  #checkPixels(info: ImageInfo, scale: number): void {
+  #checkPixels(info: { width: number; height: number }, scale: number): void {
     const { maxInputPixels, maxOutputPixels } = this.deps.limits;
     const inputPixels = info.width * info.height;
     if (inputPixels > maxInputPixels) {
@@ -84,7 +84,8 @@ export class UpscaleService {
       throw new BridgeError('internal', `model ${request.model} could not be opened: ${err instanceof Error ? err.message : String(err)}`);
     });
     signal.throwIfAborted();
-    const image = await runtime.decodeImage(request.bytes);
+    const image = await runtime.decodeImage(request.bytes, { maxInputPixels: this.deps.limits.maxInputPixels });
+    this.#checkPixels(image, request.scale);
     signal.throwIfAborted();
     const output = await upscaler.upscale(image, {
       scale: request.scale,

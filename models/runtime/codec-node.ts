@@ -1,50 +1,33 @@
-/** Image decoding and encoding in Node (sharp): header probes, RGBA decode, PNG encode. */
-import sharp, { type Metadata } from 'sharp';
+/** Image decoding and encoding in Node (sharp): header probes, RGBA decode under a pixel limit, PNG encode. */
+import sharp from 'sharp';
 import { hasTransparency, type RgbaImage } from './image.ts';
+import { ImageError, readImageHeader, type ImageHeader } from './image-header.ts';
 
-/** Formats the runtime accepts. */
-export type ImageFormat = 'png' | 'jpeg' | 'webp';
-const FORMATS: readonly string[] = ['png', 'jpeg', 'webp'];
+export { ImageError, type ImageFormat, type ImageHeader } from './image-header.ts';
 
-/** A refused image, with a stable code: `not_an_image` (unknown or unsupported format) or `bad_image` (corrupt, truncated). */
-export class ImageError extends Error {
-  override name = 'ImageError';
-  constructor(
-    readonly code: 'not_an_image' | 'bad_image',
-    message: string,
-  ) {
-    super(message);
-  }
+/** Pixel limit of a decode when the caller names none: sharp's own default, 16383 x 16383. */
+export const DEFAULT_DECODE_PIXEL_LIMIT = 0x3fff * 0x3fff;
+
+/** Options of decodeImage. */
+export interface DecodeOptions {
+  /** Largest image decoded, in pixels; larger ones are refused with `too_many_pixels` (default DEFAULT_DECODE_PIXEL_LIMIT). */
+  maxInputPixels?: number;
 }
 
-/** What the header says, read without decoding pixels; size is after EXIF orientation. */
-export interface ImageHeader {
-  format: ImageFormat;
-  width: number;
-  height: number;
-}
-
-/** Reads format and size from the header only, so oversized images are refused before any decoding. */
+/** Reads format and size from the header only (no codec involved), so images of any claimed size are measured before any decoding. */
 export async function probeImage(bytes: Uint8Array): Promise<ImageHeader> {
-  let meta: Metadata;
-  try {
-    meta = await sharp(bytes).metadata();
-  } catch {
-    throw new ImageError('not_an_image', 'not a PNG, JPEG or WebP image');
-  }
-  if (!meta.format || !FORMATS.includes(meta.format)) {
-    throw new ImageError('not_an_image', `${meta.format ?? 'unknown'} images are not supported; send PNG, JPEG or WebP`);
-  }
-  const oriented = meta.autoOrient ?? meta;
-  if (!oriented.width || !oriented.height) throw new ImageError('bad_image', 'the image header has no size');
-  return { format: meta.format as ImageFormat, width: oriented.width, height: oriented.height };
+  return readImageHeader(bytes);
 }
 
-/** Decodes to 8-bit sRGB RGBA with EXIF orientation applied; corrupt or truncated data is refused. */
-export async function decodeImage(bytes: Uint8Array): Promise<RgbaImage> {
-  await probeImage(bytes);
+/** Decodes to 8-bit sRGB RGBA with EXIF orientation applied; oversized images are refused from the header, corrupt or truncated ones at decode. */
+export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}): Promise<RgbaImage> {
+  const header = readImageHeader(bytes);
+  const limit = Math.max(1, Math.floor(options.maxInputPixels ?? DEFAULT_DECODE_PIXEL_LIMIT));
+  if (header.width * header.height > limit) {
+    throw new ImageError('too_many_pixels', `the image is ${header.width}x${header.height}, more than the ${limit} pixels allowed`);
+  }
   try {
-    const { data, info } = await sharp(bytes, { failOn: 'truncated', limitInputPixels: false })
+    const { data, info } = await sharp(bytes, { failOn: 'truncated', limitInputPixels: limit })
       .autoOrient()
       .toColourspace('srgb')
       .ensureAlpha()
@@ -53,7 +36,9 @@ export async function decodeImage(bytes: Uint8Array): Promise<RgbaImage> {
     if (info.channels !== 4) throw new Error(`decoded ${info.channels} channels`);
     return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
   } catch (err) {
-    throw new ImageError('bad_image', `the image could not be decoded (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
+    const reason = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+    if (/exceeds pixel limit/i.test(reason)) throw new ImageError('too_many_pixels', `the image has more than the ${limit} pixels allowed`);
+    throw new ImageError('bad_image', `the image could not be decoded (${reason})`);
   }
 }
 

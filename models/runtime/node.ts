@@ -7,7 +7,10 @@ import { nodeBackend } from './ort-node.ts';
 import { loadUpscaler, type Upscaler } from './upscaler.ts';
 
 export { nodeBackend } from './ort-node.ts';
-export { ImageError, decodeImage, encodePng, probeImage, type ImageFormat, type ImageHeader } from './codec-node.ts';
+export {
+  DEFAULT_DECODE_PIXEL_LIMIT, ImageError, decodeImage, encodePng, probeImage, type DecodeOptions, type ImageFormat, type ImageHeader,
+} from './codec-node.ts';
+export { readImageHeader } from './image-header.ts';
 
 /** Reads and validates a model directory's `model.json`. */
 export async function loadModelDir(dir: string): Promise<ModelManifest> {
