@@ -1,6 +1,6 @@
 /** Crash-safe file writes: a temporary file in the same folder, fsynced, then renamed over the target (and the folder fsynced). */
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { copyFile, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** Options of {@link writeFileAtomic}. */
@@ -11,9 +11,18 @@ export interface AtomicWriteOptions {
   fsync?: boolean;
 }
 
+/** `.<name>.<pid>.<8 hex>.partial`: what {@link temporaryPathFor} makes. */
+const TEMPORARY_NAME = /^\.(.+)\.(\d+)\.[0-9a-f]{8}\.partial$/;
+
 /** A temporary name beside `path`, unique per process and call, that scans for the target's own name never match. */
 export function temporaryPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.partial`);
+}
+
+/** The target name and writing process of a {@link temporaryPathFor} name, or null for any other name. */
+export function parseTemporaryName(name: string): { target: string; pid: number } | null {
+  const match = TEMPORARY_NAME.exec(name);
+  return match ? { target: match[1]!, pid: Number(match[2]) } : null;
 }
 
 /** Flushes a folder's entries (a rename inside it) to disk; a no-op where folders cannot be opened (Windows). */
@@ -28,6 +37,16 @@ export async function fsyncDirectory(dir: string): Promise<void> {
     if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM') throw err;
   } finally {
     await handle?.close();
+  }
+}
+
+/** Flushes one file's data to disk. */
+export async function fsyncFile(path: string): Promise<void> {
+  const handle = await open(path, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 
@@ -50,4 +69,40 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     throw err;
   }
   if (flush) await fsyncDirectory(dirname(path));
+}
+
+/** Copies `source` to `target` like {@link writeFileAtomic}: a complete copy or the old target, never a part. */
+export async function copyFileAtomic(source: string, target: string): Promise<void> {
+  const temporary = temporaryPathFor(target);
+  try {
+    await copyFile(source, temporary);
+    await fsyncFile(temporary);
+    await rename(temporary, target);
+  } catch (err) {
+    await rm(temporary, { force: true });
+    throw err;
+  }
+  await fsyncDirectory(dirname(target));
+}
+
+/** Whether a process of this id is running (a temporary file of a dead one is a crash's leftover). */
+function isRunning(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes the temporary files and folders that writers which died (SIGKILL, power loss) left in `dir`; returns their names. */
+export async function removeStaleTemporaries(dir: string): Promise<string[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const stale = names.filter((name) => {
+    const parsed = parseTemporaryName(name);
+    return parsed !== null && !isRunning(parsed.pid);
+  });
+  for (const name of stale) await rm(join(dir, name), { recursive: true, force: true });
+  return stale;
 }

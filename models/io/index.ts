@@ -1,4 +1,4 @@
-/** Checkpoint input/output: safetensors (streaming read/write, sharded), single-tensor PyTorch `.pt`, 16-bit floats. */
+/** Checkpoint input/output: safetensors (streaming read/write, sharded), ONNX files, single-tensor PyTorch `.pt`, 16-bit floats, crash-safe writes. */
 export { CheckpointFormatError } from './errors.ts';
 export {
   bfloat16BitsToNumber, bfloat16ToFloat32, float16BitsToNumber, float16ToFloat32,
@@ -7,7 +7,10 @@ export {
 export { MAX_HEADER_BYTES, SAFETENSORS_DTYPE_BYTES, type SafetensorsDType, type TensorInfo } from './safetensors-header.ts';
 export { openSafetensorsFile, type SafetensorsReader, type TensorData } from './safetensors-reader.ts';
 export { openSafetensors, openShardedSafetensors } from './safetensors-sharded.ts';
-export { fsyncDirectory, temporaryPathFor, writeFileAtomic, type AtomicWriteOptions } from './atomic-write.ts';
+export {
+  copyFileAtomic, fsyncDirectory, fsyncFile, parseTemporaryName, removeStaleTemporaries, temporaryPathFor, writeFileAtomic, type AtomicWriteOptions,
+} from './atomic-write.ts';
+export { previousPathFor, recoverDirectory, writeDirectoryAtomic, type DirectoryWriteOptions } from './atomic-directory.ts';
 export { writeSafetensors, type TensorToWrite } from './safetensors-writer.ts';
 export { writeOnnxModel, type OnnxWriteOptions, type OnnxWriteResult } from './onnx-file.ts';
 export { parseTorchTensor, readTorchTensor, type TorchFloatDType, type TorchTensor } from './torch-pt.ts';

@@ -2,10 +2,11 @@
  * Writing ONNX models to disk: optional float16 storage of float32 weights (cast back to float32 at
  * load), and external data for models whose weights would break protobuf's 2 GB message limit.
  */
-import { open, rm, writeFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { open, rename, rm } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import onnxProto from 'onnx-proto';
 import type { onnx as Onnx } from 'onnx-proto';
+import { fsyncDirectory, temporaryPathFor, writeFileAtomic } from './atomic-write.ts';
 import { float32ToFloat16 } from './half.ts';
 
 const { onnx } = onnxProto;
@@ -50,9 +51,10 @@ function storeAsFloat16(graph: Onnx.IGraphProto): void {
   graph.node = [...casts, ...(graph.node ?? [])];
 }
 
-/** Moves large initializers' bytes into `dataPath` (4 KB aligned) and points the tensors at it. */
+/** Moves large initializers' bytes into `dataPath` (4 KB aligned, via a fsynced temporary file) and points the tensors at it. */
 async function moveToExternalData(graph: Onnx.IGraphProto, dataPath: string): Promise<number> {
-  const file = await open(dataPath, 'w');
+  const temporary = temporaryPathFor(dataPath);
+  const file = await open(temporary, 'wx');
   let offset = 0;
   try {
     for (const t of graph.initializer ?? []) {
@@ -68,13 +70,22 @@ async function moveToExternalData(graph: Onnx.IGraphProto, dataPath: string): Pr
       offset += t.rawData.length;
       t.rawData = null;
     }
-  } finally {
+    await file.sync();
     await file.close();
+    await rename(temporary, dataPath);
+  } catch (err) {
+    await file.close().catch(() => undefined);
+    await rm(temporary, { force: true });
+    throw err;
   }
+  await fsyncDirectory(dirname(dataPath));
   return offset;
 }
 
-/** Writes a model to `path` (and `<path>.data` when its weights go external). */
+/**
+ * Writes a model to `path` (and `<path>.data` when its weights go external), each file crash-safe (temporary file,
+ * fsync, rename). The pair is two renames: write into writeDirectoryAtomic's folder for it to switch as one.
+ */
 export async function writeOnnxModel(path: string, model: Onnx.ModelProto, options: OnnxWriteOptions = {}): Promise<OnnxWriteResult> {
   const graph = model.graph;
   if (!graph) throw new Error(`writeOnnxModel: ${path}: the model has no graph`);
@@ -85,8 +96,8 @@ export async function writeOnnxModel(path: string, model: Onnx.ModelProto, optio
   const dataPath = `${path}.data`;
   let dataBytes = 0;
   if (external) dataBytes = await moveToExternalData(graph, dataPath);
-  else await rm(dataPath, { force: true });
   const bytes = onnx.ModelProto.encode(model).finish();
-  await writeFile(path, bytes);
+  await writeFileAtomic(path, bytes);
+  if (!external) await rm(dataPath, { force: true }); // an earlier export's, once nothing refers to it
   return { modelBytes: bytes.length, dataBytes, ...(external ? { dataFile: basename(dataPath) } : {}) };
 }

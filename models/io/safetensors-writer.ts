@@ -1,6 +1,8 @@
 /** Writing safetensors files tensor by tensor, so a checkpoint never has to be in memory all at once. */
 import { open, rename, rm } from 'node:fs/promises';
 import { endianness } from 'node:os';
+import { dirname } from 'node:path';
+import { fsyncDirectory, temporaryPathFor } from './atomic-write.ts';
 import { writeAll } from './internal/file-io.ts';
 import { encodeHeader, SAFETENSORS_DTYPE_BYTES, type HeaderEntry, type SafetensorsDType } from './safetensors-header.ts';
 
@@ -15,7 +17,8 @@ export interface TensorToWrite {
 
 /**
  * Writes a safetensors file: tensors ordered by element size (largest first) then name so every tensor is
- * aligned to its element size, written to a temporary file renamed into place when complete.
+ * aligned to its element size, written to a temporary file that is fsynced and renamed into place when complete
+ * (a full disk leaves the old file and no temporary one; a crash, the old file and at most a dot-named `.partial` one).
  */
 export async function writeSafetensors(
   path: string,
@@ -25,8 +28,8 @@ export async function writeSafetensors(
   if (endianness() !== 'LE') throw new Error('safetensors writing needs a little-endian host');
   const ordered = orderForWriting(tensors);
   const entries = layOut(ordered);
-  const temporary = `${path}.partial-${process.pid}`;
-  const handle = await open(temporary, 'w');
+  const temporary = temporaryPathFor(path);
+  const handle = await open(temporary, 'wx');
   try {
     await writeAll(handle, encodeHeader(entries, metadata));
     for (const [i, tensor] of ordered.entries()) {
@@ -37,6 +40,7 @@ export async function writeSafetensors(
       }
       await writeAll(handle, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     }
+    await handle.sync();
     await handle.close();
     await rename(temporary, path);
   } catch (error) {
@@ -44,6 +48,7 @@ export async function writeSafetensors(
     await rm(temporary, { force: true });
     throw error;
   }
+  await fsyncDirectory(dirname(path));
 }
 
 /** Largest elements first, then by name; duplicate names and unknown dtypes are refused. */
