@@ -4,11 +4,12 @@
  * and every weight that is not a float, must be identical.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import onnxProto from 'onnx-proto';
 import type { onnx as Onnx } from 'onnx-proto';
 import { float16ToFloat32, float32ToFloat16 } from '../../../models/io/half.ts';
+import { writeModelDirectory } from './model-directory.ts';
 
 const { onnx } = onnxProto;
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
@@ -90,7 +91,7 @@ async function averageGraph(sources: readonly AveragedSource[], file: string, ou
 /**
  * Writes into `outDir` the weighted average of tsdsr model directories that share their graphs: every graph model.json
  * lists, averaged weight by weight; model.json is the last source's, with `provenance.averagedFrom` (each source's
- * folder, share and steps). Returns the written manifest.
+ * folder, share and steps). The folder is written as a whole (writeModelDirectory). Returns the written manifest.
  */
 export async function averageModels(sources: readonly AveragedSource[], outDir: string): Promise<Record<string, unknown>> {
   checkWeights(sources);
@@ -104,8 +105,6 @@ export async function averageModels(sources: readonly AveragedSource[], outDir: 
     if (m.kind !== 'tsdsr' || !m.graphs) throw new Error(`${sources[k]!.dir}: not a tsdsr model (averaging needs trained students)`);
     if (graphs(m) !== graphs(manifests[0]!)) throw new Error(`${sources[k]!.dir}: its graphs (${graphs(m)}) differ from ${sources[0]!.dir}'s (${graphs(manifests[0]!)})`);
   }
-  await mkdir(outDir, { recursive: true });
-  for (const file of Object.values(manifests[0]!.graphs!)) await averageGraph(sources, file, join(outDir, file));
   const last = manifests.at(-1)!;
   const manifest = {
     ...last,
@@ -114,6 +113,9 @@ export async function averageModels(sources: readonly AveragedSource[], outDir: 
       averagedFrom: sources.map((s, k) => ({ model: relative(process.cwd(), s.dir) || '.', weight: s.weight, steps: manifests[k]!.provenance?.steps ?? null })),
     },
   };
-  await writeFile(join(outDir, 'model.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeModelDirectory(outDir, async (dir) => {
+    for (const file of Object.values(manifests[0]!.graphs!)) await averageGraph(sources, file, join(dir, file));
+    await writeFile(join(dir, 'model.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  });
   return manifest;
 }

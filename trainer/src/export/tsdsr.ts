@@ -1,12 +1,13 @@
 /** Exports a trained student as a `tsdsr` model directory (LoRA merged, graphs via writeOnnxModel, model.json) the registry lists. */
 import { execFileSync } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { toModelProto } from '../../../models/graph/index.ts';
 import { writeOnnxModel } from '../../../models/io/index.ts';
 import { waveletFinishGraph, type WeightSource } from '../../../models/nets/index.ts';
 import type { ModelManifest } from '../../../models/runtime/index.ts';
 import type { LatentFamily } from '../loop/family.ts';
+import { writeModelDirectory } from './model-directory.ts';
 
 /** What an export needs besides the weights. */
 export interface TsdsrExportOptions {
@@ -55,13 +56,17 @@ export function tsdsrManifest(o: TsdsrExportOptions): ModelManifest {
   };
 }
 
-/** Writes encoder.onnx, denoiser.onnx (style and the student's timestep baked in), decoder.onnx, finish.onnx (clamp and wavelet fix) and model.json into `dir`. */
+/**
+ * Writes encoder.onnx, denoiser.onnx (style and the student's timestep baked in), decoder.onnx, finish.onnx (clamp and
+ * wavelet fix) and model.json as the folder `dir`, replacing an earlier export there as a whole (writeModelDirectory).
+ */
 export async function exportTsdsrModel(vae: WeightSource, denoiser: WeightSource, o: TsdsrExportOptions): Promise<ModelManifest> {
-  await mkdir(o.dir, { recursive: true });
   const graphs = o.family.runtimeGraphs(vae, denoiser, o.style, o.timestep ?? 1000);
-  for (const [key, g] of Object.entries(graphs)) await writeOnnxModel(join(o.dir, `${key}.onnx`), toModelProto(g));
   const manifest = tsdsrManifest(o);
-  await writeOnnxModel(join(o.dir, manifest.graphs.finish as string), toModelProto(waveletFinishGraph(manifest.io.range)));
-  await writeFile(join(o.dir, 'model.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeModelDirectory(o.dir, async (dir) => {
+    for (const [key, g] of Object.entries(graphs)) await writeOnnxModel(join(dir, `${key}.onnx`), toModelProto(g));
+    await writeOnnxModel(join(dir, manifest.graphs.finish as string), toModelProto(waveletFinishGraph(manifest.io.range)));
+    await writeFile(join(dir, 'model.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  });
   return manifest;
 }

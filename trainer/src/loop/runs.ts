@@ -2,7 +2,7 @@
 import { initSmallDenoiser, initSmallVae, type SmallDenoiserConfig } from '../../../models/nets/index.ts';
 import { DataLoader, sampleOptions, scanImageFolder, type DataLoaderState, type ImageEntry } from '../data/index.ts';
 import { loadPerceptualLoss, TSD_GUIDANCE_SCALE } from '../tsd/index.ts';
-import { exportTsdsrModel } from '../export/index.ts';
+import { checkModelDirectory, exportTsdsrModel } from '../export/index.ts';
 import { loadTeacherRun, loadVaeRun, saveTeacherRun, saveVaeRun, type Weights } from './artifacts.ts';
 import { smallFamily, smallPreset, styleEmbedding, type SmallFamilyConfig } from './family.ts';
 import { readCheckpointParameters } from './checkpoint.ts';
@@ -94,6 +94,7 @@ export async function trainTeacher(options: Partial<RunOptions> & Pick<RunOption
 /** `train tsd`: Algorithm 1 on a teacher folder, then export of the merged student into `exportDir`. */
 export async function trainTsd(options: Partial<RunOptions> & Pick<RunOptions, 'data' | 'out' | 'teacher' | 'exportDir'>, ctx: RunContext = {}): Promise<LoopResult & { modelDir?: string }> {
   const o: RunOptions = { ...RUN_DEFAULTS.tsd, ...options };
+  await checkModelDirectory(o.exportDir as string); // before training: the export at its end replaces the folder
   const t = await loadTeacherRun(o.teacher as string);
   const family = smallFamily({ vae: t.info.vae, denoiser: t.info.denoiser });
   const perceptual = await loadPerceptualLoss(o.lpipsWeights ? { kind: 'lpips', weightsPath: o.lpipsWeights } : { kind: 'l1-ssim' });
