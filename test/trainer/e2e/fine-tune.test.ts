@@ -4,7 +4,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSafetensors } from '../../../models/io/index.ts';
-import { trainTsd, type RunOptions } from '../../../trainer/src/index.ts';
+import { checkpointStatePath, trainTsd, type RunOptions } from '../../../trainer/src/index.ts';
 import { writeTrainingImages } from '../loop/fixtures.ts';
 import { distanceFromBicubic, untrainedFastTeacher, upscaleTestInput } from './fast-student.ts';
 
@@ -30,7 +30,7 @@ describe('TSD data-loss-only runs and --init-student', () => {
     };
     const first = await run('first', {});
     expect(Object.keys(first.result.history[0]!).sort()).toEqual(['latent_mse', 'loss', 'perceptual']); // no tsd or reg terms
-    const state = await openSafetensors(join(root, 'run-first', 'checkpoint', 'state.safetensors'));
+    const state = await openSafetensors(await checkpointStatePath(join(root, 'run-first', 'checkpoint')));
     expect(new Set(state.names.map((n) => n.split('/')[0]))).toEqual(new Set(['student'])); // no reg session
     await state.close();
     expect(await distanceFromBicubic(first.exportDir)).toBeGreaterThan(2); // it trained away from its bicubic start

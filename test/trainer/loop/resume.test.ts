@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkpointDir, loadWeights, trainTsd, type RunOptions } from '../../../trainer/src/index.ts';
+import { checkpointDir, checkpointStatePath, loadWeights, trainTsd, type RunOptions } from '../../../trainer/src/index.ts';
 import { writeTrainingImages, writeUntrainedTeacher } from './fixtures.ts';
 
 const cleanup: string[] = [];
@@ -31,7 +31,7 @@ describe('train tsd --resume', () => {
     const rest = await run(base, 'split', data, teacher, undefined, true);
     expect(rest.step).toBe(4);
     expect([...first.history, ...rest.history]).toEqual(straight.history);
-    const [a, b] = [await loadWeights(join(checkpointDir(join(base, 'straight')), 'state.safetensors')), await loadWeights(join(checkpointDir(join(base, 'split')), 'state.safetensors'))];
+    const [a, b] = [await loadWeights(await checkpointStatePath(checkpointDir(join(base, 'straight')))), await loadWeights(await checkpointStatePath(checkpointDir(join(base, 'split'))))];
     expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
     for (const [k, t] of a) expect(Buffer.from(b.get(k)!.data.buffer).equals(Buffer.from(t.data.buffer)), k).toBe(true);
     const meta = JSON.parse(await readFile(join(checkpointDir(join(base, 'split')), 'checkpoint.json'), 'utf8')) as { step: number };

@@ -1,7 +1,10 @@
-/** Run outputs on disk: weights as safetensors plus a JSON description (VAE runs, teacher runs). */
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { openSafetensors, writeSafetensors } from '../../../models/io/index.ts';
+/**
+ * Run outputs on disk: weights as safetensors plus a JSON description (VAE runs, teacher runs). Each file is written
+ * crash-safe, and the JSON goes first and comes back last, so it never describes weights of another save.
+ */
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { copyFileAtomic, fsyncDirectory, openSafetensors, writeFileAtomic, writeSafetensors } from '../../../models/io/index.ts';
 import { readWeights, type SmallDenoiserConfig, type SmallVaeConfig, type WeightTensor } from '../../../models/nets/index.ts';
 
 /** Weights by key. */
@@ -39,11 +42,20 @@ export interface TeacherRunInfo {
   provenance: Record<string, unknown>;
 }
 
+/** Removes a run's description before its weights are replaced: a crash then leaves an unfinished run, not a mismatched one. */
+async function retract(path: string): Promise<void> {
+  await rm(path, { force: true });
+  await fsyncDirectory(dirname(path));
+}
+
+const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
+
 /** Saves a trained VAE (weights and config with the measured scaling factor). */
 export async function saveVaeRun(dir: string, weights: Weights, info: VaeRunInfo): Promise<void> {
   await mkdir(dir, { recursive: true });
+  await retract(join(dir, 'vae.json'));
   await saveWeights(join(dir, 'vae.safetensors'), weights);
-  await writeFile(join(dir, 'vae.json'), `${JSON.stringify(info, null, 2)}\n`);
+  await writeFileAtomic(join(dir, 'vae.json'), json(info));
 }
 
 /** Loads a `train vae` output folder. */
@@ -56,9 +68,10 @@ export async function loadVaeRun(dir: string): Promise<{ info: VaeRunInfo; weigh
 /** Saves a trained teacher: denoiser weights, a copy of its VAE, and teacher.json. */
 export async function saveTeacherRun(dir: string, vaeDir: string, weights: Weights, info: TeacherRunInfo): Promise<void> {
   await mkdir(dir, { recursive: true });
+  await retract(join(dir, 'teacher.json'));
   await saveWeights(join(dir, 'denoiser.safetensors'), weights);
-  await copyFile(join(vaeDir, 'vae.safetensors'), join(dir, 'vae.safetensors'));
-  await writeFile(join(dir, 'teacher.json'), `${JSON.stringify(info, null, 2)}\n`);
+  await copyFileAtomic(join(vaeDir, 'vae.safetensors'), join(dir, 'vae.safetensors'));
+  await writeFileAtomic(join(dir, 'teacher.json'), json(info));
 }
 
 /** Loads a `train teacher` output folder. */

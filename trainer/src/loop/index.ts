@@ -1,7 +1,7 @@
 /** The training loop: sessions (one ORT run per step), checkpoints and resume, logs and progress, the vae/teacher/tsd runs. */
 export { OPTIMISER_DEFAULTS, TrainSession, type FloatTensor, type OptimiserOptions, type StepResult, type TrainSessionSpec } from './train-session.ts';
 export { learningRateAt, type LrScheduleOptions } from './lr-schedule.ts';
-export { CHECKPOINT_FILES, loadCheckpoint, readCheckpointMeta, readCheckpointParameters, saveCheckpoint, type CheckpointMeta } from './checkpoint.ts';
+export { CHECKPOINT_FILES, checkpointStatePath, loadCheckpoint, readCheckpointMeta, readCheckpointParameters, saveCheckpoint, type CheckpointMeta } from './checkpoint.ts';
 export { JsonlLog, TrainProgress, formatDuration, type ProgressSink } from './progress.ts';
 export { writeSampleSheet, type SheetImage } from './sample-sheet.ts';
 export { checkpointDir, runTrainingLoop, type LoopOptions, type LoopResult, type StageStepResult, type TrainStage } from './runner.ts';

@@ -4,8 +4,9 @@
  * (`npm run train:default`, `tsdsr train recipe`).
  */
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { writeFileAtomic } from '../../../models/io/index.ts';
 import { averageModels } from '../export/average.ts';
 import { CHECKPOINT_FILES } from './checkpoint.ts';
 import { checkpointDir } from './runner.ts';
@@ -213,7 +214,7 @@ export async function recordRecipeProvenance(recipe: Recipe): Promise<void> {
     },
     dataset: await datasetProvenance(recipe.data),
   };
-  await writeFile(path, `${JSON.stringify(model, null, 2)}\n`);
+  await writeFileAtomic(path, `${JSON.stringify(model, null, 2)}\n`);
 }
 
 /** A recipe's paths resolved against a base folder (the repository root for the committed recipes). */
