@@ -1,6 +1,7 @@
 /** The model registry: finds model directories, skips broken ones with a reason, opens upscalers lazily per (model, device). */
-import { readdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { parseTemporaryName } from '../../models/io/index.ts';
 import type { Device, DeviceChoice, ModelManifest, Upscaler } from '../../models/runtime/index.ts';
 import { BridgeError } from './errors.ts';
 import { DEFAULT_MODEL, FALLBACK_MODEL, type ModelInfo } from './protocol/index.ts';
@@ -10,6 +11,13 @@ import type { BridgeRuntime } from './runtime.ts';
 export interface ModelEntry {
   manifest: ModelManifest;
   dir: string;
+}
+
+/** A model directory the scan did not list, and why; `ids` are the model ids a client may have meant by it. */
+export interface SkippedModel {
+  dir: string;
+  reason: string;
+  ids: string[];
 }
 
 /** A model opened on a device. */
@@ -26,14 +34,49 @@ async function hasManifest(dir: string): Promise<boolean> {
   return stat(join(dir, 'model.json')).then((s) => s.isFile(), () => false);
 }
 
-/** Model directories under a root: the root itself when it holds a model.json, else its sub-folders that do. */
-async function modelDirsUnder(root: string): Promise<string[]> {
-  if (await hasManifest(root)) return [root];
+/** What an interrupted write left under a models root (see models/io writeDirectoryAtomic): the model id it was for, and what it is. */
+function leftoverOf(name: string): { id: string; what: string } | null {
+  const temporary = parseTemporaryName(name);
+  if (temporary) return { id: temporary.target, what: 'the temporary folder of an unfinished model write (a crash or a full disk); the next export of it removes it' };
+  const previous = /^\.(.+)\.previous$/.exec(name);
+  if (previous) return { id: previous[1]!, what: `the previous version kept by a model write that stopped before it finished; the next export of it puts it back (or rename it to ${previous[1]})` };
+  return null;
+}
+
+/** Model directories under a root (the root itself when it holds a model.json, else its sub-folders that do) and leftovers of unfinished writes. */
+async function modelDirsUnder(root: string): Promise<{ dirs: string[]; leftovers: SkippedModel[] }> {
+  if (await hasManifest(root)) return { dirs: [root], leftovers: [] };
   const names = (await readdir(root)).sort();
   const dirs: string[] = [];
-  for (const name of names) if (await hasManifest(join(root, name))) dirs.push(join(root, name));
-  return dirs;
+  const leftovers: SkippedModel[] = [];
+  for (const name of names) {
+    const leftover = leftoverOf(name);
+    if (leftover && (await isDirectory(join(root, name)))) leftovers.push({ dir: join(root, name), reason: leftover.what, ids: [leftover.id] });
+    else if (!leftover && (await hasManifest(join(root, name)))) dirs.push(join(root, name));
+  }
+  return { dirs, leftovers };
 }
+
+/** Throws when a graph file the manifest names is missing or empty (a half-copied or half-written model). */
+async function checkGraphFiles(dir: string, manifest: ModelManifest): Promise<void> {
+  for (const file of new Set(Object.values(manifest.graphs))) {
+    const info = await stat(resolve(dir, file)).catch(() => null);
+    if (!info?.isFile()) throw new Error(`its graph file ${file} is missing`);
+    if (info.size === 0) throw new Error(`its graph file ${file} is empty`);
+  }
+}
+
+/** The model id a broken model.json still states, when it parses far enough to tell. */
+async function statedId(dir: string): Promise<string | null> {
+  try {
+    const id = (JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as { id?: unknown }).id;
+    return typeof id === 'string' ? id : null;
+  } catch {
+    return null;
+  }
+}
+
+const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /** Describes a model for clients. */
 export function modelInfo(manifest: ModelManifest): ModelInfo {
@@ -46,6 +89,7 @@ export class ModelRegistry {
   readonly #models = new Map<string, ModelEntry>();
   readonly #upscalers = new Map<string, Promise<Upscaler>>();
   readonly #loaded = new Map<string, LoadedModel>();
+  readonly #skipped: SkippedModel[] = [];
 
   private constructor(private readonly runtime: BridgeRuntime, private readonly log: (message: string) => void) {}
 
@@ -54,18 +98,27 @@ export class ModelRegistry {
     const registry = new ModelRegistry(runtime, log);
     for (const root of roots.map((r) => resolve(r))) {
       if (!(await isDirectory(root))) continue;
-      for (const dir of await modelDirsUnder(root)) await registry.#add(dir);
+      const { dirs, leftovers } = await modelDirsUnder(root);
+      for (const leftover of leftovers) registry.#skip(leftover);
+      for (const dir of dirs) await registry.#add(dir);
     }
     if (registry.defaultModel !== DEFAULT_MODEL) log(`default model ${DEFAULT_MODEL} is not installed; using ${FALLBACK_MODEL} when no model is named`);
     return registry;
+  }
+
+  #skip(skipped: SkippedModel): void {
+    this.#skipped.push(skipped);
+    this.log(`skipping model ${skipped.dir}: ${skipped.reason}`);
   }
 
   async #add(dir: string): Promise<void> {
     let manifest: ModelManifest;
     try {
       manifest = await this.runtime.loadModelDir(dir);
+      await checkGraphFiles(dir, manifest);
     } catch (err) {
-      this.log(`skipping model ${dir}: ${err instanceof Error ? err.message : String(err)}`);
+      const id = await statedId(dir);
+      this.#skip({ dir, reason: messageOf(err), ids: [basename(dir), ...(id && id !== basename(dir) ? [id] : [])] });
       return;
     }
     const existing = this.#models.get(manifest.id);
@@ -79,6 +132,9 @@ export class ModelRegistry {
   /** Adds one model directory after the scan (a freshly trained model); throws when it does not load or its id is taken. */
   async register(dir: string): Promise<ModelEntry> {
     const manifest = await this.runtime.loadModelDir(resolve(dir));
+    await checkGraphFiles(resolve(dir), manifest).catch((err: unknown) => {
+      throw new Error(`${resolve(dir)}: ${messageOf(err)}`);
+    });
     const existing = this.#models.get(manifest.id);
     if (existing) throw new BridgeError('model_exists', `model id ${manifest.id} is already provided by ${existing.dir}`);
     const entry = { manifest, dir: resolve(dir) };
@@ -98,21 +154,30 @@ export class ModelRegistry {
     return [...byId.filter(isDefault), ...byId.filter((entry) => !isDefault(entry))];
   }
 
-  /** The model with this id; throws `unknown_model` naming the known ones. */
+  /** Model directories the scan skipped, with the reason (also logged). */
+  skipped(): readonly SkippedModel[] {
+    return this.#skipped;
+  }
+
+  /** The model with this id; throws `unknown_model` naming the known ones, and any skipped directory that may have been it and why. */
   get(id: string): ModelEntry {
     const entry = this.#models.get(id);
     if (entry) return entry;
     const known = [...this.#models.keys()].sort().join(', ') || 'none installed';
-    throw new BridgeError('unknown_model', `no model with id '${id}' (available: ${known})`);
+    const skipped = this.#skipped.filter((s) => s.ids.includes(id)).map((s) => `; a model directory at ${s.dir} was skipped: ${s.reason}`);
+    throw new BridgeError('unknown_model', `no model with id '${id}' (available: ${known})${skipped.join('')}`);
   }
 
-  /** The upscaler for a model on a device, opened on first use and cached; a failed open is not cached. */
+  /** The upscaler for a model on a device, opened on first use and cached; a failed open is logged, not cached, and its error names the directory. */
   upscaler(id: string, device: DeviceChoice): Promise<Upscaler> {
     const entry = this.get(id);
     const key = `${id}\u0000${device}`;
     let opening = this.#upscalers.get(key);
     if (!opening) {
-      opening = this.runtime.openUpscaler(entry.dir, device, (message) => this.log(`${id}: ${message}`));
+      opening = this.runtime.openUpscaler(entry.dir, device, (message) => this.log(`${id}: ${message}`)).catch((err: unknown) => {
+        this.log(`model ${id} at ${entry.dir} could not be opened: ${messageOf(err)}`);
+        throw new Error(`${entry.dir}: ${messageOf(err)}`, { cause: err });
+      });
       this.#upscalers.set(key, opening);
       opening.then(
         (upscaler) => this.#loaded.set(key, { id, device: upscaler.device }),
