@@ -1,6 +1,7 @@
 /** `tsdsr upscale <files...>`: upscales images in this process (no server), with a progress bar and a summary. */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
+import { writeFileAtomic } from '../../../models/io/index.ts';
 import type { Upscaler, UpscaleOptions } from '../../../models/runtime/index.ts';
 import { toBridgeError } from '../errors.ts';
 import { configDir, modelRoots } from '../paths.ts';
@@ -100,7 +101,7 @@ async function upscaleOne(upscaler: Upscaler, plan: OutputPlan, options: Upscale
     const image = await nodeRuntime.decodeImage(bytes);
     const onProgress: UpscaleOptions['onProgress'] = (p) => bar.update(label, p.tilesDone, p.tilesTotal, p.stage);
     const result = await upscaler.upscale(image, { ...options, onProgress });
-    await writeFile(plan.output, await nodeRuntime.encodePng(result));
+    await writeFileAtomic(plan.output, await nodeRuntime.encodePng(result)); // an interrupted write leaves no half PNG
     bar.clear();
     io.err(`${label}: ${image.width}x${image.height} -> ${result.width}x${result.height}`);
     io.out(plan.output);
