@@ -120,6 +120,13 @@ describe.skipIf(skipReason !== undefined)(`the built plugin when things go wrong
     await session.close();
   });
 
+  it('says why when the bridge refuses the host name it was reached by', async () => {
+    const { httpUrl, token } = await bridge();
+    const session = await openPlugin(rig, pairedHost(httpUrl.replace('127.0.0.1', 'studio.localhost'), token));
+    await waitForText(notice(session), /^Connection refused.*does not answer to the host name "studio\.localhost:\d+".*--allow-host/);
+    await session.close();
+  });
+
   it('asks for the token again when the bridge refuses it, and pairs with the pasted one', async () => {
     const { httpUrl, token } = await bridge();
     const session = await openPlugin(rig, pairedHost(httpUrl, 'a-stale-token'));

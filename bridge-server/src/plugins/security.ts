@@ -74,15 +74,17 @@ const security: FastifyPluginAsync<SecurityOptions> = async (app, options) => {
   app.decorateRequest('authenticated', false);
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    const origin = request.headers.origin;
+    const originOk = originAllowed(origin, allowed);
+    // An allowed origin may read every answer, refusals included (the plugin shows why it was refused).
+    if (originOk && origin !== undefined) void reply.headers({ 'access-control-allow-origin': origin, vary: 'Origin' });
     const host = request.headers.host;
     if (!hostAllowed(host, options.hosts)) {
       throw new BridgeError('forbidden_host', `this server does not answer to the host name ${JSON.stringify(host ?? '')} (use 127.0.0.1 or localhost, or start it with --allow-host <name>)`);
     }
-    const origin = request.headers.origin;
-    if (!originAllowed(origin, allowed)) {
+    if (!originOk) {
       throw new BridgeError('forbidden_origin', `origin ${origin} may not use this server (start it with --allow-origin ${origin} to allow it)`);
     }
-    if (origin !== undefined) void reply.headers({ 'access-control-allow-origin': origin, vary: 'Origin' });
     if (request.method === 'OPTIONS') {
       await reply.code(204).headers(CORS_HEADERS).send();
       return reply;

@@ -17,8 +17,8 @@ export interface ConnectionListener {
   ready(): void;
 }
 
-/** `GET /v1/health` as far as it can be trusted from any bridge version: every field may be missing. */
-type Health = Partial<HealthBody>;
+/** `GET /v1/health` as far as it can be trusted from any bridge version: every field may be missing; `error` when it refused. */
+type Health = Partial<HealthBody> & { error?: { code?: string; message?: string } };
 
 async function probeHealth(baseUrl: string): Promise<Health | undefined> {
   try {
@@ -108,7 +108,8 @@ export class Connection {
     const delay = (BACKOFF_SECONDS[Math.min(this.#attempt, BACKOFF_SECONDS.length - 1)] ?? 30) * 1000;
     this.#attempt++;
     const retryAt = Date.now() + delay;
-    this.#set(health ? { kind: 'refused', message: 'The bridge is running but refused the plugin\'s connection.', retryAt } : { kind: 'down', retryAt });
+    const refusal = typeof health?.error?.message === 'string' ? `The bridge refused the plugin: ${health.error.message}.` : 'The bridge is running but refused the plugin\'s connection.';
+    this.#set(health ? { kind: 'refused', message: refusal, retryAt } : { kind: 'down', retryAt });
     this.#timer = setTimeout(() => this.connect(), delay);
   }
 }
