@@ -37,8 +37,13 @@ export class ClientSession {
   /** `address`: the client's address, for wrong-token throttling. */
   constructor(private readonly socket: WebSocket, private readonly app: FastifyInstance, private readonly address: string) {
     socket.on('message', (data, isBinary) => {
-      if (isBinary) this.#onBinary(toBuffer(data));
-      else this.#onText(toBuffer(data));
+      // A bug in handling one frame must not take the whole bridge down: it is logged and answered `internal`.
+      try {
+        if (isBinary) this.#onBinary(toBuffer(data));
+        else this.#onText(toBuffer(data));
+      } catch (err) {
+        this.#sendError(err);
+      }
     });
     socket.on('close', () => this.#onClose());
     socket.on('error', (err) => app.log.debug({ err }, 'websocket error'));
