@@ -3,10 +3,10 @@
  * transformer and the VAE encoder, prompt embeddings) → a `tsdsr` model directory: encoder, denoiser
  * and decoder graphs with the LoRA merged and the prompt baked in, and `model.json`.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Graph, tensor, toModelProto } from '../graph/index.ts';
-import { openSafetensors, readTorchTensor, writeOnnxModel, type OnnxWriteOptions } from '../io/index.ts';
+import { openSafetensors, readTorchTensor, writeFileAtomic, writeOnnxModel, type OnnxWriteOptions } from '../io/index.ts';
 import {
   mergeLora, mmdit, mmditConfigFromDiffusers, readWeights, vaeConfigFromDiffusers, vaeDecoderGraph, vaeEncoderGraph,
   vaeLatentFactor, type MmditConfig, type WeightSource,
@@ -99,7 +99,7 @@ export async function importTsdsr(src: TsdsrSources, options: TsdsrImportOptions
   await write('denoiser.onnx', denoiserGraph(transformer, mmditConfig, prompt.data, [...prompt.shape], pooled.data, [...pooled.shape], timestep));
   const manifest = manifestFor(src, options, vaeConfig.latentChannels, vaeLatentFactor(vaeConfig), vaeConfig.scalingFactor, vaeConfig.shiftFactor, mmditConfig, timestep);
   manifest.provenance.loraScale = { transformer: loras.transformer.summary, vae: loras.vae.summary };
-  await writeFile(join(options.out, 'model.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFileAtomic(join(options.out, 'model.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   log(`wrote ${options.out}`);
   return manifest;
 }
