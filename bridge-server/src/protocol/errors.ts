@@ -52,6 +52,4 @@ export const CLOSE_CODES = Object.freeze({
   version_mismatch: 4426,
   /** Too many wrong tokens came from the client's address; it may try again after the lockout. */
   rate_limited: 4429,
-  /** The server has as many WebSocket connections open as it allows; try again later. */
-  try_again_later: 1013,
 } as const);
