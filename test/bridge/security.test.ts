@@ -136,6 +136,7 @@ describe('Origin and the token', () => {
     }
     const health = await bridge.app.inject({ url: '/v1/health', headers });
     expect(Object.keys(health.json()).sort()).toEqual(['protocol', 'server', 'status']);
+    expect(health.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'cache-control': 'no-store', 'access-control-allow-origin': 'null' });
   });
 
   it('answers no WebSocket message before a hello with the right token, whatever the Origin', async () => {

@@ -74,6 +74,8 @@ const security: FastifyPluginAsync<SecurityOptions> = async (app, options) => {
   app.decorateRequest('authenticated', false);
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    // Answers are never sniffed as another type, and never cached (they may carry a user's images).
+    void reply.headers({ 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
     const origin = request.headers.origin;
     const originOk = originAllowed(origin, allowed);
     // An allowed origin may read every answer, refusals included (the plugin shows why it was refused).
