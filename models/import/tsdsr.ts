@@ -3,16 +3,17 @@
  * transformer and the VAE encoder, prompt embeddings) → a `tsdsr` model directory: encoder, denoiser
  * and decoder graphs with the LoRA merged and the prompt baked in, and `model.json`.
  */
-import { mkdir } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Graph, tensor, toModelProto } from '../graph/index.ts';
-import { openSafetensors, readTorchTensor, writeFileAtomic, writeOnnxModel, type OnnxWriteOptions } from '../io/index.ts';
+import { openSafetensors, readTorchTensor, writeOnnxModel, type OnnxWriteOptions, type TorchTensor } from '../io/index.ts';
 import {
   mergeLora, mmdit, mmditConfigFromDiffusers, readWeights, vaeConfigFromDiffusers, vaeDecoderGraph, vaeEncoderGraph,
-  vaeLatentFactor, type MmditConfig, type WeightSource,
+  vaeLatentFactor, type MmditConfig, type VaeConfig, type WeightSource,
 } from '../nets/index.ts';
 import type { ModelManifest } from '../runtime/manifest.ts';
 import { need, readJson } from './internal/files.ts';
+import { prepareOutputDirectory, writeOutputDirectory } from './internal/output-directory.ts';
 import type { AlphaSetting } from './lora-alpha.ts';
 import { locateLora, planLora, readLoraAdapter, type LoraPlan } from './lora-file.ts';
 import type { LoraComponent } from './tsdsr-release.ts';
@@ -76,18 +77,32 @@ async function planLoraFile(src: TsdsrSources, options: TsdsrImportOptions, comp
   return plan;
 }
 
-/** Imports the downloads into `options.out`; returns the written manifest. */
-export async function importTsdsr(src: TsdsrSources, options: TsdsrImportOptions): Promise<ModelManifest> {
-  const log = options.log ?? (() => {});
+/** What an import reads before it writes: configs, prompt embeddings and the checked LoRA files. */
+interface ImportInputs {
+  vaeConfig: VaeConfig;
+  mmditConfig: MmditConfig;
+  prompt: TorchTensor;
+  pooled: TorchTensor;
+  loras: Record<LoraComponent, LoraPlan>;
+}
+
+/** Reads and checks the small inputs, so that a broken download fails before the heavy work. */
+async function readInputs(src: TsdsrSources, options: TsdsrImportOptions): Promise<ImportInputs> {
   const vaeConfig = vaeConfigFromDiffusers(await readJson(join(src.sd3, 'vae', 'config.json'), 'the SD3 VAE config (diffusers layout: <sd3>/vae/config.json)'));
   const mmditConfig = mmditConfigFromDiffusers(await readJson(join(src.sd3, 'transformer', 'config.json'), 'the SD3 transformer config (<sd3>/transformer/config.json)'));
   const prompt = await readTorchTensor(await need(join(src.embeds, 'prompt_embeds.pt'), "TSD-SR's prompt embeddings"));
   const pooled = await readTorchTensor(await need(join(src.embeds, 'pool_embeds.pt'), "TSD-SR's pooled prompt embeddings"));
   const loras = { vae: await planLoraFile(src, options, 'vae'), transformer: await planLoraFile(src, options, 'transformer') };
+  return { vaeConfig, mmditConfig, prompt, pooled, loras };
+}
+
+/** Writes the three graphs (LoRA merged) and model.json into `dir`; returns the manifest. */
+async function writeModelFiles(dir: string, src: TsdsrSources, options: TsdsrImportOptions, inputs: ImportInputs): Promise<ModelManifest> {
+  const log = options.log ?? (() => {});
+  const { vaeConfig, mmditConfig, prompt, pooled, loras } = inputs;
   log('reading the VAE and its LoRA');
   const vae = mergeLora(await readCheckpoint(join(src.sd3, 'vae')), await readLoraAdapter(loras.vae));
-  await mkdir(options.out, { recursive: true });
-  const write = (file: string, g: Graph) => writeOnnxModel(join(options.out, file), toModelProto(g), { fp16Storage: options.fp16, externalData: options.externalData });
+  const write = (file: string, g: Graph) => writeOnnxModel(join(dir, file), toModelProto(g), { fp16Storage: options.fp16, externalData: options.externalData });
   log('writing encoder.onnx');
   await write('encoder.onnx', vaeEncoderGraph(vae, vaeConfig));
   log('writing decoder.onnx');
@@ -99,7 +114,19 @@ export async function importTsdsr(src: TsdsrSources, options: TsdsrImportOptions
   await write('denoiser.onnx', denoiserGraph(transformer, mmditConfig, prompt.data, [...prompt.shape], pooled.data, [...pooled.shape], timestep));
   const manifest = manifestFor(src, options, vaeConfig.latentChannels, vaeLatentFactor(vaeConfig), vaeConfig.scalingFactor, vaeConfig.shiftFactor, mmditConfig, timestep);
   manifest.provenance.loraScale = { transformer: loras.transformer.summary, vae: loras.vae.summary };
-  await writeFileAtomic(join(options.out, 'model.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFile(join(dir, 'model.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}
+
+/**
+ * Imports the downloads into `options.out`; returns the written manifest. The folder appears, or replaces the model
+ * already there, only once every file is written (see internal/output-directory.ts); a folder holding other files is refused.
+ */
+export async function importTsdsr(src: TsdsrSources, options: TsdsrImportOptions): Promise<ModelManifest> {
+  const log = options.log ?? (() => {});
+  await prepareOutputDirectory(options.out, log);
+  const inputs = await readInputs(src, options);
+  const manifest = await writeOutputDirectory(options.out, (dir) => writeModelFiles(dir, src, options, inputs));
   log(`wrote ${options.out}`);
   return manifest;
 }

@@ -18,7 +18,9 @@ import   Builds a TSD-SR model directory from downloaded weights: Stable Diffusi
          and vae.safetensors, or peft's transformer/ and vae/ folders with adapter_model.safetensors
          and adapter_config.json) and prompt embeddings (--embeds, with prompt_embeds.pt and
          pool_embeds.pt). Writes encoder, denoiser and decoder graphs (LoRA merged) and model.json to
-         --out (default <config dir>/models/<id>), where the bridge and the CLI find it.
+         --out (default <config dir>/models/<id>), where the bridge and the CLI find it. The folder
+         appears, or replaces a model already there, only once complete (an interrupted import
+         leaves the old one); an --out holding other files is refused.
          Each LoRA module is merged at scale alpha / rank (alpha / sqrt(rank) with use_rslora), alpha
          read from adapter_config.json (rank_pattern and alpha_pattern included), diffusers'
          lora_adapter_metadata or <module>.alpha tensors. TSD-SR's release carries none and is
