@@ -11,6 +11,7 @@ export {
   copyFileAtomic, fsyncDirectory, fsyncFile, parseTemporaryName, removeStaleTemporaries, temporaryPathFor, writeFileAtomic, type AtomicWriteOptions,
 } from './atomic-write.ts';
 export { previousPathFor, recoverDirectory, writeDirectoryAtomic, type DirectoryWriteOptions } from './atomic-directory.ts';
+export { foreignModelEntries, isModelFile, listedEntries, writeModelDirectory } from './model-directory.ts';
 export { writeSafetensors, type TensorToWrite } from './safetensors-writer.ts';
 export { writeOnnxModel, type OnnxWriteOptions, type OnnxWriteResult } from './onnx-file.ts';
 export { parseTorchTensor, readTorchTensor, type TorchFloatDType, type TorchTensor } from './torch-pt.ts';
