@@ -51,15 +51,17 @@ export async function fsyncFile(path: string): Promise<void> {
 }
 
 /**
- * Writes `data` to `path` so that a crash or a full disk leaves either the old file or the new one, never a mix:
- * the bytes go to a temporary file in the same folder, which is fsynced and renamed over `path`.
+ * Writes `path` through `write` so that a crash or a full disk leaves either the old file or the new one, never a mix:
+ * `write` fills a temporary file in the same folder (an open handle), which is fsynced and renamed over `path`; on any
+ * error the temporary file is removed and the old file stays. Resolves with what `write` returned.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+export async function writeFileAtomicWith<T>(path: string, write: (handle: FileHandle) => Promise<T>, options: AtomicWriteOptions = {}): Promise<T> {
   const temporary = temporaryPathFor(path);
   const flush = options.fsync ?? true;
   const handle = await open(temporary, 'wx', options.mode ?? 0o644);
+  let result: T;
   try {
-    await handle.writeFile(data);
+    result = await write(handle);
     if (flush) await handle.sync();
     await handle.close();
     await rename(temporary, path);
@@ -69,6 +71,12 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     throw err;
   }
   if (flush) await fsyncDirectory(dirname(path));
+  return result;
+}
+
+/** Writes `data` to `path` crash-safely (see {@link writeFileAtomicWith}). */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+  await writeFileAtomicWith(path, (handle) => handle.writeFile(data), options);
 }
 
 /** Copies `source` to `target` like {@link writeFileAtomic}: a complete copy or the old target, never a part. */

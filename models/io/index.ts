@@ -8,7 +8,8 @@ export { MAX_HEADER_BYTES, SAFETENSORS_DTYPE_BYTES, type SafetensorsDType, type 
 export { openSafetensorsFile, type SafetensorsReader, type TensorData } from './safetensors-reader.ts';
 export { openSafetensors, openShardedSafetensors } from './safetensors-sharded.ts';
 export {
-  copyFileAtomic, fsyncDirectory, fsyncFile, parseTemporaryName, removeStaleTemporaries, temporaryPathFor, writeFileAtomic, type AtomicWriteOptions,
+  copyFileAtomic, fsyncDirectory, fsyncFile, parseTemporaryName, removeStaleTemporaries, temporaryPathFor, writeFileAtomic, writeFileAtomicWith,
+  type AtomicWriteOptions,
 } from './atomic-write.ts';
 export { previousPathFor, recoverDirectory, writeDirectoryAtomic, type DirectoryWriteOptions } from './atomic-directory.ts';
 export { foreignModelEntries, isModelFile, listedEntries, writeModelDirectory } from './model-directory.ts';

@@ -2,11 +2,11 @@
  * Writing ONNX models to disk: optional float16 storage of float32 weights (cast back to float32 at
  * load), and external data for models whose weights would break protobuf's 2 GB message limit.
  */
-import { open, rename, rm } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { basename } from 'node:path';
 import onnxProto from 'onnx-proto';
 import type { onnx as Onnx } from 'onnx-proto';
-import { fsyncDirectory, temporaryPathFor, writeFileAtomic } from './atomic-write.ts';
+import { writeFileAtomic, writeFileAtomicWith } from './atomic-write.ts';
 import { float32ToFloat16 } from './half.ts';
 
 const { onnx } = onnxProto;
@@ -53,10 +53,8 @@ function storeAsFloat16(graph: Onnx.IGraphProto): void {
 
 /** Moves large initializers' bytes into `dataPath` (4 KB aligned, via a fsynced temporary file) and points the tensors at it. */
 async function moveToExternalData(graph: Onnx.IGraphProto, dataPath: string): Promise<number> {
-  const temporary = temporaryPathFor(dataPath);
-  const file = await open(temporary, 'wx');
-  let offset = 0;
-  try {
+  return writeFileAtomicWith(dataPath, async (file) => {
+    let offset = 0;
     for (const t of graph.initializer ?? []) {
       if (rawBytes(t) < SMALL_BYTES || !t.rawData) continue;
       offset = Math.ceil(offset / 4096) * 4096;
@@ -70,16 +68,8 @@ async function moveToExternalData(graph: Onnx.IGraphProto, dataPath: string): Pr
       offset += t.rawData.length;
       t.rawData = null;
     }
-    await file.sync();
-    await file.close();
-    await rename(temporary, dataPath);
-  } catch (err) {
-    await file.close().catch(() => undefined);
-    await rm(temporary, { force: true });
-    throw err;
-  }
-  await fsyncDirectory(dirname(dataPath));
-  return offset;
+    return offset;
+  });
 }
 
 /**

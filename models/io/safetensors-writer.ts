@@ -1,8 +1,6 @@
 /** Writing safetensors files tensor by tensor, so a checkpoint never has to be in memory all at once. */
-import { open, rename, rm } from 'node:fs/promises';
 import { endianness } from 'node:os';
-import { dirname } from 'node:path';
-import { fsyncDirectory, temporaryPathFor } from './atomic-write.ts';
+import { writeFileAtomicWith } from './atomic-write.ts';
 import { writeAll } from './internal/file-io.ts';
 import { encodeHeader, SAFETENSORS_DTYPE_BYTES, type HeaderEntry, type SafetensorsDType } from './safetensors-header.ts';
 
@@ -28,9 +26,7 @@ export async function writeSafetensors(
   if (endianness() !== 'LE') throw new Error('safetensors writing needs a little-endian host');
   const ordered = orderForWriting(tensors);
   const entries = layOut(ordered);
-  const temporary = temporaryPathFor(path);
-  const handle = await open(temporary, 'wx');
-  try {
+  await writeFileAtomicWith(path, async (handle) => {
     await writeAll(handle, encodeHeader(entries, metadata));
     for (const [i, tensor] of ordered.entries()) {
       const data = typeof tensor.data === 'function' ? await tensor.data() : tensor.data;
@@ -40,15 +36,7 @@ export async function writeSafetensors(
       }
       await writeAll(handle, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     }
-    await handle.sync();
-    await handle.close();
-    await rename(temporary, path);
-  } catch (error) {
-    await handle.close().catch(() => undefined);
-    await rm(temporary, { force: true });
-    throw error;
-  }
-  await fsyncDirectory(dirname(path));
+  });
 }
 
 /** Largest elements first, then by name; duplicate names and unknown dtypes are refused. */
