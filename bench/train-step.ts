@@ -3,11 +3,12 @@
 // next to PyTorch (bench/train_step_reference.py, torch.set_num_threads(2)) on every BLAS installed for it (see
 // bench/torch-blas.ts; the ratio is against the fastest), and next to the forward-only rate onnxruntime reaches on
 // the same net. Writes bench/results/train-step.json after every net; prints per-op profiler totals.
-// Environment: BENCH_STEPS (timed steps, 3), BENCH_ONLY=conv or =transformer (one net), BENCH_BLAS=netlib,openblas-pthread
-// (the BLASes to time torch on), TORCH_PYTHON (/usr/bin/python3).
+// Environment: BENCH_STEPS (timed steps per round, 3; their median), BENCH_ROUNDS (turns of ours and each torch, 3; the fastest),
+// BENCH_ONLY=conv or =transformer (one net), BENCH_BLAS=netlib,openblas-pthread (the BLASes to time torch on),
+// TORCH_PYTHON (/usr/bin/python3).
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
@@ -18,6 +19,7 @@ import { blasName, installedBlas, isReferenceBlas, REFERENCE_BLAS_WARNING, syste
 
 const THREADS = 2;
 const STEPS = Number(process.env.BENCH_STEPS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PYTHON = process.env.TORCH_PYTHON ?? '/usr/bin/python3';
 const TORCH_REFERENCE = fileURLToPath(new URL('./train_step_reference.py', import.meta.url));
 
@@ -103,15 +105,16 @@ async function median(run: () => Promise<void>): Promise<number> {
   return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
 }
 
-/** Times the training step (parameters and moments fed back each step) and the forward pass. */
-async function timeOurs(net: Net): Promise<{ stepS: number; forwardS: number; flops: number; train: G.Graph }> {
+/** Our sessions of a net: `step()` and `forward()` each give a median time (s), the training state fed back. */
+interface Ours { step: () => Promise<number>; forward: () => Promise<number>; flops: number; train: G.Graph; release: () => Promise<void> }
+
+/** Opens the forward-only and the training-step sessions of a net, for timing in rounds. */
+async function openOurs(net: Net): Promise<Ours> {
   const { forward, train, sig, flops } = buildGraphs(net);
   const init = initialValues({ name: net.name, slots: net.slots, forward: () => { throw new Error('unused'); } });
   const data = Object.fromEntries(net.slots.map((s) => [s.name, Float32Array.from(init[s.name]!)]));
   const fwd = await ort.InferenceSession.create(G.serializeModel(forward), options());
   const feedsF = Object.fromEntries(net.slots.map((s) => [s.name, tensorOf(data[s.name]!, s.shape)]));
-  const forwardS = await median(async () => { await fwd.run(feedsF); });
-  await fwd.release();
   const session = await ort.InferenceSession.create(G.serializeModel(train), options());
   const state: Record<string, ort.Tensor> = { ...feedsF };
   for (const p of sig.parameters) {
@@ -120,16 +123,19 @@ async function timeOurs(net: Net): Promise<{ stepS: number; forwardS: number; fl
     state[p.v] = tensorOf(new Float32Array(state[p.param]!.size), shape);
   }
   let step = 0;
-  const stepS = await median(async () => {
-    step++;
-    const out = await session.run({ ...state, [sig.step]: tensorOf(Float32Array.of(step), []), [sig.learningRate]: tensorOf(Float32Array.of(1e-4), []) });
-    for (const p of sig.parameters) [state[p.param], state[p.m], state[p.v]] = [out[p.newParam]!, out[p.newM]!, out[p.newV]!];
-  });
-  await session.release();
-  return { stepS, forwardS, flops, train };
+  return {
+    flops, train,
+    forward: () => median(async () => { await fwd.run(feedsF); }),
+    step: () => median(async () => {
+      step++;
+      const out = await session.run({ ...state, [sig.step]: tensorOf(Float32Array.of(step), []), [sig.learningRate]: tensorOf(Float32Array.of(1e-4), []) });
+      for (const p of sig.parameters) [state[p.param], state[p.m], state[p.v]] = [out[p.newParam]!, out[p.newM]!, out[p.newV]!];
+    }),
+    release: async () => { await fwd.release(); await session.release(); },
+  };
 }
 
-interface TorchTiming { blas: string; blasLibrary: string | null; configBlas: string | null; stepMs: number }
+interface TorchTiming { blas: string; blasLibrary: string | null; configBlas: string | null; stepMs: number; stepMsRounds?: number[] }
 
 /** PyTorch's median step time on one BLAS, or null when the python has no torch (or the run fails). */
 function timeTorch(kind: string, choice: BlasChoice): TorchTiming | null {
@@ -167,21 +173,38 @@ async function profileStep(train: G.Graph, net: Net): Promise<[string, number][]
 }
 
 interface Row {
-  net: string; oursStepMs: number; torch: TorchTiming[]; torchBlas: string | null; torchStepMs: number | null; oursOverTorch: number | null;
+  net: string; oursStepMs: number; oursStepMsRounds: number[]; torch: TorchTiming[]; torchBlas: string | null; torchStepMs: number | null; oursOverTorch: number | null;
   stepGflops: number; forwardGflops: number; stepOverForwardRate: number;
 }
 
-/** One net's row: ours, torch on every BLAS, the ratio against the fastest torch. */
+/**
+ * One net's row: ours and torch on every BLAS, timed in ROUNDS that take turns, each side's time its fastest round
+ * (the one other processes disturbed least: on a shared machine the slower rounds measure them, not us); the ratio
+ * is against the fastest torch. Every round's time is kept in the JSON.
+ */
 async function measure(net: Net, blas: readonly BlasChoice[]): Promise<{ row: Row; train: G.Graph }> {
-  const ours = await timeOurs(net);
-  const torch = blas.map((choice) => timeTorch(net.torch, choice)).filter((t): t is TorchTiming => t !== null);
+  const ours = await openOurs(net);
+  const stepS: number[] = [];
+  const forwardS: number[] = [];
+  const torchRuns = new Map<string, TorchTiming[]>();
+  for (let round = 0; round < ROUNDS; round++) {
+    stepS.push(await ours.step());
+    forwardS.push(await ours.forward());
+    for (const choice of blas) {
+      const t = timeTorch(net.torch, choice);
+      if (t !== null) torchRuns.set(t.blas, [...(torchRuns.get(t.blas) ?? []), t]);
+    }
+  }
+  await ours.release();
+  const torch = [...torchRuns.values()].map((runs) => ({ ...runs[0]!, stepMs: Math.min(...runs.map((t) => t.stepMs)), stepMsRounds: runs.map((t) => t.stepMs) }));
   const fastest = torch.reduce<TorchTiming | null>((best, t) => (best === null || t.stepMs < best.stepMs ? t : best), null);
-  const [stepRate, forwardRate] = [(3 * ours.flops) / ours.stepS / 1e9, ours.flops / ours.forwardS / 1e9]; // a step is ~3x the forward FLOPs
-  const oursStepMs = ours.stepS * 1000;
+  const [oursStepS, oursForwardS] = [Math.min(...stepS), Math.min(...forwardS)];
+  const [stepRate, forwardRate] = [(3 * ours.flops) / oursStepS / 1e9, ours.flops / oursForwardS / 1e9]; // a step is ~3x the forward FLOPs
+  const oursStepMs = oursStepS * 1000;
   return {
     train: ours.train,
     row: {
-      net: net.name, oursStepMs, torch, torchBlas: fastest?.blas ?? null, torchStepMs: fastest?.stepMs ?? null,
+      net: net.name, oursStepMs, oursStepMsRounds: stepS.map((t) => t * 1000), torch, torchBlas: fastest?.blas ?? null, torchStepMs: fastest?.stepMs ?? null,
       oursOverTorch: fastest === null ? null : oursStepMs / fastest.stepMs, stepGflops: stepRate, forwardGflops: forwardRate, stepOverForwardRate: stepRate / forwardRate,
     },
   };
@@ -196,6 +219,7 @@ function printRows(rows: readonly Row[]): void {
     'fastest torch': r.torchBlas ?? 'n/a', 'ours/torch': r.oursOverTorch?.toFixed(2) ?? 'n/a',
     'step GFLOP/s': r.stepGflops.toFixed(1), 'forward GFLOP/s': r.forwardGflops.toFixed(1), 'step/forward rate': r.stepOverForwardRate.toFixed(2),
   })));
+  console.log(`ms: each side's fastest of ${ROUNDS} rounds taken in turns, a round the median of ${STEPS} steps after a warm-up`);
   console.log('targets: ours/torch (the fastest BLAS) <= 0.5 for both; conv step rate >= 0.5 of the forward-only rate');
   const measured = rows.flatMap((r) => r.torch.map((t) => t.blas));
   if (measured.length === 0) console.log(`no PyTorch for ${PYTHON} (Debian: apt-get install -y python3-torch); ours only`);
@@ -209,19 +233,25 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const profiles: Record<string, [string, number][]> = {};
   const system = systemBlas();
+  const load1m = [loadavg()[0]!]; // at the start and after each net: above the core count, other work shares the CPU
   const save = (): void => writeResults(path, {
-    threads: THREADS, steps: STEPS, cpu: cpus()[0]?.model, torchBlasSystemDefault: system, torchBlasTried: blas, rows, profiles, date: new Date().toISOString(),
+    threads: THREADS, steps: STEPS, rounds: ROUNDS, cpu: cpus()[0]?.model, cores: cpus().length, load1m, torchBlasSystemDefault: system, torchBlasTried: blas, rows, profiles,
+    date: new Date().toISOString(),
   });
   console.error(`PyTorch timed on: ${blas.map((b) => `${b.name}${b.libraryDir ? ` (${b.libraryDir})` : ''}`).join(', ')}; the system's libblas.so.3: ${system ?? 'unknown'}`);
   for (const net of [convNet(), transformer()].filter((n) => n.name.includes(process.env.BENCH_ONLY ?? ''))) {
     const { row, train } = await measure(net, blas);
     rows.push(row);
+    load1m.push(loadavg()[0]!);
     save(); // after every row, so a failure later loses nothing measured
     const missed = (row.oursOverTorch ?? 0) > 0.5 || (net.torch === 'conv' && row.stepOverForwardRate < 0.5);
     if (missed) profiles[net.name] = await profileStep(train, net);
     save();
   }
   printRows(rows);
+  if (Math.max(...load1m) > cpus().length) {
+    console.log(`warning: 1-minute load average up to ${Math.max(...load1m).toFixed(1)} on ${cpus().length} cores: other processes shared the CPU, the times are noisy`);
+  }
   for (const [name, ops] of Object.entries(profiles)) {
     console.log(`target missed for ${name}; onnxruntime profiler, one step, per-op totals (ms):`);
     console.table(ops.map(([op, ms]) => ({ op, ms: ms.toFixed(1) })));
