@@ -66,6 +66,6 @@ export const isReferenceBlas = (name: string): boolean => name === 'netlib';
 /** How to get a tuned BLAS for torch on Debian, printed when only the reference one is there. */
 export const REFERENCE_BLAS_WARNING = [
   'warning: PyTorch here runs on the reference (netlib) BLAS only: its matrix multiplies are several times slower than',
-  'a tuned BLAS, so ours/PyTorch below flatters ours. Install OpenBLAS (apt-get install -y libopenblas0-pthread) and rerun;',
+  'a tuned BLAS, so ours/torch in the table flatters ours. Install OpenBLAS (apt-get install -y libopenblas0-pthread) and rerun;',
   'the bench then times torch on every installed BLAS and compares against the fastest.',
 ].join('\n');
