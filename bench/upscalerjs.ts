@@ -6,7 +6,7 @@
  * are cropped and stitched; pixel values scaled to each model's range (0..255 for slim/medium, 0..1 for thick). Alpha, which
  * the models don't see, is upscaled bicubically, as UpscalerJS leaves it to the canvas.
  *
- *   npx tsx bench/upscalerjs.ts [--size 256]   prints each model's time for one size² input
+ *   npx tsx bench/upscalerjs.ts [--size 256]   prints each model's time for one size² input (and writes bench/results/upscalerjs.json)
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -142,15 +142,21 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { size: { type: 'string', default: '256' }, models: { type: 'string', default: UPSCALERJS_MODELS.join(',') } } });
   const { syntheticImage } = await import('./synthetic-image.ts');
   const size = Number(values.size);
+  const { resultsPath, writeResults } = await import('./results.ts');
+  const rows: { model: string; inputPx: number; outputPx: number; ms: number }[] = [];
   console.log(`| model | input | output | ms (after warm-up) |\n|---|---|---|---|`);
   for (const name of values.models.split(',') as UpscalerJsModel[]) {
     const m = await openUpscalerJs(name);
     await m.upscale(syntheticImage(32, false));
     const t0 = performance.now();
     const out = await m.upscale(syntheticImage(size, false));
-    console.log(`| ${name} | ${size}² | ${out.width}² | ${Math.round(performance.now() - t0)} |`);
+    const ms = Math.round(performance.now() - t0);
+    console.log(`| ${name} | ${size}² | ${out.width}² | ${ms} |`);
     m.dispose();
+    rows.push({ model: name, inputPx: size, outputPx: out.width, ms });
+    writeResults(resultsPath('upscalerjs.json'), { date: new Date().toISOString(), rows });
   }
+  console.log('wrote bench/results/upscalerjs.json');
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
