@@ -93,6 +93,7 @@ export class ClientSession {
     if (lockedMs > 0) return this.#refuse('rate_limited', lockedOutError(lockedMs).message);
     if (!tokens.matches(hello.token)) {
       this.#refusing = true;
+      clearTimeout(this.#helloTimer);
       void answerWrongToken(authThrottle, this.address).then(() => this.#refuse('unauthorized', 'the pairing token is wrong (run `tsdsr token` to see it)'));
       return;
     }
