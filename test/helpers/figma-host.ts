@@ -28,6 +28,8 @@ export interface FigmaHost {
   figma: PluginHost;
   page: FakeNode;
   images: Map<string, StoredImage>;
+  /** Milliseconds an image's getBytesAsync and getSizeAsync take, by hash (a slow read); images not listed answer at once. */
+  imageReadDelayMs: Map<string, number>;
   storage: Map<string, unknown>;
   notifications: { message: string; options?: NotificationOptions }[];
   /** Messages the plugin posted to its UI, in order. */
@@ -56,10 +58,18 @@ function storeImage(images: Map<string, StoredImage>, bytes: Uint8Array): Image 
   return imageHandle(images, hash)!;
 }
 
-function imageHandle(images: Map<string, StoredImage>, hash: string): Image | null {
+function imageHandle(images: Map<string, StoredImage>, hash: string, delaysMs?: Map<string, number>): Image | null {
   const stored = images.get(hash);
   if (!stored) return null;
-  return { hash, getBytesAsync: async () => new Uint8Array(stored.bytes), getSizeAsync: async () => ({ width: stored.width, height: stored.height }) };
+  const wait = async () => {
+    const ms = delaysMs?.get(hash) ?? 0;
+    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+  };
+  return {
+    hash,
+    getBytesAsync: async () => (await wait(), new Uint8Array(stored.bytes)),
+    getSizeAsync: async () => (await wait(), { width: stored.width, height: stored.height }),
+  };
 }
 
 function fakeStorage(storage: Map<string, unknown>): ClientStorageAPI {
@@ -99,6 +109,7 @@ export function createFigmaHost(): FigmaHost {
     figma: undefined as unknown as PluginHost,
     page,
     images: new Map(),
+    imageReadDelayMs: new Map(),
     storage: new Map(),
     notifications: [],
     toUi: [],
@@ -128,7 +139,7 @@ export function createFigmaHost(): FigmaHost {
     },
     commitUndo: () => void undoCommits++,
     createImage: (bytes: Uint8Array) => storeImage(host.images, bytes),
-    getImageByHash: (hash: string) => imageHandle(host.images, hash),
+    getImageByHash: (hash: string) => imageHandle(host.images, hash, host.imageReadDelayMs),
     getNodeByIdAsync: async (id: string) => findById(page, id) as unknown as BaseNode | null,
   };
   host.figma = {
