@@ -63,16 +63,20 @@ export type UiToMain =
   | { type: 'ui-ready' }
   | { type: 'save-settings'; settings: Settings }
   | { type: 'save-token'; token: string }
-  | { type: 'start-run'; runId: string; options: RunOptions }
+  /** `layerIds`: the layers the UI lists; the run is refused when they are no longer what is selected. */
+  | { type: 'start-run'; runId: string; options: RunOptions; layerIds: string[] }
   | { type: 'place-result'; runId: string; layerId: string; image: ResultImage }
   | { type: 'finish-run'; runId: string; cancelled: number; failed: number }
   | { type: 'notify'; text: string; error?: boolean };
 
 /** Messages from the main thread to the UI. */
 export type MainToUi =
-  | { type: 'init'; settings: Settings; token: string; selection: SelectionSummary }
-  | { type: 'selection'; selection: SelectionSummary }
+  /** `seq` numbers selection summaries in the order of the selections they describe; the UI keeps the highest. */
+  | { type: 'init'; settings: Settings; token: string; selection: SelectionSummary; seq: number }
+  | { type: 'selection'; selection: SelectionSummary; seq: number }
   | { type: 'run-started'; runId: string; layers: LayerInfo[]; skipped: SkippedLayer[] }
+  /** The run did not start (the selection changed since the UI listed it); a fresh `selection` was sent just before. */
+  | { type: 'run-refused'; runId: string; reason: string }
   | { type: 'layer-source'; runId: string; layerId: string; bytes: Uint8Array; width: number; height: number }
   | { type: 'layer-failed'; runId: string; layerId: string; reason: string }
   | { type: 'layer-placed'; runId: string; layerId: string; nodeId: string; name: string }
@@ -85,7 +89,7 @@ export const UI_TO_MAIN_TYPES: Readonly<Record<UiToMain['type'], true>> = Object
 
 /** Every main → UI message type. */
 export const MAIN_TO_UI_TYPES: Readonly<Record<MainToUi['type'], true>> = Object.freeze({
-  init: true, selection: true, 'run-started': true, 'layer-source': true, 'layer-failed': true, 'layer-placed': true, 'run-finished': true,
+  init: true, selection: true, 'run-started': true, 'run-refused': true, 'layer-source': true, 'layer-failed': true, 'layer-placed': true, 'run-finished': true,
 });
 
 /** The message of union `M` whose `type` is `T`. */

@@ -2,7 +2,7 @@
 import type { ImagePaint } from '@figma/plugin-typings/plugin-api-standalone.js';
 import { describe, expect, it } from 'vitest';
 import { solid, type FakeNode } from '../helpers/figma-host.ts';
-import { runAll, solidPng, startTestPlugin, type PluginUnderTest } from './scene.ts';
+import { runAll, solidPng, startRun, startTestPlugin, type PluginUnderTest } from './scene.ts';
 
 async function photoScene(p: PluginUnderTest, spec: { rotation?: number; locked?: boolean } = {}) {
   const hash = p.host.addImage(await solidPng(160, 120));
@@ -113,7 +113,7 @@ describe('a run', () => {
   it('reports cancelled and failed layers in the notification', async () => {
     const p = startTestPlugin();
     p.host.select(p.host.add('RECTANGLE', { name: 'A', fills: [solid(1, 2, 3)] }));
-    p.host.sendToMain({ type: 'start-run', runId: 'r1', options: { scale: 3, placement: 'beside' } });
+    await startRun(p, 'r1', { scale: 3, placement: 'beside' });
     await p.next('layer-source');
     p.host.sendToMain({ type: 'finish-run', runId: 'r1', cancelled: 1, failed: 0 });
     await p.next('run-finished');

@@ -2,7 +2,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { solid } from '../helpers/figma-host.ts';
-import { runAll, solidPng, startTestPlugin } from './scene.ts';
+import { runAll, solidPng, startRun, startTestPlugin } from './scene.ts';
 
 const OPTIONS = { scale: 4, placement: 'in-place' } as const;
 
@@ -46,7 +46,7 @@ describe('selection rules', () => {
 
   it('sends an empty selection back as nothing to do, with a notification and no undo step', async () => {
     const p = startTestPlugin();
-    p.host.sendToMain({ type: 'start-run', runId: 'r', options: OPTIONS });
+    await startRun(p, 'r', OPTIONS);
     expect(await p.next('run-started')).toMatchObject({ layers: [], skipped: [] });
     expect(await p.next('run-finished')).toMatchObject({ placed: 0 });
     expect(p.host.notifications.at(-1)?.message).toMatch(/select/i);

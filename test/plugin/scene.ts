@@ -2,6 +2,7 @@
 import sharp from 'sharp';
 import type { MainToUi, MessageOf, ResultImage, RunOptions } from '../../plugin/src/messages.ts';
 import { startPlugin } from '../../plugin/src/main/plugin.ts';
+import { summarizeSelection } from '../../plugin/src/main/selection.ts';
 import { createFigmaHost, type FigmaHost } from '../helpers/figma-host.ts';
 
 /** A PNG of one colour (default: opaque orange) made with sharp. */
@@ -53,10 +54,16 @@ export function scaledResult(scale: number): MakeResult {
   };
 }
 
+/** Asks the plugin to start a run on the current selection, listing its layers as the UI would. */
+export async function startRun(p: PluginUnderTest, runId: string, options: RunOptions): Promise<void> {
+  const { layers } = await summarizeSelection(p.host.figma);
+  p.host.sendToMain({ type: 'start-run', runId, options, layerIds: layers.map((l) => l.id) });
+}
+
 /** Runs the plugin on the current selection like the UI would: start, place every result, finish. */
 export async function runAll(p: PluginUnderTest, options: RunOptions, make: MakeResult = scaledResult(options.scale)) {
   const runId = `run-${Math.random().toString(36).slice(2, 8)}`;
-  p.host.sendToMain({ type: 'start-run', runId, options });
+  await startRun(p, runId, options);
   const started = await p.next('run-started');
   const outcomes: MessageOf<MainToUi, 'layer-placed' | 'layer-failed'>[] = [];
   const sources: MessageOf<MainToUi, 'layer-source'>[] = [];

@@ -2,7 +2,7 @@
 import { createChannel, UI_TO_MAIN_TYPES, type Channel, type MainToUi, type UiToMain } from '../messages.ts';
 import { errorText, type PluginHost } from './host.ts';
 import { RunController } from './run.ts';
-import { summarizeSelection } from './selection.ts';
+import { SelectionFeed } from './selection-feed.ts';
 import { loadSettings, loadToken, saveSettings, saveToken } from './storage.ts';
 
 /** Size of the plugin window, in CSS pixels. */
@@ -21,19 +21,20 @@ export function mainChannel(host: PluginHost): Channel<MainToUi, UiToMain> {
 export function startPlugin(host: PluginHost, html: string): Channel<MainToUi, UiToMain> {
   host.showUI(html, { ...UI_SIZE, themeColors: true, title: 'tsdsr upscaler' });
   const channel = mainChannel(host);
-  const runs = new RunController(host, channel);
-  const sendSelection = async () => channel.emit({ type: 'selection', selection: await summarizeSelection(host) });
+  const selection = new SelectionFeed(host, channel);
+  const runs = new RunController(host, channel, () => selection.send());
 
   channel.on('ui-ready', async () => {
-    const [settings, token, selection] = await Promise.all([loadSettings(host), loadToken(host), summarizeSelection(host)]);
-    channel.emit({ type: 'init', settings, token, selection });
+    // The UI keeps the highest-numbered summary, so a selection sent while these load is not undone by init.
+    const [settings, token, summary] = await Promise.all([loadSettings(host), loadToken(host), selection.summarize()]);
+    channel.emit({ type: 'init', settings, token, selection: summary.selection, seq: summary.seq });
   });
   channel.on('save-settings', (m) => saveSettings(host, m.settings));
   channel.on('save-token', (m) => saveToken(host, m.token));
-  channel.on('start-run', (m) => runs.start(m.runId, m.options));
+  channel.on('start-run', (m) => runs.start(m.runId, m.options, m.layerIds));
   channel.on('place-result', (m) => runs.place(m.runId, m.layerId, m.image));
   channel.on('finish-run', (m) => runs.finish(m.runId, m.cancelled, m.failed));
   channel.on('notify', (m) => void host.notify(m.text, { error: m.error === true }));
-  host.on('selectionchange', () => void sendSelection());
+  host.on('selectionchange', () => void selection.send());
   return channel;
 }

@@ -23,6 +23,16 @@ export function completionText(placed: number, cancelled: number, failed: number
   return [head, ...extras].join(' · ');
 }
 
+/** Why a run did not start: the UI listed other layers than are selected now. */
+export const SELECTION_CHANGED_TEXT =
+  'The selection changed before the run started, so nothing was upscaled. The list now shows the new selection: check it and press Upscale again.';
+
+function sameLayers(ids: readonly string[], listed: readonly string[] | undefined): boolean {
+  if (!Array.isArray(listed)) return false;
+  const wanted = new Set(listed);
+  return ids.length === listed.length && ids.every((id) => wanted.has(id));
+}
+
 /** Runs started by the UI, keyed by the UI's run id. */
 export class RunController {
   readonly #runs = new Map<string, RunState>();
@@ -30,11 +40,21 @@ export class RunController {
   constructor(
     private readonly host: PluginHost,
     private readonly channel: Channel<MainToUi, UiToMain>,
+    /** Sends the UI a fresh summary of the selection. */
+    private readonly refreshSelection: () => Promise<void>,
   ) {}
 
-  /** Reads the selection and sends each layer's pixels to the UI, one at a time, as they are read. */
-  async start(runId: string, options: RunOptions): Promise<void> {
+  /**
+   * Reads the selection and sends each layer's pixels to the UI, one at a time, as they are read. `layerIds` are the
+   * layers the UI lists: when the selection no longer holds exactly those, nothing runs and the UI gets the new selection.
+   */
+  async start(runId: string, options: RunOptions, layerIds: readonly string[]): Promise<void> {
     const { targets, skipped } = await readSelection(this.host);
+    if (!sameLayers(targets.map((t) => t.node.id), layerIds)) {
+      await this.refreshSelection();
+      this.channel.emit({ type: 'run-refused', runId, reason: SELECTION_CHANGED_TEXT });
+      return;
+    }
     this.channel.emit({ type: 'run-started', runId, layers: targets.map((t) => t.info), skipped });
     if (targets.length === 0) {
       this.host.notify(skipped.length > 0 ? 'Nothing to upscale: the selected layers are hidden or empty' : 'Select one or more layers to upscale');

@@ -64,13 +64,21 @@ store.subscribe((state) => {
 setInterval(() => notice.update(store.state), 1000);
 
 channel.on('init', (m) => {
-  store.update((s) => Object.assign(s, { ready: true, settings: m.settings, token: m.token, selection: m.selection }));
+  store.update((s) => {
+    Object.assign(s, { ready: true, settings: m.settings, token: m.token });
+    if (m.seq > s.selectionSeq) Object.assign(s, { selection: m.selection, selectionSeq: m.seq });
+  });
   connection.connect();
 });
 channel.on('selection', (m) => {
+  if (m.seq <= store.state.selectionSeq) return;
   if (store.state.run?.finished) clearRun();
-  store.update((s) => void (s.selection = m.selection));
+  store.update((s) => {
+    Object.assign(s, { selection: m.selection, selectionSeq: m.seq });
+    delete s.refusal;
+  });
 });
+channel.on('run-refused', (m) => run.onRefused(m));
 channel.on('run-started', (m) => run.onStarted(m));
 channel.on('layer-source', (m) => run.onSource(m));
 channel.on('layer-failed', (m) => run.onLayerFailed(m));

@@ -28,14 +28,28 @@ export class RunController {
     private readonly connection: Connection,
   ) {}
 
-  /** Asks the main thread to read the selection and start. */
+  /** Asks the main thread to start on the layers the list shows (it refuses when the selection changed meanwhile). */
   start(): void {
-    const { settings } = this.store.state;
+    const { settings, selection } = this.store.state;
     const runId = `run-${Date.now().toString(36)}`;
     this.#jobs = [];
     this.#finishSent = false;
-    this.store.update((s) => void (s.run = { runId, scale: settings.scale, rows: [], skipped: [], finished: false }));
-    this.channel.emit({ type: 'start-run', runId, options: { scale: settings.scale, placement: settings.placement } });
+    this.store.update((s) => {
+      s.run = { runId, scale: settings.scale, rows: [], skipped: [], finished: false };
+      delete s.refusal;
+    });
+    const layerIds = selection.layers.map((l) => l.id);
+    this.channel.emit({ type: 'start-run', runId, options: { scale: settings.scale, placement: settings.placement }, layerIds });
+  }
+
+  /** The main thread did not start the run: back to the (already refreshed) selection, with the reason. */
+  onRefused(m: MessageOf<MainToUi, 'run-refused'>): void {
+    if (this.store.state.run?.runId !== m.runId) return;
+    this.#jobs = [];
+    this.store.update((s) => {
+      s.run = undefined;
+      s.refusal = m.reason;
+    });
   }
 
   #row(layerId: string): LayerRow | undefined {

@@ -52,8 +52,12 @@ export interface UiState {
   settings: Settings;
   token: string;
   selection: SelectionSummary;
+  /** The number of the selection summary shown; an older one arriving late is ignored. */
+  selectionSeq: number;
   connection: ConnectionState;
   run?: RunView;
+  /** Why the last Upscale did not start, until the selection changes or another run starts. */
+  refusal?: string;
 }
 
 /** True when a row will not change any more. */
@@ -73,6 +77,7 @@ export class Store {
     settings: { ...DEFAULT_SETTINGS },
     token: '',
     selection: { layers: [], skipped: [] },
+    selectionSeq: -1,
     connection: { kind: 'connecting' },
   };
   readonly #listeners: ((state: UiState) => void)[] = [];

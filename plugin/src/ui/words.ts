@@ -40,6 +40,11 @@ export function connectionNotice(state: ConnectionState, now: number = Date.now(
   }
 }
 
+/** The notice for a run that did not start, with the main thread's reason. */
+export function refusalNotice(reason: string): Notice {
+  return { tone: 'info', title: 'Selection changed', body: reason };
+}
+
 function incompatibleText(state: Extract<ConnectionState, { kind: 'incompatible' }>): string {
   const bridge = state.serverVersion ? `the bridge (tsdsr ${state.serverVersion})` : 'the bridge';
   const speaks = state.serverProtocol !== undefined ? ` speaks protocol ${state.serverProtocol}` : ' speaks another protocol';

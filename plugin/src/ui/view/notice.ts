@@ -1,6 +1,6 @@
 /** The notice under the header: what went wrong and what to do, with a Retry button or the pairing field. */
 import type { UiState } from '../state.ts';
-import { connectionNotice } from '../words.ts';
+import { connectionNotice, refusalNotice } from '../words.ts';
 import { h, richText, setChildren } from './dom.ts';
 
 /** What the notice's buttons do. */
@@ -28,7 +28,8 @@ export function createNotice(actions: NoticeActions): { element: HTMLElement; up
   return {
     element,
     update(state) {
-      const notice = state.ready ? connectionNotice(state.connection) : undefined;
+      const notice = !state.ready ? undefined
+        : connectionNotice(state.connection) ?? (state.refusal ? refusalNotice(state.refusal) : undefined);
       element.hidden = !notice;
       if (!notice) return void (shownAction = undefined);
       element.className = `notice ${notice.tone}`;
