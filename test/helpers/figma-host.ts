@@ -4,11 +4,11 @@
  */
 import { createHash } from 'node:crypto';
 import type {
-  BaseNode, ClientStorageAPI, GroupNode, Image, NotificationHandler, NotificationOptions, RectangleNode, ShowUIOptions,
+  BaseNode, ClientStorageAPI, FrameNode, GroupNode, Image, NotificationHandler, NotificationOptions, RectangleNode, ShowUIOptions,
 } from '@figma/plugin-typings/plugin-api-standalone.js';
 import type { PluginHost } from '../../plugin/src/main/host.ts';
 import { pngSize } from '../../plugin/src/png.ts';
-import { createNode, FakeNode, type FakeNodeType, type NodeSpec } from './figma-nodes.ts';
+import { canvasStep, createNode, FakeNode, type FakeNodeType, type NodeSpec } from './figma-nodes.ts';
 
 export { FakeNode, solid, type NodeSpec } from './figma-nodes.ts';
 
@@ -92,6 +92,7 @@ function findById(root: FakeNode, id: string): FakeNode | null {
 }
 
 function groupNodes(nodes: ReadonlyArray<BaseNode>, parent: FakeNode, index?: number): GroupNode {
+  canvasStep('group');
   if (nodes.length === 0) throw new Error('figma.group needs at least one node');
   const group = new FakeNode('GROUP', 'Group');
   parent.insertChild(index ?? parent.children.length, group);
@@ -130,7 +131,7 @@ export function createFigmaHost(): FigmaHost {
     set onmessage(handler: ((message: unknown) => void) | undefined) { onmessage = handler; },
     get onmessage() { return onmessage; },
   };
-  const figma: Omit<PluginHost, 'currentPage' | 'ui' | 'on' | 'createRectangle' | 'group'> = {
+  const figma: Omit<PluginHost, 'currentPage' | 'ui' | 'on' | 'createRectangle' | 'createFrame' | 'group'> = {
     showUI: (html: string, options?: ShowUIOptions) => void (host.shownUi = { html, ...(options ? { options } : {}) }),
     clientStorage: fakeStorage(host.storage),
     notify(message: string, options?: NotificationOptions): NotificationHandler {
@@ -138,7 +139,7 @@ export function createFigmaHost(): FigmaHost {
       return { cancel: () => {} };
     },
     commitUndo: () => void undoCommits++,
-    createImage: (bytes: Uint8Array) => storeImage(host.images, bytes),
+    createImage: (bytes: Uint8Array) => (canvasStep('createImage'), storeImage(host.images, bytes)),
     getImageByHash: (hash: string) => imageHandle(host.images, hash, host.imageReadDelayMs),
     getNodeByIdAsync: async (id: string) => findById(page, id) as unknown as BaseNode | null,
   };
@@ -147,7 +148,8 @@ export function createFigmaHost(): FigmaHost {
     get currentPage() { return page as unknown as PluginHost['currentPage']; },
     ui: ui as unknown as PluginHost['ui'],
     on: ((event: string, listener: () => void) => void listeners.set(event, [...(listeners.get(event) ?? []), listener])) as PluginHost['on'],
-    createRectangle: () => createNode('RECTANGLE', page, { name: 'Rectangle' }) as unknown as RectangleNode,
+    createRectangle: () => (canvasStep('createRectangle'), createNode('RECTANGLE', page, { name: 'Rectangle' }) as unknown as RectangleNode),
+    createFrame: () => (canvasStep('createFrame'), createNode('FRAME', page, { name: 'Frame', fills: [{ type: 'SOLID', color: { r: 1, g: 1, b: 1 } }] }) as unknown as FrameNode),
     group: (nodes, parent, index) => groupNodes(nodes, parent as unknown as FakeNode, index),
   } as PluginHost;
   return host;

@@ -43,6 +43,7 @@ function shade(node: FakeNode, x: number, y: number, out: Rgba): void {
       if (color) over(out, color);
     }
   }
+  if (node.clipsContent && !hits(node, x, y)) return;
   for (const child of node.children) shade(child, x, y, out);
 }
 

@@ -5,7 +5,7 @@ import type { BaseNode, ChildrenMixin, PluginAPI, Rect, SceneNode } from '../fig
 export type PluginHost = Pick<
   PluginAPI,
   | 'currentPage' | 'ui' | 'showUI' | 'on' | 'clientStorage' | 'notify' | 'commitUndo'
-  | 'createImage' | 'getImageByHash' | 'createRectangle' | 'group' | 'getNodeByIdAsync'
+  | 'createImage' | 'getImageByHash' | 'createRectangle' | 'createFrame' | 'group' | 'getNodeByIdAsync'
 >;
 
 /** A node that can hold children (page, frame, group, ...). */
