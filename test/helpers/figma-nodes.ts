@@ -107,7 +107,8 @@ export class FakeNode {
 
   /** True for an instance and every layer inside one. */
   get insideInstance(): boolean {
-    for (let n: FakeNode | null = this; n; n = n.parent) if (n.type === 'INSTANCE') return true;
+    if (this.type === 'INSTANCE') return true;
+    for (let n = this.parent; n; n = n.parent) if (n.type === 'INSTANCE') return true;
     return false;
   }
 
@@ -212,9 +213,9 @@ export class FakeNode {
   clone(): FakeNode {
     canvasStep('clone');
     const copy = this.#duplicate();
-    let page: FakeNode = this;
-    while (page.parent) page = page.parent;
-    page.adopt([copy]);
+    let page = this.parent;
+    while (page?.parent) page = page.parent;
+    page?.adopt([copy]);
     return copy;
   }
 
