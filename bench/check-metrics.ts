@@ -4,8 +4,8 @@
  * opencv and torch for /usr/bin/python3 (Debian: python3-scipy, python3-opencv, python3-torch). Without
  * images it uses generated textures. NIQE must agree within 1 %, PSNR within 0.01 dB, SSIM within 1e-4.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { resizeRgba, type RgbaImage } from '../models/runtime/index.ts';
@@ -15,10 +15,20 @@ import { niqe, readPristineNiqeModel } from './metrics/niqe.ts';
 import { psnrY, ssimY } from './metrics/psnr-ssim.ts';
 import { roundLikeReference, yChannel } from './metrics/y-channel.ts';
 
+const USAGE = 'usage: npm run check:metrics -- <BasicSR or TSD-SR checkout> [images...]';
+const PYTHON = process.env.TORCH_PYTHON ?? '/usr/bin/python3';
+/** Prints why the check can't run and exits 1 (nothing was compared). */
+function stop(message: string): never {
+  process.stderr.write(`check:metrics: ${message}\n`);
+  process.exit(1);
+}
+
 const [basicsr, ...files] = process.argv.slice(2);
-if (!basicsr) throw new Error('usage: npm run check:metrics -- <basicsr or TSD-SR checkout> [images...]');
+if (!basicsr) stop(`${USAGE}\nThe checkout is where the reference metrics are read from (basicsr/metrics/niqe.py, psnr_ssim.py); none is part of this project.`);
+if (!existsSync(join(basicsr, 'basicsr', 'metrics', 'niqe.py'))) stop(`${basicsr} has no basicsr/metrics/niqe.py: give the root of a BasicSR or TSD-SR checkout\n${USAGE}`);
 const model = readPristineNiqeModel();
 const dir = mkdtempSync(join(tmpdir(), 'tsdsr-metrics-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true })); // the raw images handed to Python
 let written = 0;
 
 /** Writes an image as raw RGB with a JSON sidecar for the Python side. */
@@ -31,8 +41,15 @@ function writeRaw(image: RgbaImage, border = 0): string {
   return path;
 }
 
-const reference = (mode: string, paths: string[]): unknown[] =>
-  JSON.parse(execFileSync(process.env.TORCH_PYTHON ?? '/usr/bin/python3', [join(import.meta.dirname, 'metrics_reference.py'), basicsr, mode, ...paths], { encoding: 'utf8' }));
+/** The reference values from bench/metrics_reference.py; stops, naming what it needs, when it fails. */
+function reference(mode: string, paths: string[]): unknown[] {
+  const run = spawnSync(PYTHON, [join(import.meta.dirname, 'metrics_reference.py'), basicsr!, mode, ...paths], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+  if (run.status !== 0) {
+    stop(`the reference (${PYTHON} bench/metrics_reference.py) ${run.error ? `did not start: ${run.error.message}` : 'failed, its error is above'}; it needs numpy, scipy, `
+      + 'opencv and torch (Debian: apt-get install python3-scipy python3-opencv python3-torch; TORCH_PYTHON picks another interpreter)');
+  }
+  return JSON.parse(run.stdout) as unknown[];
+}
 
 const images: [string, RgbaImage][] = files.length > 0
   ? await Promise.all(files.map(async (f) => [basename(f), await decodeImage(readFileSync(f))] as [string, RgbaImage]))

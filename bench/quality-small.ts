@@ -6,23 +6,27 @@
  * back by the scale on the CPU; PSNR on the Y channel of MATLAB-style YCbCr (Y = 16 + 65.481 R + 128.553 G + 24.966 B,
  * RGB in [0, 1], peak 255), with --border px cropped on every side. The `bicubic` zoo model is always the first column.
  *
- *   npx tsx bench/quality-small.ts --val /tmp/val-data --model trained=/path/to/model/dir [--model other=DIR]
- *     [--crop 0] [--scale 4] [--border 4] [--device cpu] [--out bench/results/quality-small.json]
+ *   npx tsx bench/quality-small.ts [--val data/val|synthetic] --model trained=/path/to/model/dir [--model other=DIR]
+ *     [--limit N] [--crop 0] [--scale 4] [--border 4] [--device cpu] [--out bench/results/quality-small.json]
  * Prints a table per image (dB) with each model's difference from bicubic and the mean; writes the JSON.
+ * `data/val` (every image under it) is made by `npm run data:build` (docs/data.md); without it the bench stops
+ * saying so. `--val synthetic` scores four generated images: a smoke run, not a quality figure.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { DeviceChoice, RgbaImage } from '../models/runtime/index.ts';
-import { decodeImage, openUpscaler } from '../models/runtime/node.ts';
+import { openUpscaler } from '../models/runtime/node.ts';
 import { psnrY } from './metrics/psnr-ssim.ts';
 import { RESULTS_DIR, writeResults } from './results.ts';
+import { runBench } from './setup-error.ts';
+import { readValidationSet, SYNTHETIC_VAL } from './validation-set.ts';
 import { bicubicLr, fromInterleavedRgb8, toInterleavedRgb8 } from '../trainer/src/data/index.ts';
 
 const { values: opt } = parseArgs({
   options: {
-    val: { type: 'string', default: '/tmp/val-data' },
+    val: { type: 'string', default: 'data/val' },
+    limit: { type: 'string', default: '0' },
     model: { type: 'string', multiple: true, default: [] },
     crop: { type: 'string', default: '0' },
     scale: { type: 'string', default: '4' },
@@ -79,12 +83,12 @@ async function main(): Promise<void> {
     const eq = spec.indexOf('=');
     models.push(eq > 0 ? [spec.slice(0, eq), resolve(spec.slice(eq + 1))] : [basename(spec), resolve(spec)]);
   }
-  const files = readdirSync(opt.val).filter((f) => /\.(png|jpe?g|webp)$/i.test(f)).sort();
-  if (files.length === 0) throw new Error(`no images in ${opt.val}`);
+  if (opt.model.length === 0) console.error('note: no --model DIR given, so only the bicubic column is measured');
+  if (opt.val === SYNTHETIC_VAL) console.error('warning: --val synthetic scores generated images: a smoke run of the bench, not a quality figure');
+  const set = await readValidationSet(opt.val, Number(opt.limit));
 
   // HR/LR pairs first, so every model sees the same inputs.
-  const pairs = await Promise.all(files.map(async (file) => {
-    const image = await decodeImage(readFileSync(join(opt.val, file)));
+  const pairs = set.map(({ file, image }) => {
     const side = (n: number): number => Math.floor((crop > 0 ? Math.min(crop, n) : n) / scale) * scale;
     const w = side(image.width);
     const h = side(image.height);
@@ -92,12 +96,12 @@ async function main(): Promise<void> {
     const lrPlanar = bicubicLr(fromInterleavedRgb8(hr, w, h), scale);
     const lr = rgbToRgba(toInterleavedRgb8(lrPlanar), lrPlanar.width, lrPlanar.height);
     return { file, hr, w, h, lr };
-  }));
+  });
 
   const rows: Row[] = pairs.map((p) => ({ image: p.file, hr: `${p.w}x${p.h}`, lr: `${p.lr.width}x${p.lr.height}`, psnr: {}, ms: {} }));
   const provenance: Record<string, unknown> = {};
   const header = {
-    date: new Date().toISOString(), val: resolve(opt.val), scale, crop, border, metric: 'PSNR of Y (MATLAB YCbCr), peak 255', lr: 'trainer bicubicLr (antialiased, 8-bit)',
+    date: new Date().toISOString(), val: opt.val === SYNTHETIC_VAL ? SYNTHETIC_VAL : resolve(opt.val), scale, crop, border, metric: 'PSNR of Y (MATLAB YCbCr), peak 255', lr: 'trainer bicubicLr (antialiased, 8-bit)',
   };
   for (const [name, dir] of models) {
     const upscaler = await openUpscaler(dir, device, (m) => console.error(`${name}: ${m}`));
@@ -132,4 +136,4 @@ async function main(): Promise<void> {
   console.log(`wrote ${opt.out}`);
 }
 
-await main();
+await runBench('bench/quality-small', main);

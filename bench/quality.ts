@@ -3,25 +3,29 @@
  * alpha-edge error, for each method under (a) bicubic and (b) Real-ESRGAN degradation (fixed seeds), photos and
  * graphics reported apart. See docs/quality.md for the definitions.
  *
-^ *   npx tsx bench/quality.ts [--val data/val] [--models bicubic,nearest,lanczos,<model dir>,esrgan-slim,esrgan-medium,esrgan-thick,hr]
+ *   npx tsx bench/quality.ts [--val data/val|synthetic] [--models bicubic,nearest,lanczos,<model dir>,esrgan-slim,esrgan-medium,esrgan-thick,hr]
  *     [--limit N] [--crop 512] [--crop-at detail|center] [--seed 0] [--sheets 3] [--out bench/results] [--alpha model|bicubic]
  * `--alpha` is passed to tsdsr models' upscale (how they upscale transparency; default: the model's own way).
  * `hr` scores the reference itself (PSNR ∞, shown as –): the NIQE that the ground truth gets.
  * Prints one table per degradation × subset, writes OUT/quality.json and OUT/quality-sheet-<degradation>.png.
+ * `data/val` is made by `npm run data:build` (docs/data.md); without it the bench stops saying so. `--val synthetic`
+ * scores four generated images instead: a smoke run of the whole bench on a fresh clone, not a quality figure.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { createRgbaImage, hasTransparency, type RgbaImage } from '../models/runtime/index.ts';
-import { decodeImage, openUpscaler } from '../models/runtime/node.ts';
+import { openUpscaler } from '../models/runtime/node.ts';
 import { bicubicLr, degradeRealEsrgan, type PlanarImage } from '../trainer/src/data/index.ts';
 import { NIQE_BLOCK, niqe, niqeBlockGrid, readPristineNiqeModel } from './metrics/niqe.ts';
 import { psnrY, ssimY } from './metrics/psnr-ssim.ts';
 import { cropBorder, roundLikeReference, yChannel } from './metrics/y-channel.ts';
 import { writeResults } from './results.ts';
+import { runBench } from './setup-error.ts';
 import { openUpscalerJs, UPSCALERJS_MODELS, type UpscalerJsModel } from './upscalerjs.ts';
+import { readValidationSet, SYNTHETIC_VAL } from './validation-set.ts';
 
 const SCALE = 4;
 const BORDER = 4;
@@ -39,17 +43,6 @@ export function niqeBlocks(width: number, height: number, border = BORDER): numb
 
 /** Scores of one output against its HR; null where a metric doesn't apply. */
 export interface Scores { psnr: number; ssim: number; niqe: number | null; alphaEdge: number | null; ms: number }
-
-/** Image files under a folder, recursively, sorted. */
-export function listImages(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...listImages(path));
-    else if (/\.(png|jpe?g|webp)$/i.test(name)) out.push(path);
-  }
-  return out;
-}
 
 /**
  * The image as it is seen, composited over white (the trainer's background); opaque images are returned as they
@@ -261,19 +254,16 @@ async function main(): Promise<void> {
   });
   if (opt.alpha !== undefined && opt.alpha !== 'model' && opt.alpha !== 'bicubic') throw new Error(`--alpha ${opt.alpha}: use model or bicubic`);
   const niqeModel = readPristineNiqeModel();
-  let files = listImages(opt.val);
-  if (Number(opt.limit) > 0) files = files.slice(0, Number(opt.limit));
-  if (files.length === 0) throw new Error(`no images under ${opt.val}`);
+  const set = await readValidationSet(opt.val, Number(opt.limit));
+  if (opt.val === SYNTHETIC_VAL) console.error('warning: --val synthetic scores generated images: a smoke run of the bench, not a quality figure');
   const crop = Number(opt.crop);
 
-  const images = await Promise.all(files.map(async (file, i) => {
-    const full = await decodeImage(readFileSync(file));
+  const images = await Promise.all(set.map(async ({ file, image: full, subset }, i) => {
     const side = (n: number): number => Math.floor((crop > 0 ? Math.min(crop, n) : n) / SCALE) * SCALE;
     const hr = (opt['crop-at'] === 'center' ? centralCrop : detailCrop)(full, side(full.width), side(full.height));
-    const graphics = relative(opt.val, file).split(sep).includes('graphics') || hasTransparency(full);
     const lr = { bicubic: await makeLr(hr, 'bicubic', 0), realesrgan: await makeLr(hr, 'realesrgan', Number(opt.seed) + i) };
     for (const image of Object.values(lr)) hrOfLr.set(image, hr);
-    return { file: relative(opt.val, file), subset: graphics ? 'graphics' : 'photos', hr, lr, alpha: hasTransparency(hr) };
+    return { file, subset, hr, lr, alpha: hasTransparency(hr) };
   }));
 
   const fewest = Math.min(...images.map((im) => niqeBlocks(im.hr.width, im.hr.height)));
@@ -286,7 +276,7 @@ async function main(): Promise<void> {
   const sheetCount = Number(opt.sheets);
   let ours = 'bicubic';
   const jsonPath = join(opt.out, 'quality.json');
-  const header = { date: new Date().toISOString(), val: resolve(opt.val), scale: SCALE, border: BORDER, crop, cropAt: opt['crop-at'], seed: Number(opt.seed) };
+  const header = { date: new Date().toISOString(), val: opt.val === SYNTHETIC_VAL ? SYNTHETIC_VAL : resolve(opt.val), scale: SCALE, border: BORDER, crop, cropAt: opt['crop-at'], seed: Number(opt.seed) };
   const imageRows = (): object[] => images.map((im) => ({ file: im.file, subset: im.subset, alpha: im.alpha, hr: `${im.hr.width}x${im.hr.height}`, scores: scores[im.file] }));
   for (const spec of specs) {
     const method = await openMethod(spec, opt.alpha as 'model' | 'bicubic' | undefined);
@@ -348,4 +338,4 @@ async function main(): Promise<void> {
   console.log(`\nwrote ${jsonPath} and ${sheetPaths.join(', ')}`);
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
+if (process.argv[1] === fileURLToPath(import.meta.url)) await runBench('bench/quality', main);

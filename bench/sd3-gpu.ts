@@ -8,16 +8,21 @@
  *     [--diffusers <src tree>] [--python <interpreter>] [--fp16] [--runs 1] [--skip-torch] [--budget-s 540] [--json <extra copy>]
  *
  * Each heavy phase runs in its own process (Python generator + PyTorch timing, import, ours) so peaks don't mix.
+ * Generating weights and timing PyTorch need python3 with torch (Debian: python3-torch) and diffusers v0.30.3
+ * (installed, or a source tree at --diffusers). Without them, `--config tiny` times ours alone on the committed
+ * fixture weights (test/fixtures/sd3/tiny-sd3, tiny-tsdsr); `--config medium` stops, naming what to install.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { importTsdsr } from '../models/import/tsdsr.ts';
 import type { ColorFix, DeviceChoice } from '../models/runtime/index.ts';
 import { openUpscaler } from '../models/runtime/node.ts';
 import { RESULTS_DIR, writeResults } from './results.ts';
+import { runBench, SetupError } from './setup-error.ts';
 import { syntheticImage } from './synthetic-image.ts';
 
 const { values: opt } = parseArgs({
@@ -42,6 +47,8 @@ const { values: opt } = parseArgs({
     deadline: { type: 'string' },
     phase: { type: 'string' },
     model: { type: 'string' },
+    sd3: { type: 'string' },
+    tsdsr: { type: 'string' },
   },
 });
 const sizes = opt.sizes.split(',').filter(Boolean).map(Number);
@@ -98,20 +105,29 @@ class GpuSampler {
   }
 }
 
+/** Runs a child process whose stderr is shown as it comes; its last stdout line, parsed as JSON. */
+function runChild<T>(what: string, command: string, args: string[]): T {
+  const child = spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+  if (child.status !== 0) {
+    // its own message (or traceback) is above; the phases done so far are in the JSON
+    throw new SetupError(`${what} ${child.error ? `did not start: ${child.error.message}` : `exited ${child.status ?? child.signal}`}; see its message above`);
+  }
+  return JSON.parse(child.stdout.trim().split('\n').pop()!) as T;
+}
+
 /** Runs this script again as a child for one phase; returns its JSON (the last stdout line). */
 function phase<T>(name: string, args: string[]): T {
-  const out = execFileSync(process.execPath, [...process.execArgv, process.argv[1]!, '--phase', name, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
-  return JSON.parse(out.trim().split('\n').pop()!) as T;
+  return runChild(`the ${name} phase`, process.execPath, [...process.execArgv, process.argv[1]!, '--phase', name, ...args]);
 }
 
 function dirBytes(dir: string): number {
   return readdirSync(dir).reduce((n, f) => n + (statSync(join(dir, f)).isDirectory() ? dirBytes(join(dir, f)) : statSync(join(dir, f)).size), 0);
 }
 
-/** Phase `import`: the generated downloads → a tsdsr model directory. */
-async function importPhase(weights: string, out: string): Promise<object> {
+/** Phase `import`: the downloads (SD3 in diffusers' layout, TSD-SR's LoRA and embeddings) → a tsdsr model directory. */
+async function importPhase(sd3: string, tsdsr: string, out: string): Promise<object> {
   const t0 = performance.now();
-  await importTsdsr({ sd3: join(weights, 'sd3'), lora: join(weights, 'tsdsr'), embeds: join(weights, 'tsdsr') }, { out, fp16: opt.fp16, log });
+  await importTsdsr({ sd3, lora: tsdsr, embeds: tsdsr }, { out, fp16: opt.fp16, log });
   return { ms: Math.round(performance.now() - t0), modelMiB: +(dirBytes(out) / 2 ** 20).toFixed(1), storage: opt.fp16 ? 'float16' : 'float32', peakRssMiB: peakRssMiB() };
 }
 
@@ -125,7 +141,8 @@ async function oursPhase(model: string): Promise<object> {
   const openMs = Math.round(performance.now() - t0);
   const openPeak = await sampler.stop();
   if (upscaler.device !== opt.device && opt.device !== 'auto' && !opt['allow-fallback']) {
-    throw new Error(`asked for ${opt.device}, the model runs on ${upscaler.device} (--allow-fallback to time it anyway)`);
+    throw new SetupError(`asked for ${opt.device}, the model runs on ${upscaler.device} (why is logged above; on Linux WebGPU needs the Vulkan loader, `
+      + 'Debian: apt-get install libvulkan1 mesa-vulkan-drivers): pass --device cpu, or --allow-fallback to time the fallback anyway');
   }
   log(`opened on ${upscaler.device} in ${openMs} ms`);
   const cases: OursCase[] = [];
@@ -155,11 +172,29 @@ function findPython(): string | null {
   return candidates.find((p) => spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0) ?? null;
 }
 
+/**
+ * A file of this project by its path from the root: beside this script when run from bench/, else under the
+ * working directory (the bundle in .device/ is run from the project root).
+ */
+function projectFile(path: string): string {
+  const here = fileURLToPath(new URL(`../${path}`, import.meta.url));
+  return existsSync(here) ? here : resolve(path);
+}
+
+/** Why diffusers can't be imported (none installed for `python`, or no source tree at `src`), or null when it can. */
+function diffusersMissing(python: string, src: string | undefined): string | null {
+  if (src) return existsSync(join(src, 'src', 'diffusers')) ? null : `--diffusers ${src} holds no src/diffusers`;
+  return spawnSync(python, ['-c', 'import diffusers'], { stdio: 'ignore' }).status === 0 ? null : `${python} has no diffusers and no --diffusers <src tree> was given`;
+}
+
+/** How to get the Python side, for the messages when it is missing. */
+const PYTHON_FIX = 'python3 with torch (Debian: apt-get install python3-torch) and diffusers v0.30.3, installed or as a source tree '
+  + 'passed with --diffusers <dir> (docs/gpu-bench.md says how to extract one)';
+
 function runPython(python: string, args: string[]): Record<string, unknown> {
-  const script = resolve('bench/sd3_reference.py');
+  const script = projectFile('bench/sd3_reference.py');
   log(`${python} ${[script, ...args].join(' ')}`);
-  const out = execFileSync(python, [script, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
-  return JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
+  return runChild('bench/sd3_reference.py', python, [script, ...args]);
 }
 
 const fmt = (v: unknown): string => (typeof v === 'number' ? String(Math.round(v)) : 'n/a');
@@ -183,7 +218,7 @@ function printTable(r: Record<string, unknown>): void {
 }
 
 async function main(): Promise<void> {
-  if (opt.phase === 'import') return void console.log(JSON.stringify(await importPhase(opt.weights!, opt.model!)));
+  if (opt.phase === 'import') return void console.log(JSON.stringify(await importPhase(opt.sd3!, opt.tsdsr!, opt.model!)));
   if (opt.phase === 'ours') return void console.log(JSON.stringify(await oursPhase(opt.model!)));
   if (!['medium', 'tiny'].includes(opt.config)) throw new Error(`--config ${opt.config}: medium or tiny`);
   const started = Date.now();
@@ -202,20 +237,28 @@ async function main(): Promise<void> {
     for (const path of [resultsPath, ...(opt.json ? [resolve(opt.json)] : [])]) writeResults(path, results);
   };
   const python = findPython();
-  const diffusers = opt.diffusers ?? (existsSync('/tmp/diffusers-src/src/diffusers') ? '/tmp/diffusers-src' : undefined);
-  const pyCommon = ['--config', opt.config, ...(diffusers ? ['--diffusers', diffusers] : []), '--sizes', sizes.join(','), '--scale', String(scale), '--runs', opt['torch-runs']];
-  const timeTorch = !opt['skip-torch'] && python !== null;
-  if (!opt.weights) {
-    if (!python) throw new Error('no python with torch found (--python <interpreter>), and no --weights <dir> given');
-    const gen = runPython(python, ['--out', weights, ...(opt.layers ? ['--layers', opt.layers] : []), ...pyCommon, ...(timeTorch ? ['--time'] : [])]);
-    results.torch = gen;
+  const missing = python === null ? `no python that imports torch (${opt.python ? `--python ${opt.python}` : 'python3, /usr/bin/python3, python'})` : diffusersMissing(python, opt.diffusers);
+  const pyCommon = ['--config', opt.config, ...(opt.diffusers ? ['--diffusers', opt.diffusers] : []), '--sizes', sizes.join(','), '--scale', String(scale), '--runs', opt['torch-runs']];
+  const timeTorch = !opt['skip-torch'] && missing === null;
+  let sources = { sd3: join(weights, 'sd3'), tsdsr: join(weights, 'tsdsr') };
+  if (!opt.weights && missing === null) {
+    results.torch = runPython(python!, ['--out', weights, ...(opt.layers ? ['--layers', opt.layers] : []), ...pyCommon, ...(timeTorch ? ['--time'] : [])]);
+  } else if (!opt.weights && opt.config === 'tiny') {
+    sources = { sd3: projectFile('test/fixtures/sd3/tiny-sd3'), tsdsr: projectFile('test/fixtures/sd3/tiny-tsdsr') };
+    log(`${missing}: ours only, on the committed tiny weights (${sources.sd3}, ${sources.tsdsr}); for the PyTorch side: ${PYTHON_FIX}`);
+  } else if (!opt.weights) {
+    throw new SetupError(`--config ${opt.config} makes its random weights with bench/sd3_reference.py, but ${missing}. Needs ${PYTHON_FIX}; or pass --weights <dir> from an earlier run, or try --config tiny (ours only without them)`);
   } else if (timeTorch) {
-    results.torch = runPython(python, ['--weights', weights, ...pyCommon, '--time']);
+    results.torch = runPython(python!, ['--weights', weights, ...pyCommon, '--time']);
   }
-  if (!timeTorch) log(`PyTorch side skipped (${python ? '--skip-torch' : 'no python with torch'})`);
+  if (!timeTorch) {
+    const why = opt['skip-torch'] ? '--skip-torch' : missing!;
+    results.torch = { ...(results.torch as object | undefined), skipped: why };
+    log(`PyTorch side skipped (${why})`);
+  }
   save();
-  log(`importing ${weights} into ${model}`);
-  results.import = phase('import', ['--weights', weights, '--model', model, ...(opt.fp16 ? ['--fp16'] : [])]);
+  log(`importing ${sources.sd3} and ${sources.tsdsr} into ${model}`);
+  results.import = phase('import', ['--sd3', sources.sd3, '--tsdsr', sources.tsdsr, '--model', model, ...(opt.fp16 ? ['--fp16'] : [])]);
   save();
   results.ours = phase('ours', ['--model', model, '--device', opt.device, '--sizes', sizes.join(','), '--scale', String(scale), '--runs', opt.runs,
     '--color-fix', opt['color-fix'], ...(opt['budget-s'] ? ['--deadline', String(started + Number(opt['budget-s']) * 1000)] : []), ...(opt['allow-fallback'] ? ['--allow-fallback'] : [])]);
@@ -224,4 +267,4 @@ async function main(): Promise<void> {
   console.log(`\nwrote ${resultsPath}${opt.json ? ` and ${resolve(opt.json)}` : ''}; work directory ${work}`);
 }
 
-await main();
+await runBench('bench/sd3-gpu', main);

@@ -7,9 +7,9 @@
  * Prints a table and writes bench/results/train-small.json.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SMALL_DENOISER_CONFIG, SMALL_VAE_CONFIG, initSmallDenoiser, initSmallVae } from '../models/nets/index.ts';
 import { RUN_DEFAULTS, saveTeacherRun, saveVaeRun, trainTeacher, trainTsd, trainVae } from '../trainer/src/index.ts';
@@ -25,19 +25,24 @@ function medianStepMs(logPath: string): number {
   return gaps[Math.floor(gaps.length / 2)] ?? Number.NaN;
 }
 
-/** Child mode: one stage, prints a JSON line. */
+/** Child mode: one stage, prints a JSON line; its generated images and runs are removed afterwards. */
 async function runStage(stage: string): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'tsdsr-bench-'));
   const data = await writeTrainingImages(4, 512);
-  const common = { data, out: join(work, stage), steps: Number(opt.steps), batch: Number(opt.batch), checkpointEvery: 0, sampleEvery: 0, workers: 1 };
-  await saveVaeRun(join(work, 'v'), initSmallVae(SMALL_VAE_CONFIG), { format: 'tsdsr-small-vae', config: SMALL_VAE_CONFIG, provenance: {} });
-  await saveTeacherRun(join(work, 't'), join(work, 'v'), initSmallDenoiser(SMALL_DENOISER_CONFIG), { format: 'tsdsr-small-teacher', vae: SMALL_VAE_CONFIG, denoiser: SMALL_DENOISER_CONFIG, styles: ['bench'], provenance: {} });
-  if (stage === 'vae') await trainVae(common);
-  if (stage === 'teacher') await trainTeacher({ ...common, vae: join(work, 'v') });
-  if (stage === 'tsd') await trainTsd({ ...common, teacher: join(work, 't'), exportDir: join(work, 'model') });
-  const d = RUN_DEFAULTS[stage as 'vae' | 'teacher' | 'tsd'];
-  const size = stage === 'tsd' ? `${d.cropSizePx / d.scale}→${d.cropSizePx}` : `${d.cropSizePx}`;
-  console.log(JSON.stringify({ stage, batch: common.batch, cropPx: size, stepMs: medianStepMs(join(common.out, 'train.jsonl')), peakRssMiB: process.resourceUsage().maxRSS / 1024 }));
+  try {
+    const common = { data, out: join(work, stage), steps: Number(opt.steps), batch: Number(opt.batch), checkpointEvery: 0, sampleEvery: 0, workers: 1 };
+    await saveVaeRun(join(work, 'v'), initSmallVae(SMALL_VAE_CONFIG), { format: 'tsdsr-small-vae', config: SMALL_VAE_CONFIG, provenance: {} });
+    await saveTeacherRun(join(work, 't'), join(work, 'v'), initSmallDenoiser(SMALL_DENOISER_CONFIG), { format: 'tsdsr-small-teacher', vae: SMALL_VAE_CONFIG, denoiser: SMALL_DENOISER_CONFIG, styles: ['bench'], provenance: {} });
+    if (stage === 'vae') await trainVae(common);
+    if (stage === 'teacher') await trainTeacher({ ...common, vae: join(work, 'v') });
+    if (stage === 'tsd') await trainTsd({ ...common, teacher: join(work, 't'), exportDir: join(work, 'model') });
+    const d = RUN_DEFAULTS[stage as 'vae' | 'teacher' | 'tsd'];
+    const size = stage === 'tsd' ? `${d.cropSizePx / d.scale}→${d.cropSizePx}` : `${d.cropSizePx}`;
+    console.log(JSON.stringify({ stage, batch: common.batch, cropPx: size, stepMs: medianStepMs(join(common.out, 'train.jsonl')), peakRssMiB: process.resourceUsage().maxRSS / 1024 }));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+    rmSync(dirname(data), { recursive: true, force: true });
+  }
 }
 
 interface Row { stage: string; batch: number; cropPx: string; stepMs: number; peakRssMiB: number }
