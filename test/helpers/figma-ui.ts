@@ -23,9 +23,10 @@ export const ARTIFACTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta
 
 // The host page: a Figma-sized sandboxed iframe, and a relay that base64-encodes bytes on their way to and from Node.
 const HOST_PAGE = `<!doctype html><meta charset="utf-8"><body style="margin:0;padding:16px;background:#e5e5e5">
-<iframe id="ui" sandbox="allow-scripts" src="/ui.html" style="display:block;width:320px;height:540px;border:0;border-radius:8px;background:#fff;box-shadow:0 2px 14px rgba(0,0,0,.15)"></iframe>
+<iframe id="ui" sandbox="allow-scripts" style="display:block;width:320px;height:540px;border:0;border-radius:8px;background:#fff;box-shadow:0 2px 14px rgba(0,0,0,.15)"></iframe>
 <script>
 const frame = document.getElementById('ui');
+frame.src = '/ui.html' + location.search;
 const encode = (v) => v instanceof Uint8Array ? { __bytes: btoa(Array.from(v, (b) => String.fromCharCode(b)).join('')) }
   : Array.isArray(v) ? v.map(encode) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, encode(x)])) : v;
 const decode = (v) => v && typeof v === 'object' && typeof v.__bytes === 'string' ? Uint8Array.from(atob(v.__bytes), (c) => c.charCodeAt(0))
@@ -64,8 +65,11 @@ export async function startUiRig(): Promise<UiRig> {
   const files = await ensurePluginBuilt();
   const ui = await readFile(files.ui);
   const server: Server = createServer((req, res) => {
-    if (req.url === '/ui.html') return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(ui);
-    if (req.url === '/') return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(HOST_PAGE);
+    const url = new URL(req.url ?? '/', 'http://rig');
+    const csp = url.searchParams.get('csp');
+    const html = { 'content-type': 'text/html; charset=utf-8', ...(csp ? { 'content-security-policy': csp } : {}) };
+    if (url.pathname === '/ui.html') return void res.writeHead(200, html).end(ui);
+    if (url.pathname === '/') return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(HOST_PAGE);
     res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -96,8 +100,17 @@ export interface PluginSession {
   close(): Promise<void>;
 }
 
+/** How the plugin window is opened. */
+export interface OpenOptions {
+  /**
+   * The origins the UI may connect to, as a `connect-src` content security policy on ui.html: Figma enforces the
+   * manifest's `allowedDomains` this way. Left out, the UI may connect anywhere.
+   */
+  connectSrc?: readonly string[];
+}
+
 /** Starts the built code.js on `host` (as Figma would, with `figma` and `__html__` given) and opens its UI. */
-export async function openPlugin(rig: UiRig, host: FigmaHost): Promise<PluginSession> {
+export async function openPlugin(rig: UiRig, host: FigmaHost, options: OpenOptions = {}): Promise<PluginSession> {
   const files = await ensurePluginBuilt();
   const [code, html] = await Promise.all([readFile(files.code, 'utf8'), readFile(files.ui, 'utf8')]);
   const page = await rig.browser.newPage({ viewport: { width: 360, height: 580 } });
@@ -112,7 +125,8 @@ export async function openPlugin(rig: UiRig, host: FigmaHost): Promise<PluginSes
   host.onUiMessage = (message) => (ready ? deliver(message) : pending.push(message));
   await page.exposeFunction('tsdsrToMain', (message: Encoded) => host.sendToMain(decode(message)));
   runInContext(code, sandboxFor(host, html), { filename: 'plugin/dist/code.js' });
-  await page.goto(`${rig.baseUrl}/`);
+  const csp = options.connectSrc ? `?${new URLSearchParams({ csp: `connect-src ${options.connectSrc.join(' ')}` })}` : '';
+  await page.goto(`${rig.baseUrl}/${csp}`);
   ready = true;
   pending.splice(0).forEach(deliver);
   return {

@@ -11,37 +11,91 @@ export type HandshakeFailure =
   | { kind: 'incompatible'; serverProtocol?: number; serverVersion?: string }
   | { kind: 'refused'; message: string };
 
-/** What a socket reports; `closed` always comes last. */
+/** Milliseconds a socket may take to open; a bridge that has not accepted by then counts as not answering. */
+export const OPEN_TIMEOUT_MS = 3000;
+/** Milliseconds from open to the bridge's hello (longer than the bridge's 2 s delay before refusing a wrong token). */
+export const HELLO_TIMEOUT_MS = 5000;
+
+/** How a socket ended. `blocked`: the page's content security policy (Figma's allowed domains) stopped it; `timeout`: it never opened. */
+export interface SocketClosed {
+  opened: boolean;
+  ready: boolean;
+  cause?: 'blocked' | 'timeout';
+}
+
+/** What a socket reports; `closed` always comes last, exactly once. */
 export interface SocketEvents {
   ready(hello: ServerHello): void;
   failed(failure: HandshakeFailure): void;
   message(message: Exclude<ServerMessage, ServerHello | ResultMessage>): void;
   result(result: ResultMessage, png: Uint8Array): void;
-  closed(info: { opened: boolean; ready: boolean }): void;
+  closed(info: SocketClosed): void;
 }
 
-/** A connection through its handshake and after; everything it receives is validated with the protocol module. */
+/**
+ * A connection through its handshake and after; everything it receives is validated with the protocol module.
+ * It always ends in `closed`, also where the browser fires only `error` (a socket its content security policy
+ * blocks) or nothing at all (a server that accepts and never answers).
+ */
 export class BridgeSocket {
-  readonly #socket: WebSocket;
+  readonly #socket: WebSocket | undefined;
+  readonly #host: string;
   #opened = false;
   #ready = false;
+  #blocked = false;
+  #ended = false;
   #pendingResult: ResultMessage | undefined;
+  #timer: ReturnType<typeof setTimeout>;
+  readonly #onViolation = (event: SecurityPolicyViolationEvent) => {
+    if (hostOf(event.blockedURI) === this.#host) this.#blocked = true;
+  };
 
   constructor(url: string, token: string, private readonly events: SocketEvents) {
-    this.#socket = new WebSocket(url);
+    this.#host = hostOf(url) ?? url;
+    document.addEventListener('securitypolicyviolation', this.#onViolation);
+    this.#timer = setTimeout(() => this.#timeOut(), OPEN_TIMEOUT_MS);
+    try {
+      this.#socket = new WebSocket(url);
+    } catch (error) {
+      // Older browsers throw here for an address the content security policy blocks.
+      this.#blocked ||= (error as { name?: unknown } | null)?.name === 'SecurityError';
+      setTimeout(() => this.#end());
+      return;
+    }
     this.#socket.binaryType = 'arraybuffer';
     this.#socket.onopen = () => {
       this.#opened = true;
+      clearTimeout(this.#timer);
+      this.#timer = setTimeout(() => this.#timeOut(), HELLO_TIMEOUT_MS);
       this.#send({ type: 'hello', protocol: PROTOCOL_VERSION, client: { name: PLUGIN_CLIENT_NAME, version: PLUGIN_VERSION }, token });
     };
     this.#socket.onmessage = (event: MessageEvent<string | ArrayBuffer>) => this.#receive(event.data);
-    this.#socket.onclose = () => this.events.closed({ opened: this.#opened, ready: this.#ready });
+    // Chromium fires only `error` for a socket the content security policy blocks; the violation event comes first.
+    this.#socket.onerror = () => setTimeout(() => this.#end());
+    this.#socket.onclose = () => this.#end();
+  }
+
+  /** Reports the end once, with what is known of its cause. */
+  #end(cause?: SocketClosed['cause']): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    clearTimeout(this.#timer);
+    document.removeEventListener('securitypolicyviolation', this.#onViolation);
+    const why = this.#blocked ? 'blocked' : cause;
+    this.events.closed({ opened: this.#opened, ready: this.#ready, ...(why ? { cause: why } : {}) });
+  }
+
+  #timeOut(): void {
+    if (this.#ready || this.#ended) return;
+    if (this.#opened) return this.#fail({ kind: 'refused', message: 'The bridge accepted the connection but did not answer the plugin’s hello.' });
+    this.#socket?.close();
+    this.#end('timeout');
   }
 
   /** Sends an upscale request followed by its image as one binary frame. */
   sendUpscale(message: UpscaleMessage, image: Uint8Array): void {
     this.#send(message);
-    this.#socket.send(image);
+    this.#socket?.send(image);
   }
 
   /** Asks the bridge to stop a job. */
@@ -51,11 +105,11 @@ export class BridgeSocket {
 
   /** Closes the connection (the bridge cancels this connection's jobs). */
   close(): void {
-    this.#socket.close(1000);
+    this.#socket?.close(1000);
   }
 
   #send(message: ClientMessage): void {
-    if (this.#socket.readyState === WebSocket.OPEN) this.#socket.send(JSON.stringify(message));
+    if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(JSON.stringify(message));
   }
 
   #fail(failure: HandshakeFailure): void {
@@ -89,10 +143,20 @@ export class BridgeSocket {
         return this.#fail({ kind: 'incompatible', serverProtocol: message.protocol, serverVersion: message.server.version });
       }
       this.#ready = true;
+      clearTimeout(this.#timer);
       return this.events.ready(message);
     }
     if (message.type === 'error') return this.#fail(handshakeFailure(message));
     this.#fail({ kind: 'refused', message: `the bridge answered ${message.type} before hello` });
+  }
+}
+
+/** `host:port` of a URL, or undefined when it is not one (a violation may report just `inline`, say). */
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).host;
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,7 +1,7 @@
 /** Keeps the UI connected to the bridge: pairing, the handshake, diagnosis of failures, and reconnecting with backoff. */
 import { PROTOCOL_VERSION, type HealthBody, type ResultMessage, type ServerMessage } from '../../../bridge-server/src/protocol/index.ts';
 import { webSocketUrl } from '../settings.ts';
-import { BridgeSocket, type HandshakeFailure } from './bridge-socket.ts';
+import { BridgeSocket, type HandshakeFailure, type SocketClosed } from './bridge-socket.ts';
 import type { ConnectionState, Store } from './state.ts';
 
 /** Seconds to wait before each reconnect attempt; the last repeats. */
@@ -98,18 +98,22 @@ export class Connection {
     if (this.store.state.connection.kind === 'incompatible' && health) this.#set(incompatibleFrom(health));
   }
 
-  async #onClosed(info: { opened: boolean; ready: boolean }): Promise<void> {
+  async #onClosed(info: SocketClosed): Promise<void> {
     this.#socket = undefined;
     if (info.ready) this.listener.lost();
+    // Figma blocks an address outside the manifest for good: retrying cannot help until the address changes.
+    if (info.cause === 'blocked') return this.#set({ kind: 'blocked' });
     const generation = this.#generation;
-    const health = info.opened ? undefined : await probeHealth(this.store.state.settings.bridgeUrl);
+    // A socket that never opened says nothing of why; /v1/health does, unless the address does not answer at all.
+    const health = info.opened || info.cause === 'timeout' ? undefined : await probeHealth(this.store.state.settings.bridgeUrl);
     if (generation !== this.#generation) return;
     if (health?.protocol !== undefined && health.protocol !== PROTOCOL_VERSION) return this.#set(incompatibleFrom(health));
     const delay = (BACKOFF_SECONDS[Math.min(this.#attempt, BACKOFF_SECONDS.length - 1)] ?? 30) * 1000;
     this.#attempt++;
     const retryAt = Date.now() + delay;
     const refusal = typeof health?.error?.message === 'string' ? `The bridge refused the plugin: ${health.error.message}.` : 'The bridge is running but refused the plugin\'s connection.';
-    this.#set(health ? { kind: 'refused', message: refusal, retryAt } : { kind: 'down', retryAt });
+    if (health) this.#set({ kind: 'refused', message: refusal, retryAt });
+    else this.#set({ kind: 'down', retryAt, ...(info.cause === 'timeout' ? { noAnswer: true } : {}) });
     this.#timer = setTimeout(() => this.connect(), delay);
   }
 }

@@ -1,5 +1,5 @@
 /** Entry of the plugin UI (bundled into plugin/dist/ui.html): wires the store, the bridge connection, the run and the views. */
-import type { Settings } from '../settings.ts';
+import { DEFAULT_BRIDGE_URL, type Settings } from '../settings.ts';
 import { uiChannel } from './channel.ts';
 import { Connection } from './connection.ts';
 import { RunController } from './run.ts';
@@ -48,6 +48,7 @@ const notice = createNotice({
     channel.emit({ type: 'save-token', token });
     connection.retryNow();
   },
+  useDefaultAddress: () => (changeSettings({ bridgeUrl: DEFAULT_BRIDGE_URL }), connection.retryNow()),
 });
 const options = createOptions({ change: changeSettings });
 const layers = createLayers({ cancel: (id) => run.cancel(id) });

@@ -8,7 +8,10 @@ export type ConnectionState =
   | { kind: 'unpaired' }
   | { kind: 'connecting' }
   | { kind: 'connected'; serverVersion: string; models: ModelInfo[] }
-  | { kind: 'down'; retryAt?: number }
+  /** `noAnswer`: something accepted the connection but never completed it. */
+  | { kind: 'down'; retryAt?: number; noAnswer?: boolean }
+  /** Figma (the window's content security policy, from the manifest's allowedDomains) does not let the plugin reach the address. */
+  | { kind: 'blocked' }
   | { kind: 'refused'; message: string; retryAt?: number }
   | { kind: 'unauthorized'; rotated?: boolean }
   | { kind: 'incompatible'; serverProtocol?: number; serverVersion?: string };

@@ -3,6 +3,7 @@ import type { ErrorCode } from '../../../bridge-server/src/protocol/index.ts';
 import { PROTOCOL_VERSION } from '../../../bridge-server/src/protocol/index.ts';
 import { FIGMA_MAX_IMAGE_SIDE } from '../settings.ts';
 import { PLUGIN_VERSION } from '../version.ts';
+import { allowedAddressesText } from './allowed-addresses.ts';
 import type { ConnectionState } from './state.ts';
 
 /** A notice above the options: a title, what to do, and which action button to offer. */
@@ -10,7 +11,8 @@ export interface Notice {
   tone: 'error' | 'info';
   title: string;
   body: string;
-  action?: 'retry' | 'pair';
+  /** `use-default`: go back to the bridge's default address, with Retry now beside it. */
+  action?: 'retry' | 'pair' | 'use-default';
 }
 
 function retryText(retryAt: number | undefined, now: number): string {
@@ -19,8 +21,9 @@ function retryText(retryAt: number | undefined, now: number): string {
   return seconds > 0 ? ` Retrying in ${seconds} s…` : ' Retrying…';
 }
 
-/** The notice for a connection state, or undefined when all is well. */
-export function connectionNotice(state: ConnectionState, now: number = Date.now()): Notice | undefined {
+/** The notice for a connection state to the bridge at `bridgeUrl`, or undefined when all is well. */
+export function connectionNotice(state: ConnectionState, bridgeUrl: string, now: number = Date.now()): Notice | undefined {
+  const address = bridgeUrl.replace(/^https?:\/\//, '');
   switch (state.kind) {
     case 'unpaired':
       return { tone: 'info', title: 'Pair with the bridge', body: 'Run `npx tsdsr token` in a terminal and paste the token below.', action: 'pair' };
@@ -30,7 +33,18 @@ export function connectionNotice(state: ConnectionState, now: number = Date.now(
       }
       return { tone: 'error', title: 'Token not accepted', body: 'The bridge has a different token: run `npx tsdsr token` and paste it below.', action: 'pair' };
     case 'down':
+      if (state.noAnswer) {
+        return {
+          tone: 'error', title: 'Bridge not answering', action: 'retry',
+          body: `Something at \`${address}\` took the connection but didn’t answer. If it is the bridge, restart it with \`npx tsdsr serve\`.${retryText(state.retryAt, now)}`,
+        };
+      }
       return { tone: 'error', title: 'Bridge not running', body: `Start it with \`npx tsdsr serve\`.${retryText(state.retryAt, now)}`, action: 'retry' };
+    case 'blocked':
+      return {
+        tone: 'error', title: 'Address not allowed by Figma', action: 'use-default',
+        body: `Figma only lets the plugin reach the addresses in its manifest: ${allowedAddressesText()}. Switch to one of them and run the bridge there (\`npx tsdsr serve\`).`,
+      };
     case 'refused':
       return { tone: 'error', title: 'Connection refused', body: `${state.message} Restart it with \`npx tsdsr serve\`.${retryText(state.retryAt, now)}`, action: 'retry' };
     case 'incompatible':

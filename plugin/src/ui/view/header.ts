@@ -7,6 +7,7 @@ const STATUS: Readonly<Record<ConnectionState['kind'], [tone: string, label: str
   connected: ['ok', 'Connected'],
   connecting: ['busy', 'Connecting…'],
   down: ['error', 'Not connected'],
+  blocked: ['error', 'Not connected'],
   refused: ['error', 'Not connected'],
   unpaired: ['idle', 'Not paired'],
   unauthorized: ['error', 'Not paired'],

@@ -1,4 +1,5 @@
 /** The notice under the header: what went wrong and what to do, with a Retry button or the pairing field. */
+import { DEFAULT_BRIDGE_URL } from '../../settings.ts';
 import type { UiState } from '../state.ts';
 import { connectionNotice, refusalNotice } from '../words.ts';
 import { h, richText, setChildren } from './dom.ts';
@@ -7,6 +8,8 @@ import { h, richText, setChildren } from './dom.ts';
 export interface NoticeActions {
   retry(): void;
   pair(token: string): void;
+  /** Goes back to the bridge's default address and connects. */
+  useDefaultAddress(): void;
 }
 
 /** Builds the notice; `update` redraws it (also every second, for the retry countdown). */
@@ -23,13 +26,16 @@ export function createNotice(actions: NoticeActions): { element: HTMLElement; up
   tokenInput.addEventListener('keydown', (e) => e.key === 'Enter' && pair());
   const pairRow = h('div', { class: 'row-inline' }, tokenInput, h('button', { class: 'primary small', text: 'Pair', on: { click: pair } }));
   const retryButton = h('button', { class: 'secondary small', text: 'Retry now', on: { click: () => actions.retry() } });
+  const defaultAddress = DEFAULT_BRIDGE_URL.replace(/^https?:\/\//, '');
+  const useDefault = h('button', { class: 'primary small', text: `Use ${defaultAddress}`, on: { click: () => actions.useDefaultAddress() } });
+  const defaultRow = h('div', { class: 'row-inline' }, useDefault);
   let shownAction: string | undefined;
 
   return {
     element,
     update(state) {
       const notice = !state.ready ? undefined
-        : connectionNotice(state.connection) ?? (state.refusal ? refusalNotice(state.refusal) : undefined);
+        : connectionNotice(state.connection, state.settings.bridgeUrl) ?? (state.refusal ? refusalNotice(state.refusal) : undefined);
       element.hidden = !notice;
       if (!notice) return void (shownAction = undefined);
       element.className = `notice ${notice.tone}`;
@@ -37,7 +43,8 @@ export function createNotice(actions: NoticeActions): { element: HTMLElement; up
       setChildren(body, ...richText(notice.body));
       if (shownAction === notice.action) return;
       shownAction = notice.action;
-      setChildren(actionsRow, notice.action === 'pair' ? pairRow : notice.action === 'retry' ? retryButton : null);
+      if (notice.action === 'use-default') defaultRow.append(retryButton);
+      setChildren(actionsRow, notice.action === 'pair' ? pairRow : notice.action === 'retry' ? retryButton : notice.action === 'use-default' ? defaultRow : null);
       if (notice.action === 'pair') tokenInput.value = '';
     },
   };
