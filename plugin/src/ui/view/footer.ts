@@ -1,6 +1,6 @@
-/** The bottom bar: a one-line summary, and Upscale or Cancel all. */
+/** The bottom bar: a summary (wrapping onto a second line rather than hiding a failure), and Upscale or Cancel all. */
 import { isRunning, type UiState } from '../state.ts';
-import { h } from './dom.ts';
+import { h, setChildren } from './dom.ts';
 
 /** What the footer's buttons do. */
 export interface FooterActions {
@@ -13,18 +13,38 @@ function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
-/** The summary line for a state. */
-export function summaryText(state: UiState): string {
+/** One part of the summary; parts are joined with ` · ` and the line may wrap only between them. */
+export interface SummaryPart {
+  text: string;
+  failed?: boolean;
+}
+
+/** The summary for a state, in parts; a run's failures are their own part, never cut off. */
+export function summaryParts(state: UiState): SummaryPart[] {
   const run = state.run;
   if (!run) {
     const n = state.selection.layers.length;
-    return n === 0 ? 'Nothing selected' : `${plural(n, 'layer')} selected`;
+    return [{ text: n === 0 ? 'Nothing selected' : `${plural(n, 'layer')} selected` }];
   }
   const count = (status: string) => run.rows.filter((r) => r.status === status).length;
   const [done, cancelled, failed] = [count('done'), count('cancelled'), count('failed')];
-  if (!run.finished) return run.rows.length ? `Upscaling · ${done + cancelled + failed} of ${run.rows.length} finished` : 'Reading layers…';
-  const extras = [cancelled ? `${cancelled} cancelled` : '', failed ? `${failed} failed` : ''].filter(Boolean);
-  return [`Done · ${done} upscaled`, ...extras].join(' · ');
+  const settled = done + cancelled + failed;
+  const head = run.finished ? [{ text: 'Done' }, { text: `${done} upscaled` }]
+    : run.rows.length ? [{ text: 'Upscaling' }, { text: `${settled} of ${run.rows.length} finished` }] : [{ text: 'Reading layers…' }];
+  return [...head, ...(cancelled ? [{ text: `${cancelled} cancelled` }] : []), ...(failed ? [{ text: `${failed} failed`, failed: true }] : [])];
+}
+
+/** The summary as one line of text. */
+export function summaryText(state: UiState): string {
+  return summaryParts(state).map((part) => part.text).join(' · ');
+}
+
+function summaryNodes(parts: SummaryPart[]): Node[] {
+  return parts.flatMap((part, i) => {
+    const attrs: Record<string, string> = part.failed ? { 'data-testid': 'summary-failed' } : {};
+    const span = h('span', { class: part.failed ? 'summary-part failed' : 'summary-part', text: part.text, attrs });
+    return i === 0 ? [span] : [document.createTextNode(' · '), span];
+  });
 }
 
 /** Builds the footer; `update` on every state change. */
@@ -39,7 +59,8 @@ export function createFooter(actions: FooterActions): { element: HTMLElement; up
     update(state) {
       const running = isRunning(state);
       const n = state.selection.layers.length;
-      summary.textContent = summaryText(state);
+      const text = summaryText(state);
+      if (summary.textContent !== text) setChildren(summary, ...summaryNodes(summaryParts(state)));
       cancelAll.hidden = !running;
       clear.hidden = !state.run || running;
       start.hidden = running;
