@@ -66,7 +66,8 @@ describe('results over 4096 px', () => {
     p.host.select(wide, small);
     const { outcomes, finished } = await runAll(p, { scale: 4, placement: 'beside' });
     expect(outcomes.map((o) => o.type)).toEqual(['layer-failed', 'layer-placed']);
-    expect(outcomes[0]).toMatchObject({ reason: expect.stringMatching(/^Figma couldn't place the result: Image is too large/) });
+    expect(outcomes[0]).toMatchObject({ reason: expect.stringMatching(/^Figma refused the result: it is over 4096 px a side\. Pick “Shrink to fit”/) });
+    expect(outcomes[0]).not.toMatchObject({ reason: expect.stringContaining('Image is too large') });
     expect(finished.placed).toBe(1);
     expect(p.host.notifications.at(-1)?.message).toBe('Upscaled 1 layer to 4× · 1 failed');
   });

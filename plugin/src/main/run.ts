@@ -1,6 +1,7 @@
 /** One upscaling run on the main thread: read the layers, hand their pixels to the UI, place results, one undo step. */
 import type { Channel, MainToUi, ResultImage, RunOptions, UiToMain } from '../messages.ts';
-import { errorText, type PluginHost } from './host.ts';
+import { figmaErrorWords, logFigmaError } from './figma-errors.ts';
+import type { PluginHost } from './host.ts';
 import { placeResult } from './place.ts';
 import { readSelection } from './selection.ts';
 import { snapshotOf, type Snapshot } from './snapshot.ts';
@@ -70,7 +71,8 @@ export class RunController {
         run.snapshots.set(layerId, snapshotOf(target, pixels));
         this.channel.emit({ type: 'layer-source', runId, layerId, bytes: pixels.bytes, width: pixels.width, height: pixels.height });
       } catch (error) {
-        this.channel.emit({ type: 'layer-failed', runId, layerId, reason: `Couldn't read this layer: ${errorText(error)}` });
+        logFigmaError('read', target.node.name, error);
+        this.channel.emit({ type: 'layer-failed', runId, layerId, reason: figmaErrorWords('read', error) });
       }
     }
   }
@@ -88,7 +90,8 @@ export class RunController {
       run.placed++;
       this.channel.emit({ type: 'layer-placed', runId, layerId, nodeId: node.id, name: node.name });
     } catch (error) {
-      this.channel.emit({ type: 'layer-failed', runId, layerId, reason: `Figma couldn't place the result: ${errorText(error)}` });
+      logFigmaError('place', snap.name, error);
+      this.channel.emit({ type: 'layer-failed', runId, layerId, reason: figmaErrorWords('place', error) });
     }
   }
 
