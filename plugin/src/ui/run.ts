@@ -4,7 +4,7 @@ import type { Channel, MainToUi, MessageOf, UiToMain } from '../messages.ts';
 import type { Connection } from './connection.ts';
 import { fitForFigma } from './fit.ts';
 import { isSettled, type LayerRow, type Store } from './state.ts';
-import { jobErrorText } from './words.ts';
+import { jobErrorText, PREPARE_FAILED_TEXT } from './words.ts';
 
 /** Jobs sent to the bridge at once; the rest wait here (the bridge caps queued jobs per client). */
 export const JOBS_IN_FLIGHT = 4;
@@ -154,7 +154,8 @@ export class RunController {
       if (fitted.warning) this.#setRow(job.layerId, { warning: fitted.warning });
       this.channel.emit({ type: 'place-result', runId: run.runId, layerId: job.layerId, image: fitted.image });
     } catch (error) {
-      this.#settle(job.layerId, { status: 'failed', detail: `Couldn't prepare the result: ${error instanceof Error ? error.message : String(error)}` });
+      console.error(`tsdsr: couldn't prepare the result of ${job.id} for Figma:`, error);
+      this.#settle(job.layerId, { status: 'failed', detail: PREPARE_FAILED_TEXT });
     }
   }
 

@@ -89,6 +89,10 @@ export function jobErrorText(code: ErrorCode, message: string): string {
   }
 }
 
+/** Why a layer failed when its result could not be made ready for Figma (the browser's own error goes to the console). */
+export const PREPARE_FAILED_TEXT =
+  'The plugin couldn’t prepare this result for Figma (an image it can’t open, or too little memory). Try again, or a smaller scale.';
+
 /** The warning for a result over Figma's image limit. */
 export function oversizeText(width: number, height: number, shrunkTo: { width: number; height: number } | undefined, tiles: number): string {
   const over = `${width}×${height} px is over Figma’s ${FIGMA_MAX_IMAGE_SIDE} px limit`;
