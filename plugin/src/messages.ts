@@ -17,6 +17,8 @@ export interface LayerInfo {
   heightPx: number;
   /** Locked layers are never changed: their result always goes beside them. */
   locked: boolean;
+  /** What the layer's row says before the run, e.g. where Figma lets the result go when not where asked. */
+  warning?: string;
 }
 
 /** A selected layer that will not be upscaled, and why, in words for the user. */

@@ -18,8 +18,11 @@ export const INSIDE_INSTANCE_ERROR = 'Cannot move node. New parent is an instanc
 /** The canvas changes made so far (`insertChild`, `fills`, `createImage`, ...), and a failure a test armed. */
 export const canvasSteps: { log: string[]; armed?: { step: string; left: number } } = { log: [] };
 
-/** Records one canvas change; throws when a test armed a failure at it. */
+let building = 0;
+
+/** Records one canvas change; throws when a test armed a failure at it. Building a node (createNode) is one step. */
 export function canvasStep(step: string): void {
+  if (building > 0) return;
   canvasSteps.log.push(step);
   const armed = canvasSteps.armed;
   if (armed?.step !== step) return;
@@ -280,6 +283,15 @@ const LOOK_KEYS = [
 
 /** Creates a node from a spec and appends it to `parent` (inside instances too: this is how scenes are built). */
 export function createNode(type: FakeNodeType, parent: FakeNode, spec: NodeSpec = {}): FakeNode {
+  building++;
+  try {
+    return buildNode(type, parent, spec);
+  } finally {
+    building--;
+  }
+}
+
+function buildNode(type: FakeNodeType, parent: FakeNode, spec: NodeSpec): FakeNode {
   const node = new FakeNode(type, spec.name);
   parent.adopt([node]);
   if (type !== 'GROUP') {

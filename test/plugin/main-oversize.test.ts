@@ -1,4 +1,4 @@
-// Main thread and Figma's 4096 px image limit: tiles become a group covering the layer's box; too-large images fail in words.
+// Main thread and Figma's 4096 px image limit: tiles cover the layer's box (grouped, or clipped for an image fill); too-large images fail in words.
 import type { ImagePaint } from '@figma/plugin-typings/plugin-api-standalone.js';
 import { describe, expect, it } from 'vitest';
 import type { ResultImage } from '../../plugin/src/messages.ts';
@@ -50,13 +50,15 @@ describe('results over 4096 px', () => {
     expect(group.absoluteBoundingBox).toEqual({ x: 50, y: 60, width: 100, height: 100 });
   });
 
-  it('lays tiles of an image fill out at the image\'s aspect, across the layer\'s width', async () => {
+  it('clips tiles of an image fill to the layer\'s box (see main-placement-tiles.test.ts)', async () => {
     const p = startTestPlugin();
     const hash = p.host.addImage(await solidPng(1200, 600));
     const photo = p.host.add('RECTANGLE', { name: 'Hero', width: 300, height: 300, fills: [{ type: 'IMAGE', scaleMode: 'FILL', imageHash: hash }] });
     p.host.select(photo);
     await runAll(p, { scale: 4, placement: 'beside' }, tiledResult(4800, 2400, 4096));
-    expect(p.host.page.children[1]!.absoluteBoundingBox).toEqual({ x: 320, y: 0, width: 300, height: 150 });
+    const frame = p.host.page.children[1]!;
+    expect(frame).toMatchObject({ type: 'FRAME', clipsContent: true });
+    expect(frame.absoluteBoundingBox).toEqual({ x: 320, y: 0, width: 300, height: 300 });
   });
 
   it('fails one layer in plain words when Figma refuses an image larger than 4096 px, and goes on', async () => {

@@ -34,3 +34,10 @@ export function errorText(error: unknown): string {
   const message = error && typeof error === 'object' ? (error as { message?: unknown }).message : undefined;
   return typeof message === 'string' ? message : String(error);
 }
+
+/** The outermost instance that `node` is inside of (not `node` itself), or undefined: Figma adds no layers in there. */
+export function outermostInstance(node: SceneNode): SceneNode | undefined {
+  let found: SceneNode | undefined;
+  for (let p = node.parent; p && p.type !== 'PAGE' && p.type !== 'DOCUMENT'; p = p.parent) if (p.type === 'INSTANCE') found = p as SceneNode;
+  return found;
+}

@@ -1,18 +1,24 @@
 /**
- * Putting a result on the canvas.
+ * Putting a result on the canvas. Every placement is all-or-nothing (see draft.ts).
  *
  * - In place, image fill: the fill's image is swapped (same layer, same on-canvas size, more pixels; scale mode,
- *   crop and filters kept).
+ *   crop, filters and opacity kept; a repeating fill keeps its pattern size). Allowed inside instances (an override).
  * - In place, anything else (frames, groups, text, vectors): a new image layer takes the original's spot in the layer
  *   tree, right above it, and the original is hidden (not deleted), so the layout and undo stay intact.
- * - Beside: a new layer named `<name> @<scale>x`, same on-canvas size, to the right of the original in the same parent.
+ * - Beside: a copy named `<name> @<scale>x`, same on-canvas size, to the right of the original in the same parent,
+ *   out of any auto-layout flow.
+ * - Inside an instance, where Figma takes no new layers: anything but a fill swap goes beside the instance instead.
  * - Locked layers, and layers deleted during the run, always get a new layer (locked: beside; deleted: where it was).
- * - A result split into tiles becomes a group of tile rectangles covering the same box.
+ * - A result split into tiles: tiles of an exported layer are grouped over its box; tiles of an image fill sit in a
+ *   frame clipped to the layer's box, where the fill showed its picture.
  */
-import type { ImagePaint, Paint, RectangleNode, SceneNode } from '../figma.ts';
+import type { SceneNode } from '../figma.ts';
 import type { ResultImage, RunOptions } from '../messages.ts';
-import { IDENTITY, invert, multiply, shiftedRight, subBox, type CanvasBox } from './geometry.ts';
-import { findSceneNode, isParent, type ParentNode, type PluginHost } from './host.ts';
+import { allOrNothing, type PlacementDraft } from './draft.ts';
+import { isFilled, type FilledLayer, upscaledFills, upscaledPaint } from './fills.ts';
+import { shiftedRight, type CanvasBox } from './geometry.ts';
+import { findSceneNode, isParent, outermostInstance, type ParentNode, type PluginHost } from './host.ts';
+import { imageCopy, imageRectangle, imageTileFrame, tileGroup, type Slot } from './new-layers.ts';
 import type { Snapshot } from './snapshot.ts';
 
 /** The name of a new layer holding a result. */
@@ -20,74 +26,96 @@ export function resultName(name: string, scale: number): string {
   return `${name} @${scale}x`;
 }
 
-/** The transform from absolute canvas coordinates to coordinates of a child of `parent` (groups are see-through). */
-function toParentSpace(parent: ParentNode): typeof IDENTITY {
-  let container: ParentNode | null = parent;
-  while (container && (container.type === 'GROUP' || container.type === 'BOOLEAN_OPERATION')) container = container.parent;
-  if (!container || container.type === 'PAGE' || container.type === 'DOCUMENT') return IDENTITY;
-  return invert((container as SceneNode).absoluteTransform);
+/** How many times more pixels (across) the result has than what was read. */
+function pixelRatio(snap: Snapshot, image: ResultImage): number {
+  return image.width / snap.sourceWidthPx;
 }
 
-function withImage(fills: readonly Paint[], oldHash: string | undefined, newHash: string): Paint[] {
-  return fills.map((paint) => (paint.type === 'IMAGE' && paint.imageHash === oldHash ? { ...paint, imageHash: newHash } : paint));
-}
-
-function fillsFor(node: SceneNode | undefined, snap: Snapshot, hash: string): Paint[] {
-  const own = node && 'fills' in node && Array.isArray(node.fills) ? (node.fills as readonly Paint[]) : undefined;
-  if (snap.source === 'image' && own) return withImage(own, snap.imageHash, hash);
-  const paint: ImagePaint = { type: 'IMAGE', scaleMode: 'FILL', imageHash: hash };
-  return [paint];
-}
-
-function imageRectangle(host: PluginHost, parent: ParentNode, index: number, box: CanvasBox, fills: Paint[]): RectangleNode {
-  const rect = host.createRectangle();
-  parent.insertChild(Math.min(index, parent.children.length), rect);
-  rect.resize(Math.max(box.width, 0.01), Math.max(box.height, 0.01));
-  rect.relativeTransform = multiply(toParentSpace(parent), box.transform);
-  rect.fills = fills;
-  return rect;
-}
-
-function tileGroup(host: PluginHost, parent: ParentNode, index: number, box: CanvasBox, image: ResultImage): SceneNode {
-  const rects = image.tiles.map((tile, i) => {
-    const fill: ImagePaint = { type: 'IMAGE', scaleMode: 'FILL', imageHash: host.createImage(tile.bytes).hash };
-    const rect = imageRectangle(host, parent, index + i, subBox(box, image.width, image.height, tile), [fill]);
-    rect.name = `Tile ${i + 1} of ${image.tiles.length}`;
-    return rect;
-  });
-  return host.group(rects, parent, Math.min(index, parent.children.length));
-}
-
-async function parentFor(host: PluginHost, node: SceneNode | undefined, snap: Snapshot): Promise<ParentNode> {
-  if (node?.parent && isParent(node.parent)) return node.parent;
-  const remembered = snap.parentId ? await host.getNodeByIdAsync(snap.parentId) : null;
-  return isParent(remembered) && !remembered.removed ? remembered : host.currentPage;
-}
-
-/** The box a result covers; tiles of an image fill show the whole image at the layer's width. */
-function targetBox(snap: Snapshot, image: ResultImage, beside: boolean): CanvasBox {
-  let box = snap.box;
-  if (snap.source === 'image' && image.tiles.length > 1) box = { ...box, height: (box.width * image.height) / image.width };
-  return beside ? shiftedRight(box, snap.besideDx) : box;
-}
-
-/** Places one result; returns the node that now shows it. */
-export async function placeResult(host: PluginHost, snap: Snapshot, image: ResultImage, options: RunOptions): Promise<SceneNode> {
-  const node = await findSceneNode(host, snap.nodeId);
-  const inPlace = options.placement === 'in-place' && !snap.locked && node !== undefined;
+/** A new layer showing the result over `box`, in `slot`. */
+function newLayer(host: PluginHost, draft: PlacementDraft, slot: Slot, box: CanvasBox, snap: Snapshot, image: ResultImage, node?: SceneNode): SceneNode {
   const single = image.tiles.length === 1 ? image.tiles[0] : undefined;
-  if (inPlace && single && snap.source === 'image' && 'fills' in node) {
-    node.fills = fillsFor(node, snap, host.createImage(single.bytes).hash);
-    return node;
+  const paint = snap.imagePaint;
+  if (single) {
+    const hash = host.createImage(single.bytes).hash;
+    const fill = paint ? upscaledPaint(paint, hash, pixelRatio(snap, image)) : { type: 'IMAGE' as const, scaleMode: 'FILL' as const, imageHash: hash };
+    return imageRectangle(host, draft, slot, box, [fill]);
   }
-  const parent = await parentFor(host, node, snap);
-  const index = node && node.parent === parent ? parent.children.indexOf(node) + 1 : parent.children.length;
-  const box = targetBox(snap, image, !inPlace && node !== undefined);
-  const layer = single
-    ? imageRectangle(host, parent, index, box, fillsFor(node, snap, host.createImage(single.bytes).hash))
-    : tileGroup(host, parent, index, box, image);
+  return paint ? imageTileFrame(host, draft, slot, box, image, paint, node) : tileGroup(host, draft, slot, box, image);
+}
+
+function finish(layer: SceneNode, snap: Snapshot, options: RunOptions): SceneNode {
   layer.name = resultName(snap.name, options.scale);
   if (snap.constraints && 'constraints' in layer) layer.constraints = snap.constraints;
-  if (inPlace) node.visible = false;
   return layer;
+}
+
+function slotAfter(anchor: SceneNode, outOfFlow: boolean): Slot {
+  const parent = anchor.parent as ParentNode;
+  return { parent, index: parent.children.indexOf(anchor) + 1, outOfFlow };
+}
+
+/** The layer was deleted during the run: its result goes where it was, in its parent when that is still there. */
+async function placeWhereItWas(host: PluginHost, draft: PlacementDraft, snap: Snapshot, image: ResultImage, options: RunOptions): Promise<SceneNode> {
+  const remembered = snap.parentId ? await host.getNodeByIdAsync(snap.parentId) : null;
+  const usable = isParent(remembered) && !remembered.removed && !outermostInstance(remembered as SceneNode) && remembered.type !== 'INSTANCE';
+  const parent = usable ? remembered : host.currentPage;
+  return finish(newLayer(host, draft, { parent, index: parent.children.length, outOfFlow: false }, snap.box, snap, image), snap, options);
+}
+
+async function place(host: PluginHost, draft: PlacementDraft, snap: Snapshot, image: ResultImage, options: RunOptions): Promise<SceneNode> {
+  const node = await findSceneNode(host, snap.nodeId);
+  if (!node) return placeWhereItWas(host, draft, snap, image, options);
+  const instance = outermostInstance(node);
+  const inPlace = options.placement === 'in-place' && !snap.locked;
+  const single = image.tiles.length === 1 ? image.tiles[0] : undefined;
+  if (inPlace && single && snap.imagePaint?.imageHash && isFilled(node)) {
+    const hash = host.createImage(single.bytes).hash;
+    draft.set(node, 'fills', upscaledFills(node.fills, snap.imagePaint.imageHash, hash, pixelRatio(snap, image)));
+    return node;
+  }
+  if (inPlace && !instance) {
+    const layer = finish(newLayer(host, draft, slotAfter(node, false), snap.box, snap, image, node), snap, options);
+    draft.set(node, 'visible', false);
+    return layer;
+  }
+  return placeBeside(host, draft, node, instance ?? node, snap, image, options);
+}
+
+/** The copy an earlier fill of the same layer put beside it in this run, when it still shows the image read. */
+async function earlierCopy(host: PluginHost, snap: Snapshot): Promise<FilledLayer | undefined> {
+  const copy = snap.besideCopy.nodeId ? await findSceneNode(host, snap.besideCopy.nodeId) : undefined;
+  const hash = snap.imagePaint?.imageHash;
+  return isFilled(copy) && copy.fills.some((p) => p.type === 'IMAGE' && p.imageHash === hash) ? copy : undefined;
+}
+
+/** A copy beside the layer (or beside the instance holding it), out of any auto-layout flow; each fill lands on one copy. */
+async function placeBeside(
+  host: PluginHost, draft: PlacementDraft, node: SceneNode, anchor: SceneNode, snap: Snapshot, image: ResultImage, options: RunOptions,
+): Promise<SceneNode> {
+  const single = image.tiles.length === 1 ? image.tiles[0] : undefined;
+  const oldHash = snap.imagePaint?.imageHash;
+  const copy = single && oldHash ? await earlierCopy(host, snap) : undefined;
+  if (copy && single && oldHash) {
+    draft.set(copy, 'fills', upscaledFills(copy.fills, oldHash, host.createImage(single.bytes).hash, pixelRatio(snap, image)));
+    return copy;
+  }
+  const slot = slotAfter(anchor, true);
+  // Above a mask the copy would be masked by it: the copy of a mask (a plain layer) goes right below it instead.
+  if (anchor === node && 'isMask' in node && node.isMask) slot.index -= 1;
+  const box = shiftedRight(snap.box, snap.besideX - snap.boxLeft);
+  let layer: SceneNode;
+  if (single && oldHash && isFilled(node)) {
+    const fills = upscaledFills(node.fills, oldHash, host.createImage(single.bytes).hash, pixelRatio(snap, image));
+    layer = imageCopy(draft, node, slot, box, fills);
+  } else {
+    layer = newLayer(host, draft, slot, box, snap, image, node);
+  }
+  finish(layer, snap, options);
+  snap.besideCopy.nodeId = layer.id;
+  return layer;
+}
+
+/** Places one result; returns the node that now shows it. Nothing is left behind when it throws. */
+export function placeResult(host: PluginHost, snap: Snapshot, image: ResultImage, options: RunOptions): Promise<SceneNode> {
+  return allOrNothing((draft) => place(host, draft, snap, image, options));
 }

@@ -5,7 +5,7 @@
  */
 import type { ImagePaint, SceneNode } from '../figma.ts';
 import type { LayerInfo, SelectionSummary, SkippedLayer } from '../messages.ts';
-import { visibleBounds, type PluginHost } from './host.ts';
+import { outermostInstance, visibleBounds, type PluginHost } from './host.ts';
 
 /** A selected layer the run will upscale. */
 export interface Target {
@@ -59,8 +59,15 @@ function isLocked(node: SceneNode): boolean {
   return node.locked || ancestors(node).some((a) => a.locked);
 }
 
+/** Words for the row of a layer inside an instance, where Figma takes no new layers: only a fill swap stays inside. */
+export function instanceWarning(node: SceneNode, imagePaint: ImagePaint | undefined): string | undefined {
+  if (!outermostInstance(node)) return undefined;
+  return imagePaint ? 'Inside a component: Add beside puts the result beside the instance' : 'Inside a component: the result goes beside the instance';
+}
+
 async function describe(host: PluginHost, node: SceneNode, imagePaint: ImagePaint | undefined): Promise<LayerInfo> {
-  const base = { id: node.id, name: node.name, nodeType: node.type, locked: isLocked(node) };
+  const warning = instanceWarning(node, imagePaint);
+  const base = { id: node.id, name: node.name, nodeType: node.type, locked: isLocked(node), ...(warning ? { warning } : {}) };
   const image = imagePaint?.imageHash ? host.getImageByHash(imagePaint.imageHash) : null;
   if (image) {
     const { width, height } = await image.getSizeAsync();
