@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
 import { startBridge, tempConfigDir } from '../bridge/helpers.ts';
 import { browserSkipReason } from '../helpers/browser.ts';
 import { openPlugin, startUiRig, type PluginSession, type UiRig } from '../helpers/figma-ui.ts';
@@ -52,6 +53,15 @@ async function silentServer(): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
+/** A WebSocket server that completes the upgrade and then never says hello. */
+async function mutedBridge(): Promise<string> {
+  const server = createHttpServer((_req, res) => void res.writeHead(404).end());
+  new WebSocketServer({ server, path: '/v1/ws' });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(() => new Promise((resolve) => (server.closeAllConnections(), server.close(resolve))));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
 const notice = (session: PluginSession) => session.ui.getByTestId('notice');
 const statusLabel = (session: PluginSession) => session.ui.locator('.status-label');
 const BLOCKED = /^Address not allowed by Figma.*only lets the plugin reach the addresses in its manifest: 127\.0\.0\.1:8731 and localhost:8731/;
@@ -88,12 +98,19 @@ describe.skipIf(skipReason !== undefined)(`the built plugin when the bridge cann
     await session.close();
   });
 
-  it('says the bridge is not answering when something listens but never completes the connection, within 3.5 s', async () => {
+  it('says the bridge is not answering when something listens but never completes the connection, 3 s on', async () => {
     const url = await silentServer();
     const session = await openPlugin(rig, pairedHost(url, 'token'));
-    await waitForText(notice(session), /^Bridge not answering.*npx tsdsr serve.*Retrying/, 3500);
+    await waitForText(notice(session), /^Bridge not answering.*npx tsdsr serve.*Retrying/, 4000);
     expect(await session.ui.getByRole('button', { name: 'Retry now' }).isVisible()).toBe(true);
     await session.screenshot('plugin-error-no-answer');
+    await session.close();
+  });
+
+  it('says the bridge refused when it opens the connection but never answers the hello, 3 s on', async () => {
+    const session = await openPlugin(rig, pairedHost(await mutedBridge(), 'token'));
+    await waitForText(notice(session), /^Connection refused.*accepted the connection but did not answer the plugin’s hello/, 4000);
+    expect(await session.ui.getByRole('button', { name: 'Retry now' }).isVisible()).toBe(true);
     await session.close();
   });
 });

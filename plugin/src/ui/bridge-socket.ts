@@ -14,7 +14,7 @@ export type HandshakeFailure =
 /** Milliseconds a socket may take to open; a bridge that has not accepted by then counts as not answering. */
 export const OPEN_TIMEOUT_MS = 3000;
 /** Milliseconds from open to the bridge's hello (longer than the bridge's 2 s delay before refusing a wrong token). */
-export const HELLO_TIMEOUT_MS = 5000;
+export const HELLO_TIMEOUT_MS = 3000;
 
 /** How a socket ended. `blocked`: the page's content security policy (Figma's allowed domains) stopped it; `timeout`: it never opened. */
 export interface SocketClosed {
