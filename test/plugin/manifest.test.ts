@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BRIDGE_URL, webSocketUrl } from '../../plugin/src/settings.ts';
+import { PLUGIN_VERSION } from '../../plugin/src/version.ts';
 import { ensurePluginBuilt } from '../helpers/figma-dist.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -33,7 +34,8 @@ describe('manifest.json', () => {
   it('uses only fields Figma documents, with valid values', () => {
     expect(Object.keys(manifest).filter((k) => !KNOWN_FIELDS.has(k))).toEqual([]);
     expect(manifest).toMatchObject({ name: 'tsdsr upscaler', api: '1.0.0', main: 'plugin/dist/code.js', ui: 'plugin/dist/ui.html', documentAccess: 'dynamic-page' });
-    expect(typeof manifest.id === 'string' && manifest.id.length > 0).toBe(true);
+    // The development placeholder, or the id Figma assigned (a long number; plugin/README.md, "The manifest id").
+    expect(manifest.id).toMatch(/^(tsdsr-upscaler|\d{10,25})$/);
     expect(isStringArray(manifest.editorType) && manifest.editorType.length > 0 && manifest.editorType.every((t) => EDITOR_TYPES.has(t))).toBe(true);
     expect(manifest.editorType).toEqual(['figma']);
   });
@@ -51,6 +53,40 @@ describe('manifest.json', () => {
     expect([...(access.allowedDomains as string[])].sort()).toEqual([...bridgeOrigins].sort());
     expect(access.allowedDomains).toContain(origin(DEFAULT_BRIDGE_URL));
     expect(access.allowedDomains).toContain(origin(webSocketUrl(DEFAULT_BRIDGE_URL)));
+  });
+});
+
+describe('what a reviewer reads', () => {
+  const readme = readFileSync(path.join(root, 'plugin/README.md'), 'utf8');
+  const changelog = readFileSync(path.join(root, 'plugin/CHANGELOG.md'), 'utf8');
+
+  it('plugin/README.md says what the plugin does, why it reaches localhost, and how to start the bridge and pair', () => {
+    const section = readme.split(/^## /m).find((s) => s.startsWith('For reviewers')) ?? '';
+    expect(section).toMatch(/What it does/);
+    expect(section).toMatch(/localhost/);
+    for (const domain of (manifest.networkAccess as { allowedDomains: string[] }).allowedDomains) expect(section).toContain(new URL(domain).host);
+    expect(section).toContain('npx tsdsr serve');
+    expect(section).toContain('npx tsdsr token');
+  });
+
+  it('plugin/README.md says how to put the id Figma assigns into manifest.json', () => {
+    const section = readme.split(/^## /m).find((s) => s.startsWith('The manifest `id`')) ?? '';
+    expect(section).toMatch(/New plugin/);
+    expect(section).toContain(String(manifest.id));
+  });
+
+  it('networkAccess.reasoning says what the network is for and that it stays on the computer', () => {
+    const reasoning = String((manifest.networkAccess as { reasoning: string }).reasoning);
+    expect(reasoning).toMatch(/bridge/);
+    expect(reasoning).toMatch(/own computer/);
+    expect(reasoning).toMatch(/Nothing leaves the machine/);
+  });
+
+  it('plugin/CHANGELOG.md has an Unreleased section, with Placement, then the current version', () => {
+    const headings = [...changelog.matchAll(/^##+ (.+)$/gm)].map((m) => m[1]);
+    expect(headings[0]).toBe('Unreleased');
+    expect(headings).toContain('Placement');
+    expect(headings).toContain(PLUGIN_VERSION);
   });
 });
 
