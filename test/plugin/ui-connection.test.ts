@@ -111,6 +111,7 @@ describe.skipIf(skipReason !== undefined)(`the built plugin when the bridge cann
     const session = await openPlugin(rig, pairedHost(await mutedBridge(), 'token'));
     await waitForText(notice(session), /^Connection refused.*accepted the connection but did not answer the plugin’s hello/, 4000);
     expect(await session.ui.getByRole('button', { name: 'Retry now' }).isVisible()).toBe(true);
+    await session.screenshot('plugin-error-no-hello');
     await session.close();
   });
 });

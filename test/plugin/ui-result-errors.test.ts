@@ -1,10 +1,11 @@
-// The built plugin when a result cannot be made ready for Figma: the row says so in plain words, not the browser's
-// error text (which goes to the console).
+// The built plugin when a result cannot be made ready for Figma, or Figma refuses it: the row says so in plain words,
+// not the browser's or Figma's error text (which goes to the console).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { PROTOCOL_VERSION } from '../../bridge-server/src/protocol/index.ts';
+import { startBridge } from '../bridge/helpers.ts';
 import { browserSkipReason } from '../helpers/browser.ts';
 import { solid } from '../helpers/figma-host.ts';
 import { openPlugin, startUiRig, type UiRig } from '../helpers/figma-ui.ts';
@@ -58,6 +59,29 @@ describe.skipIf(skipReason !== undefined)(`the built plugin with a result it can
     const meta = session.ui.locator('li.layer .layer-meta').first();
     await waitForText(meta, /^The plugin couldn’t prepare this result for Figma \(an image it can’t open, or too little memory\)\. Try again, or a smaller scale\.$/);
     expect(await meta.textContent()).not.toMatch(/decode|InvalidState|source image/i);
+    await session.screenshot('plugin-error-prepare');
     await session.close();
+  });
+
+  it('fails a layer Figma will not change in plain words, with what to do instead', async () => {
+    const { app, httpUrl, token } = await startBridge();
+    const host = pairedHost(httpUrl, token, { model: 'bicubic', scale: 2 });
+    host.page.selection = [host.add('RECTANGLE', { name: 'Library card', width: 40, height: 30, fills: [solid(0, 90, 200)] })];
+    host.figma.createImage = () => {
+      throw new Error('in set_fills: Cannot write to internal and read-only node');
+    };
+    const session = await openPlugin(rig, host);
+    try {
+      await waitForText(session.ui.locator('.status-label'), /^Connected$/);
+      await session.ui.getByTestId('start').click();
+      await waitForMessage(host, 'run-finished');
+      const meta = session.ui.locator('li.layer .layer-meta').first();
+      await waitForText(meta, /^Figma doesn’t let plugins change this layer here.*Pick “Add beside”, or edit the original\.$/);
+      expect(await meta.textContent()).not.toMatch(/set_fills|read-only node/);
+      await session.screenshot('plugin-error-figma');
+    } finally {
+      await session.close();
+      await app.close();
+    }
   });
 });

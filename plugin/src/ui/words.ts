@@ -43,7 +43,7 @@ export function connectionNotice(state: ConnectionState, bridgeUrl: string, now:
     case 'blocked':
       return {
         tone: 'error', title: 'Address not allowed by Figma', action: 'use-default',
-        body: `Figma only lets the plugin reach the addresses in its manifest: ${allowedAddressesText()}. Switch to one of them and run the bridge there (\`npx tsdsr serve\`).`,
+        body: `Figma only lets the plugin reach the addresses in its manifest: ${allowedAddressesText()}. Switch to one of them, and start the bridge there with \`npx tsdsr serve\`.`,
       };
     case 'refused':
       return { tone: 'error', title: 'Connection refused', body: `${state.message} Restart it with \`npx tsdsr serve\`.${retryText(state.retryAt, now)}`, action: 'retry' };
