@@ -4,7 +4,7 @@ import { figmaErrorWords, logFigmaError } from './figma-errors.ts';
 import type { PluginHost } from './host.ts';
 import { placeResult } from './place.ts';
 import { readSelection } from './selection.ts';
-import { snapshotOf, type Snapshot } from './snapshot.ts';
+import { snapshotOf, type BesideCopyRef, type Snapshot } from './snapshot.ts';
 import { readLayerPixels } from './source.ts';
 
 interface RunState {
@@ -51,7 +51,7 @@ export class RunController {
    */
   async start(runId: string, options: RunOptions, layerIds: readonly string[]): Promise<void> {
     const { targets, skipped } = await readSelection(this.host);
-    if (!sameLayers(targets.map((t) => t.node.id), layerIds)) {
+    if (!sameLayers(targets.map((t) => t.info.id), layerIds)) {
       await this.refreshSelection();
       this.channel.emit({ type: 'run-refused', runId, reason: SELECTION_CHANGED_TEXT });
       return;
@@ -64,11 +64,13 @@ export class RunController {
     }
     const run: RunState = { options, snapshots: new Map(), placed: 0 };
     this.#runs.set(runId, run);
+    const copies = new Map<string, BesideCopyRef>();
     for (const target of targets) {
-      const layerId = target.node.id;
+      const layerId = target.info.id;
       try {
         const pixels = await readLayerPixels(this.host, target);
-        run.snapshots.set(layerId, snapshotOf(target, pixels));
+        const copy = copies.get(target.node.id) ?? copies.set(target.node.id, {}).get(target.node.id)!;
+        run.snapshots.set(layerId, snapshotOf(target, pixels, copy));
         this.channel.emit({ type: 'layer-source', runId, layerId, bytes: pixels.bytes, width: pixels.width, height: pixels.height });
       } catch (error) {
         logFigmaError('read', target.node.name, error);

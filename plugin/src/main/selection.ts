@@ -1,13 +1,14 @@
 /**
  * Which selected layers a run upscales. Rules: when a layer and one of its descendants are both selected, only the
  * ancestor is upscaled; hidden layers (or layers inside hidden ones) are skipped with a note; locked layers are read
- * but never changed, so their results always go beside them.
+ * but never changed, so their results always go beside them. A layer with several image fills is one target per fill
+ * (up to {@link MAX_IMAGE_FILLS}), each upscaled and swapped on its own.
  */
 import type { ImagePaint, SceneNode } from '../figma.ts';
 import type { LayerInfo, SelectionSummary, SkippedLayer } from '../messages.ts';
 import { outermostInstance, visibleBounds, type PluginHost } from './host.ts';
 
-/** A selected layer the run will upscale. */
+/** A selected layer the run will upscale, or one image fill of it (`info.id` tells them apart). */
 export interface Target {
   node: SceneNode;
   info: LayerInfo;
@@ -33,17 +34,27 @@ export function topmostSelected(selection: readonly SceneNode[]): SceneNode[] {
   return selection.filter((node) => !ancestors(node).some((a) => ids.has(a.id)));
 }
 
-/** The topmost visible image fill of a childless layer, or undefined (then the layer is exported instead). */
-export function imagePaintOf(node: SceneNode): ImagePaint | undefined {
-  if ('children' in node && node.children.length > 0) return undefined;
-  if (!('fills' in node) || !Array.isArray(node.fills)) return undefined;
+/** The most image fills of one layer a run upscales (each is its own job); the row says when more are left as they are. */
+export const MAX_IMAGE_FILLS = 4;
+
+/** The visible image fills of a childless layer, topmost first, one per image (the same image twice is one job). */
+export function imagePaintsOf(node: SceneNode): ImagePaint[] {
+  if ('children' in node && node.children.length > 0) return [];
+  if (!('fills' in node) || !Array.isArray(node.fills)) return [];
   const fills = node.fills as readonly { type: string; visible?: boolean }[];
+  const paints: ImagePaint[] = [];
   for (let i = fills.length - 1; i >= 0; i--) {
     const paint = fills[i]!;
-    if (paint.visible === false) continue;
-    if (paint.type === 'IMAGE' && (paint as ImagePaint).imageHash) return paint as ImagePaint;
+    if (paint.visible === false || paint.type !== 'IMAGE') continue;
+    const hash = (paint as ImagePaint).imageHash;
+    if (hash && !paints.some((p) => p.imageHash === hash)) paints.push(paint as ImagePaint);
   }
-  return undefined;
+  return paints;
+}
+
+/** The topmost visible image fill of a childless layer, or undefined (then the layer is exported instead). */
+export function imagePaintOf(node: SceneNode): ImagePaint | undefined {
+  return imagePaintsOf(node)[0];
 }
 
 function skipReason(node: SceneNode): string | undefined {
@@ -65,9 +76,16 @@ export function instanceWarning(node: SceneNode, imagePaint: ImagePaint | undefi
   return imagePaint ? 'Inside a component: Add beside puts the result beside the instance' : 'Inside a component: the result goes beside the instance';
 }
 
-async function describe(host: PluginHost, node: SceneNode, imagePaint: ImagePaint | undefined): Promise<LayerInfo> {
-  const warning = instanceWarning(node, imagePaint);
-  const base = { id: node.id, name: node.name, nodeType: node.type, locked: isLocked(node), ...(warning ? { warning } : {}) };
+/** One entry of a run: a layer, or one image fill of a layer with several (`<id>#<n>`, named `<name> · image n of m`). */
+interface Entry {
+  id: string;
+  name: string;
+  notes: string[];
+}
+
+async function describe(host: PluginHost, node: SceneNode, imagePaint: ImagePaint | undefined, entry: Entry): Promise<LayerInfo> {
+  const notes = [instanceWarning(node, imagePaint), ...entry.notes].filter((n): n is string => !!n);
+  const base = { id: entry.id, name: entry.name, nodeType: node.type, locked: isLocked(node), ...(notes.length ? { warning: notes.join(' · ') } : {}) };
   const image = imagePaint?.imageHash ? host.getImageByHash(imagePaint.imageHash) : null;
   if (image) {
     const { width, height } = await image.getSizeAsync();
@@ -77,19 +95,29 @@ async function describe(host: PluginHost, node: SceneNode, imagePaint: ImagePain
   return { ...base, source: 'export', widthPx: Math.max(1, Math.round(bounds.width)), heightPx: Math.max(1, Math.round(bounds.height)) };
 }
 
+/** The targets of one layer: each of its image fills (up to {@link MAX_IMAGE_FILLS}), or the layer itself to export. */
+async function targetsOf(host: PluginHost, node: SceneNode): Promise<Target[]> {
+  const paints = imagePaintsOf(node).filter((p) => host.getImageByHash(p.imageHash!));
+  if (paints.length === 0) return [{ node, info: await describe(host, node, undefined, { id: node.id, name: node.name, notes: [] }) }];
+  const taken = paints.slice(0, MAX_IMAGE_FILLS);
+  const left = paints.length - taken.length;
+  const skippedNote = left > 0 ? `Only the top ${MAX_IMAGE_FILLS} of its ${paints.length} image fills are upscaled` : '';
+  return Promise.all(taken.map(async (imagePaint, k) => {
+    const entry: Entry = taken.length === 1
+      ? { id: node.id, name: node.name, notes: [skippedNote] }
+      : { id: k === 0 ? node.id : `${node.id}#${k + 1}`, name: `${node.name} · image ${k + 1} of ${taken.length}`, notes: k === 0 ? [skippedNote] : [] };
+    return { node, imagePaint, info: await describe(host, node, imagePaint, entry) };
+  }));
+}
+
 /** Reads the current page's selection into targets and skipped layers. */
 export async function readSelection(host: PluginHost): Promise<SelectionRead> {
   const targets: Target[] = [];
   const skipped: SkippedLayer[] = [];
   for (const node of topmostSelected(host.currentPage.selection)) {
     const reason = skipReason(node);
-    if (reason) {
-      skipped.push({ id: node.id, name: node.name, reason });
-      continue;
-    }
-    const found = imagePaintOf(node);
-    const imagePaint = found?.imageHash && host.getImageByHash(found.imageHash) ? found : undefined;
-    targets.push({ node, info: await describe(host, node, imagePaint), ...(imagePaint ? { imagePaint } : {}) });
+    if (reason) skipped.push({ id: node.id, name: node.name, reason });
+    else targets.push(...(await targetsOf(host, node)));
   }
   return { targets, skipped };
 }

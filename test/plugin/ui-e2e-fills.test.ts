@@ -1,0 +1,49 @@
+// The built plugin with a real bridge on layers the main thread splits into several entries (one per image fill): the
+// UI runs each entry as its own job, by id, with no change of its own.
+import type { ImagePaint } from '@figma/plugin-typings/plugin-api-standalone.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBridge, tempConfigDir, type RunningBridge } from '../bridge/helpers.ts';
+import { browserSkipReason } from '../helpers/browser.ts';
+import { solid } from '../helpers/figma-host.ts';
+import { openPlugin, startUiRig, type UiRig } from '../helpers/figma-ui.ts';
+import { pairedHost, waitForMessage, waitForText } from './e2e-scene.ts';
+import { describeImage, gradientPng } from './pixels.ts';
+
+const skipReason = browserSkipReason();
+let rig: UiRig;
+let bridge: RunningBridge;
+let cleanup: () => Promise<void>;
+
+beforeAll(async () => {
+  if (skipReason) return;
+  ({ cleanup } = await tempConfigDir());
+  rig = await startUiRig();
+  bridge = await startBridge();
+});
+afterAll(async () => {
+  await bridge?.app.close();
+  await rig?.close();
+  await cleanup?.();
+});
+
+describe.skipIf(skipReason !== undefined)(`several image fills with a real bridge${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
+  it('upscales both image fills of a layer in place, each as its own row', async () => {
+    const host = pairedHost(bridge.httpUrl, bridge.token, { model: 'bicubic', scale: 2 });
+    const main: ImagePaint = { type: 'IMAGE', scaleMode: 'FILL', imageHash: host.addImage(await gradientPng(64, 48)) };
+    const overlay: ImagePaint = { type: 'IMAGE', scaleMode: 'FIT', imageHash: host.addImage(await gradientPng(32, 32)), opacity: 0.5 };
+    const photo = host.add('RECTANGLE', { name: 'Photo', x: 40, y: 40, width: 64, height: 48, fills: [solid(255, 255, 255), main, overlay] });
+    host.page.selection = [photo];
+    const session = await openPlugin(rig, host);
+    await waitForText(session.ui.locator('.status-label'), /^Connected$/);
+    await waitForText(session.ui.locator('li.layer').nth(1), /Photo · image 2 of 2/);
+    await session.ui.getByTestId('start').click();
+    await waitForMessage(host, 'run-finished');
+    await waitForText(session.ui.getByTestId('summary'), /^Done · 2 upscaled/);
+    await session.screenshot('plugin-done-two-fills');
+    const sizes = await Promise.all(photo.fills.slice(1).map((f) => describeImage(host.images.get((f as ImagePaint).imageHash!)!.bytes)));
+    expect(sizes.map((s) => [s.width, s.height])).toEqual([[128, 96], [64, 64]]);
+    expect(photo.fills[2]).toMatchObject({ scaleMode: 'FIT', opacity: 0.5 });
+    expect(host.page.children).toEqual([photo]);
+    await session.close();
+  });
+});
