@@ -75,4 +75,17 @@ describe('Figma errors in plain words', () => {
     const { outcomes } = await runAll(p, OPTIONS);
     expect(outcomes[0]).toMatchObject({ reason: expect.stringMatching(/^Figma couldn’t place the result\./) });
   });
+
+  it('keeps Figma\'s raw text out of the notification when answering the plugin window fails', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const p = startTestPlugin();
+    p.host.figma.clientStorage.setAsync = async () => {
+      throw new Error('in setAsync: Storage quota exceeded (1048576 bytes)');
+    };
+    p.host.sendToMain({ type: 'save-token', token: 'abc' });
+    await expect.poll(() => p.host.notifications.length).toBe(1);
+    expect(p.host.notifications[0]).toEqual({ message: expect.stringMatching(/^tsdsr: Something went wrong\. Try again; if it keeps failing, the plugin’s console/), options: { error: true } });
+    expect(p.host.notifications[0]!.message).not.toMatch(/setAsync|quota/i);
+    expect(logged).toHaveBeenCalledWith(expect.any(String), expect.objectContaining({ message: expect.stringContaining('quota') }));
+  });
 });

@@ -9,8 +9,8 @@ export class DesignerFacingError extends Error {
   override name = 'DesignerFacingError';
 }
 
-/** What the plugin was doing with the layer when Figma failed. */
-export type LayerStep = 'read' | 'place';
+/** What the plugin was doing when Figma failed: reading a layer, placing its result, or anything else (`plugin`). */
+export type LayerStep = 'read' | 'place' | 'plugin';
 
 /** Figma's error texts the plugin knows, matched in order, with what to tell the designer. */
 const KNOWN_FIGMA_ERRORS: readonly [pattern: RegExp, words: string][] = Object.freeze([
@@ -33,6 +33,7 @@ const KNOWN_FIGMA_ERRORS: readonly [pattern: RegExp, words: string][] = Object.f
 const FALLBACK: Readonly<Record<LayerStep, string>> = Object.freeze({
   read: 'Figma couldn’t read this layer’s pixels. Try again; if it keeps failing, the plugin’s console (Plugins → Development → Show/Hide console) says why.',
   place: 'Figma couldn’t place the result. Try again; if it keeps failing, the plugin’s console (Plugins → Development → Show/Hide console) says why.',
+  plugin: 'Something went wrong. Try again; if it keeps failing, the plugin’s console (Plugins → Development → Show/Hide console) says why.',
 });
 
 /** What to show in a layer's row for an error Figma threw at `step`; never Figma's raw text. */
@@ -43,6 +44,7 @@ export function figmaErrorWords(step: LayerStep, error: unknown): string {
 }
 
 /** Logs Figma's raw error for whoever debugs the plugin (the console of Figma's plugin development tools). */
-export function logFigmaError(step: LayerStep, layerName: string, error: unknown): void {
-  console.error(`tsdsr: couldn't ${step === 'read' ? 'read' : 'place the result of'} "${layerName}":`, error);
+export function logFigmaError(step: LayerStep, what: string, error: unknown): void {
+  const doing = step === 'read' ? `read "${what}"` : step === 'place' ? `place the result of "${what}"` : what;
+  console.error(`tsdsr: couldn't ${doing}:`, error);
 }

@@ -1,6 +1,7 @@
 /** The main thread's wiring: opens the UI, answers its messages, follows the selection. */
 import { createChannel, UI_TO_MAIN_TYPES, type Channel, type MainToUi, type UiToMain } from '../messages.ts';
-import { errorText, type PluginHost } from './host.ts';
+import { figmaErrorWords, logFigmaError } from './figma-errors.ts';
+import type { PluginHost } from './host.ts';
 import { RunController } from './run.ts';
 import { SelectionFeed } from './selection-feed.ts';
 import { loadSettings, loadToken, saveSettings, saveToken } from './storage.ts';
@@ -13,7 +14,10 @@ export function mainChannel(host: PluginHost): Channel<MainToUi, UiToMain> {
   return createChannel<MainToUi, UiToMain>(
     { send: (message) => host.ui.postMessage(message), listen: (receive) => (host.ui.onmessage = (message) => receive(message)) },
     UI_TO_MAIN_TYPES,
-    (error) => host.notify(`tsdsr: ${errorText(error)}`, { error: true }),
+    (error) => {
+      logFigmaError('plugin', 'answer the plugin window', error);
+      host.notify(`tsdsr: ${figmaErrorWords('plugin', error)}`, { error: true });
+    },
   );
 }
 
