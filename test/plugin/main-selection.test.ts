@@ -93,12 +93,23 @@ describe('pixels sent to the bridge', () => {
     expect(data[(12 * 24 + 12) * 4 + 3]).toBe(255);
   });
 
-  it('exports an image fill in a format the bridge cannot read (GIF) instead of sending its bytes', async () => {
+  it('sends a GIF fill\'s first frame at the GIF\'s own size, as PNG (the bridge cannot read GIF; see main-gif.test.ts)', async () => {
     const p = startTestPlugin();
     const gif = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
     const hash = 'gif-hash';
     p.host.images.set(hash, { bytes: new Uint8Array(gif), width: 1, height: 1 });
     const node = p.host.add('RECTANGLE', { name: 'Anim', width: 30, height: 20, fills: [{ type: 'IMAGE', scaleMode: 'FILL', imageHash: hash }] });
+    p.host.select(node);
+    const { sources } = await runAll(p, OPTIONS);
+    expect(sources[0]).toMatchObject({ width: 1, height: 1 });
+    expect((await sharp(sources[0]!.bytes).metadata()).format).toBe('png');
+  });
+
+  it('exports an image fill the plugin cannot read at all instead of sending its bytes', async () => {
+    const p = startTestPlugin();
+    const hash = 'bmp-hash';
+    p.host.images.set(hash, { bytes: new Uint8Array([0x42, 0x4d, 0, 0, 0, 0]), width: 4, height: 4 });
+    const node = p.host.add('RECTANGLE', { name: 'Bitmap', width: 30, height: 20, fills: [{ type: 'IMAGE', scaleMode: 'FILL', imageHash: hash }] });
     p.host.select(node);
     const { sources } = await runAll(p, OPTIONS);
     expect(sources[0]).toMatchObject({ width: 30, height: 20 });

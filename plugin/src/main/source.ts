@@ -1,5 +1,10 @@
-/** Reading a layer's pixels for the bridge: the original image of an image fill, or a 1× PNG export of anything else. */
+/**
+ * Reading a layer's pixels for the bridge: the original image of an image fill (a GIF's first frame, decoded here, as
+ * the bridge cannot read GIF), or a 1× PNG export of anything else.
+ */
+import { decodeGifFirstFrame, isGif } from '../gif.ts';
 import { bridgeImageFormat, pngSize } from '../png.ts';
+import { encodePng } from '../png-encode.ts';
 import type { PluginHost } from './host.ts';
 import type { Target } from './selection.ts';
 
@@ -8,7 +13,7 @@ export interface LayerPixels {
   bytes: Uint8Array;
   width: number;
   height: number;
-  /** `image`: the fill's original file; `export`: the layer rendered at 1×. */
+  /** `image`: the fill's original pixels, at the image's own size; `export`: the layer rendered at 1×. */
   source: 'image' | 'export';
   /** The image fill's hash when `source` is `image`. */
   imageHash?: string;
@@ -21,16 +26,29 @@ async function exportAtOneX(target: Target): Promise<LayerPixels> {
   return { bytes, ...size, source: 'export' };
 }
 
+/** A GIF's first frame as PNG, or undefined when it cannot be decoded. */
+function gifFirstFrame(bytes: Uint8Array): { bytes: Uint8Array; width: number; height: number } | undefined {
+  try {
+    const frame = decodeGifFirstFrame(bytes);
+    return { bytes: encodePng(frame), width: frame.width, height: frame.height };
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * The layer's pixels. An image fill sends its original file (full resolution, not the on-screen size) unless the file
- * is in a format the bridge cannot read (GIF), in which case the layer is exported like any other.
+ * The layer's pixels. An image fill sends its original file (full resolution, not the on-screen size); a GIF sends its
+ * first frame at its own size, as PNG. Only a file the plugin cannot read is exported like any other layer.
  */
 export async function readLayerPixels(host: PluginHost, target: Target): Promise<LayerPixels> {
   const hash = target.imagePaint?.imageHash;
   const image = hash ? host.getImageByHash(hash) : null;
   if (!hash || !image) return exportAtOneX(target);
   const bytes = await image.getBytesAsync();
-  if (!bridgeImageFormat(bytes)) return exportAtOneX(target);
-  const { width, height } = await image.getSizeAsync();
-  return { bytes, width, height, source: 'image', imageHash: hash };
+  if (bridgeImageFormat(bytes)) {
+    const { width, height } = await image.getSizeAsync();
+    return { bytes, width, height, source: 'image', imageHash: hash };
+  }
+  const frame = isGif(bytes) ? gifFirstFrame(bytes) : undefined;
+  return frame ? { ...frame, source: 'image', imageHash: hash } : exportAtOneX(target);
 }
