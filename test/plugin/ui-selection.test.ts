@@ -78,4 +78,20 @@ describe.skipIf(skipReason !== undefined)(`the built plugin following the select
     expect(await session.ui.getByTestId('notice').isHidden()).toBe(true);
     await session.close();
   });
+
+  it('keeps the newest summary when an older one arrives after it', async () => {
+    const host = pairedHost(bridge.httpUrl, bridge.token, { model: 'bicubic', scale: 2 });
+    const { photo, badge } = await slowPhotoAndBadge(host);
+    const session = await openPlugin(rig, host);
+    await waitForText(session.ui.getByTestId('summary'), /^Nothing selected$/);
+    const layer = (node: typeof photo, widthPx: number, heightPx: number) =>
+      ({ id: node.id, name: node.name, source: 'export', nodeType: 'RECTANGLE', widthPx, heightPx, locked: false });
+    const toUi = (message: unknown) => session.page.evaluate((m) => (window as unknown as { tsdsrToUi(m: unknown): void }).tsdsrToUi(m), message);
+    await toUi({ type: 'selection', seq: 101, selection: { layers: [layer(badge, 20, 20)], skipped: [] } });
+    await toUi({ type: 'selection', seq: 100, selection: { layers: [layer(photo, 64, 48)], skipped: [] } });
+    await waitForText(session.ui.getByTestId('summary'), /^1 layer selected$/);
+    await sleep(200);
+    expect(await listedNames(session)).toEqual(['Badge']);
+    await session.close();
+  });
 });
