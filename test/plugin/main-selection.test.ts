@@ -75,7 +75,7 @@ describe('pixels sent to the bridge', () => {
     expect(Buffer.from(sources[0]!.bytes).equals(Buffer.from(original))).toBe(true);
   });
 
-  it('exports frames, groups, text and vectors as PNG at 1x, with transparency', async () => {
+  it('exports frames, groups, text and vectors for the model as PNG at 1x, with transparency (Add beside; see main-native.test.ts)', async () => {
     const p = startTestPlugin();
     const frame = p.host.add('FRAME', { name: 'Card', x: 10, y: 20, width: 100, height: 80, fills: [solid(255, 255, 255)] });
     p.host.add('RECTANGLE', { name: 'Bar', width: 100, height: 10, fills: [solid(0, 0, 0)] }, frame);
@@ -84,7 +84,7 @@ describe('pixels sent to the bridge', () => {
     p.host.add('RECTANGLE', { x: 500, width: 10, height: 10, fills: [solid(1, 1, 1)] }, group);
     p.host.add('TEXT', { x: 520, y: 5, width: 30, height: 12, fills: [solid(1, 1, 1)] }, group);
     p.host.select(frame, icon, group);
-    const { sources } = await runAll(p, OPTIONS);
+    const { sources } = await runAll(p, { ...OPTIONS, placement: 'beside' });
     const metas = await Promise.all(sources.map((s) => sharp(s.bytes).metadata()));
     expect(metas.map((m) => [m.format, m.width, m.height])).toEqual([['png', 100, 80], ['png', 24, 24], ['png', 50, 17]]);
     expect(sources.map((s) => [s.width, s.height])).toEqual([[100, 80], [24, 24], [50, 17]]);

@@ -68,8 +68,9 @@ export async function runAll(p: PluginUnderTest, options: RunOptions, make: Make
   const outcomes: MessageOf<MainToUi, 'layer-placed' | 'layer-failed'>[] = [];
   const sources: MessageOf<MainToUi, 'layer-source'>[] = [];
   for (let i = 0; i < started.layers.length; i++) {
-    const source = await p.next('layer-source', 'layer-failed');
-    if (source.type === 'layer-failed') {
+    // A text or vector layer replaced in place is placed by the main thread itself (Figma's export at scale): no source.
+    const source = await p.next('layer-source', 'layer-failed', 'layer-placed');
+    if (source.type !== 'layer-source') {
       outcomes.push(source);
       continue;
     }

@@ -93,11 +93,12 @@ describe.skipIf(skipReason !== undefined)(`the built plugin with a real bridge${
     await rows.nth(1).getByRole('button', { name: 'Cancel', exact: true }).click();
     await waitForText(rows.nth(1), /Cancelled/);
     await session.ui.getByRole('button', { name: 'Cancel all' }).click();
-    await waitForText(session.ui.getByTestId('summary'), /^Done · 0 upscaled · 3 cancelled$/);
+    // The icon (a vector) was Figma's own export at 4×, placed at once: only the photo and the card went to the bridge.
+    await waitForText(session.ui.getByTestId('summary'), /^Done · 1 upscaled · 2 cancelled$/);
     await waitForMessage(host, 'run-finished');
     expect(gated.started).toEqual(['160x120']);
-    expect(host.page.children.map((n) => n.name)).toEqual(['Photo', 'Card', 'Icon']);
-    expect(host.notifications.at(-1)?.message).toBe('No layers were upscaled · 3 cancelled');
+    expect(host.page.children.map((n) => n.name)).toEqual(['Photo', 'Card', 'Icon', 'Icon @4x']);
+    expect(host.notifications.at(-1)?.message).toBe('Upscaled 1 layer to 4× · 2 cancelled');
     await session.close();
   });
 

@@ -2,6 +2,7 @@
 import type { Channel, MainToUi, ResultImage, RunOptions, UiToMain } from '../messages.ts';
 import { figmaErrorWords, logFigmaError } from './figma-errors.ts';
 import type { PluginHost } from './host.ts';
+import { nativeResult } from './native.ts';
 import { placeResult } from './place.ts';
 import { readSelection } from './selection.ts';
 import { snapshotOf, type BesideCopyRef, type Snapshot } from './snapshot.ts';
@@ -68,8 +69,14 @@ export class RunController {
     for (const target of targets) {
       const layerId = target.info.id;
       try {
-        const pixels = await readLayerPixels(this.host, target);
         const copy = copies.get(target.node.id) ?? copies.set(target.node.id, {}).get(target.node.id)!;
+        const native = options.placement === 'in-place' ? await nativeResult(target, options.scale) : undefined;
+        if (native) {
+          run.snapshots.set(layerId, snapshotOf(target, native.pixels, copy));
+          await this.place(runId, layerId, native.image);
+          continue;
+        }
+        const pixels = await readLayerPixels(this.host, target);
         run.snapshots.set(layerId, snapshotOf(target, pixels, copy));
         this.channel.emit({ type: 'layer-source', runId, layerId, bytes: pixels.bytes, width: pixels.width, height: pixels.height });
       } catch (error) {
