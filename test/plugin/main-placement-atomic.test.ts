@@ -63,6 +63,25 @@ describe('a placement that fails part-way leaves nothing behind', () => {
     expect(steps).toEqual(expect.arrayContaining(['createFrame', 'clipsContent', 'createRectangle', 'insertChild', 'visible']));
   });
 
+  it('beside, inside auto layout: the copy taken out of the flow', async () => {
+    const row: SceneBuilder = async (p) => {
+      const frame = p.host.add('FRAME', { name: 'Row', width: 300, height: 50, layoutMode: 'HORIZONTAL', itemSpacing: 10 });
+      const fill: ImagePaint = { type: 'IMAGE', scaleMode: 'FILL', imageHash: p.host.addImage(await solidPng(20, 20)) };
+      const a = p.host.add('RECTANGLE', { name: 'A', width: 50, height: 50, fills: [fill] }, frame);
+      p.host.add('RECTANGLE', { name: 'B', width: 50, height: 50 }, frame);
+      return [a];
+    };
+    expect(await expectAllOrNothing(row, { scale: 2, placement: 'beside' })).toContain('layoutPositioning');
+  });
+
+  it('inside an instance: the result beside the instance', async () => {
+    const inInstance: SceneBuilder = async (p) => {
+      const card = p.host.add('INSTANCE', { name: 'Card', width: 200, height: 100 });
+      return [p.host.add('FRAME', { name: 'Badge', width: 40, height: 20, fills: [solid(255, 0, 0)] }, card)];
+    };
+    expect(await expectAllOrNothing(inInstance, { scale: 2, placement: 'in-place' })).toContain('insertChild');
+  });
+
   it('a layer deleted during the run: a failure while placing it where it was leaves nothing', async () => {
     for (const step of ['createRectangle', 'insertChild', 'resize', 'relativeTransform', 'fills', 'name']) {
       const p = startTestPlugin();

@@ -76,6 +76,18 @@ describe('add beside inside auto layout', () => {
     expect(frame.width).toBe(200);
   });
 
+  it('replace in place takes the layer\'s slot in the row (the hidden original leaves the flow)', async () => {
+    const p = startTestPlugin();
+    const { frame, items } = await row(p);
+    const badge = p.host.add('FRAME', { name: 'Badge', width: 50, height: 50, fills: [solid(255, 0, 0)] }, frame);
+    p.host.select(badge);
+    await runAll(p, { scale: 2, placement: 'in-place' });
+    expect(items.map((n) => n.x)).toEqual([0, 60, 120]);
+    expect(frame.children.map((n) => [n.name, n.visible, n.x, n.layoutPositioning])).toEqual([
+      ['A', true, 0, 'AUTO'], ['B', true, 60, 'AUTO'], ['C', true, 120, 'AUTO'], ['Badge', false, expect.any(Number), 'AUTO'], ['Badge @2x', true, 180, 'AUTO'],
+    ]);
+  });
+
   it('an exported layer\'s result too', async () => {
     const p = startTestPlugin();
     const { frame } = await row(p);
