@@ -15,8 +15,8 @@ export type FakeNodeType =
 /** Figma's words when a plugin adds a child to an instance or to a layer inside one. */
 export const INSIDE_INSTANCE_ERROR = 'Cannot move node. New parent is an instance or is inside of an instance';
 
-/** The canvas changes made so far (`insertChild`, `fills`, `createImage`, ...), and a failure a test armed. */
-export const canvasSteps: { log: string[]; armed?: { step: string; left: number } } = { log: [] };
+/** The canvas changes made so far (`insertChild`, `fills`, `createImage`, ...), and the failures a test armed. */
+export const canvasSteps: { log: string[]; armed: { step: string; left: number }[] } = { log: [], armed: [] };
 
 let building = 0;
 
@@ -24,16 +24,15 @@ let building = 0;
 export function canvasStep(step: string): void {
   if (building > 0) return;
   canvasSteps.log.push(step);
-  const armed = canvasSteps.armed;
-  if (armed?.step !== step) return;
-  if (--armed.left > 0) return;
-  canvasSteps.armed = undefined;
+  const armed = canvasSteps.armed.find((a) => a.step === step);
+  if (!armed || --armed.left > 0) return;
+  canvasSteps.armed.splice(canvasSteps.armed.indexOf(armed), 1);
   throw new Error(`injected failure at ${step}`);
 }
 
-/** Makes the `nth` next canvas change named `step` throw (once). */
+/** Makes the `nth` next canvas change named `step` throw (once); several steps may be armed at a time. */
 export function failAt(step: string, nth = 1): void {
-  canvasSteps.armed = { step, left: nth };
+  canvasSteps.armed.push({ step, left: nth });
 }
 
 let nextId = 1;

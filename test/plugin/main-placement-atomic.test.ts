@@ -3,9 +3,9 @@
 import type { ImagePaint } from '@figma/plugin-typings/plugin-api-standalone.js';
 import { describe, expect, it } from 'vitest';
 import { solid } from '../helpers/figma-host.ts';
-import { failAt } from '../helpers/figma-nodes.ts';
+import { canvasSteps, failAt } from '../helpers/figma-nodes.ts';
 import { canvasTree, expectAllOrNothing, type SceneBuilder } from './canvas.ts';
-import { runAll, solidPng, startTestPlugin, type MakeResult } from './scene.ts';
+import { runAll, scaledResult, solidPng, startTestPlugin, type MakeResult } from './scene.ts';
 
 const card: SceneBuilder = async (p) => {
   const board = p.host.add('FRAME', { name: 'Board', x: 100, y: 50, width: 400, height: 300 });
@@ -51,6 +51,20 @@ describe('a placement that fails part-way leaves nothing behind', () => {
   it('beside, image fill: the duplicate of the layer', async () => {
     const steps = await expectAllOrNothing(photo, { scale: 2, placement: 'beside' });
     expect(steps).toEqual(expect.arrayContaining(['clone', 'insertChild', 'relativeTransform', 'fills', 'name']));
+    // After a failed duplicate (its own steps undone), the fallback rectangle is all-or-nothing too.
+    for (const step of ['createRectangle', 'insertChild', 'fills']) {
+      const p = startTestPlugin();
+      p.host.select(...(await photo(p)));
+      const before = canvasTree(p.host.page);
+      failAt('clone');
+      const { outcomes } = await runAll(p, { scale: 2, placement: 'beside' }, async (source) => {
+        failAt(step);
+        return scaledResult(2)(source);
+      });
+      expect(canvasSteps.armed).toEqual([]);
+      expect(outcomes.map((o) => o.type), step).toEqual(['layer-failed']);
+      expect(canvasTree(p.host.page), step).toEqual(before);
+    }
   });
 
   it('split in tiles, exported layer: the tile group', async () => {

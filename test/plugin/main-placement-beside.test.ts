@@ -3,6 +3,7 @@
 import type { Effect, ImagePaint, Paint } from '@figma/plugin-typings/plugin-api-standalone.js';
 import { describe, expect, it } from 'vitest';
 import { solid } from '../helpers/figma-host.ts';
+import { failAt } from '../helpers/figma-nodes.ts';
 import { imageOf } from './canvas.ts';
 import { runAll, solidPng, startTestPlugin, type PluginUnderTest } from './scene.ts';
 
@@ -33,6 +34,22 @@ describe('add beside keeps the look', () => {
     expect(imageOf(p, copy).stored).toMatchObject({ width: 128, height: 128 });
     expect(imageOf(p, copy).paint).toMatchObject({ scaleMode: 'FILL' });
     expect(avatar.fills).toEqual([fill]);
+  });
+
+  it('where Figma will not duplicate the layer, a rectangle with its look stands in', async () => {
+    const p = startTestPlugin();
+    const avatar = p.host.add('ELLIPSE', {
+      name: 'Avatar', x: 10, y: 20, width: 48, height: 48, fills: [await imageFill(p)], strokes: [STROKE], strokeWeight: 2,
+      effects: [SHADOW], opacity: 0.8, blendMode: 'MULTIPLY', cornerRadius: 3,
+    });
+    p.host.select(avatar);
+    failAt('clone');
+    await runAll(p, { scale: 2, placement: 'beside' });
+    expect(p.host.page.children.map((n) => n.name)).toEqual(['Avatar', 'Avatar @2x']);
+    expect(p.host.page.children[1]).toMatchObject({
+      type: 'RECTANGLE', x: 78, y: 20, width: 48, height: 48, strokes: [STROKE], strokeWeight: 2, effects: [SHADOW], opacity: 0.8,
+      blendMode: 'MULTIPLY', cornerRadius: 3,
+    });
   });
 
   it('keeps the corner radius, per corner too', async () => {

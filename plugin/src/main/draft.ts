@@ -26,6 +26,21 @@ export class PlacementDraft {
     });
   }
 
+  /** Tries `work` on a draft of its own: kept when it succeeds; when it throws, only its changes are undone and `fallback` runs. */
+  attempt<T>(work: (draft: PlacementDraft) => T, fallback: () => T): T {
+    const inner = new PlacementDraft();
+    let result: T;
+    try {
+      result = work(inner);
+    } catch {
+      inner.rollback();
+      return fallback();
+    }
+    this.#created.push(...inner.#created);
+    this.#restores.push(...inner.#restores);
+    return result;
+  }
+
   /** Puts back every changed property and removes every created node, newest first; never throws. */
   rollback(): void {
     for (const restore of this.#restores.reverse()) {

@@ -110,3 +110,23 @@ export function imageCopy(draft: PlacementDraft, layer: SceneNode, slot: Slot, b
   if (copy.locked) copy.locked = false;
   return copy;
 }
+
+/** What {@link lookAlike} copies from the layer, where both have it and it is not mixed. */
+const LOOK_PROPERTIES = Object.freeze([
+  'opacity', 'blendMode', 'effects', 'strokes', 'strokeWeight', 'strokeAlign', 'dashPattern', 'cornerSmoothing',
+  'cornerRadius', 'topLeftRadius', 'topRightRadius', 'bottomLeftRadius', 'bottomRightRadius',
+] as const);
+
+/**
+ * A rectangle showing `fills` with the layer's look copied (opacity, blend mode, effects, strokes, corner radii): the
+ * stand-in when Figma will not duplicate the layer (an ellipse comes back as a rectangle then).
+ */
+export function lookAlike(host: PluginHost, draft: PlacementDraft, layer: SceneNode, slot: Slot, box: CanvasBox, fills: Paint[]): RectangleNode {
+  const rect = imageRectangle(host, draft, slot, box, fills);
+  const from = layer as unknown as Record<string, unknown>;
+  const to = rect as unknown as Record<string, unknown>;
+  for (const key of LOOK_PROPERTIES) {
+    if (key in from && key in to && typeof from[key] !== 'symbol') to[key] = from[key];
+  }
+  return rect;
+}

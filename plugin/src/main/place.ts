@@ -18,7 +18,7 @@ import { allOrNothing, type PlacementDraft } from './draft.ts';
 import { isFilled, type FilledLayer, upscaledFills, upscaledPaint } from './fills.ts';
 import { shiftedRight, type CanvasBox } from './geometry.ts';
 import { findSceneNode, isParent, outermostInstance, type ParentNode, type PluginHost } from './host.ts';
-import { imageCopy, imageRectangle, imageTileFrame, tileGroup, type Slot } from './new-layers.ts';
+import { imageCopy, imageRectangle, imageTileFrame, lookAlike, tileGroup, type Slot } from './new-layers.ts';
 import type { Snapshot } from './snapshot.ts';
 
 /** The name of a new layer holding a result. */
@@ -106,7 +106,8 @@ async function placeBeside(
   let layer: SceneNode;
   if (single && oldHash && isFilled(node)) {
     const fills = upscaledFills(node.fills, oldHash, host.createImage(single.bytes).hash, pixelRatio(snap, image));
-    layer = imageCopy(draft, node, slot, box, fills);
+    // Figma's duplicate keeps everything; where it will not duplicate the layer, a rectangle with its look.
+    layer = draft.attempt((own) => imageCopy(own, node, slot, box, fills), () => lookAlike(host, draft, node, slot, box, fills));
   } else {
     layer = newLayer(host, draft, slot, box, snap, image, node);
   }
