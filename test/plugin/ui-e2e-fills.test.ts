@@ -1,6 +1,7 @@
 // The built plugin with a real bridge on layers the main thread splits into several entries (one per image fill): the
-// UI runs each entry as its own job, by id, with no change of its own.
+// UI runs each entry as its own job, by id, with no change of its own. And a GIF fill, which the main thread decodes.
 import type { ImagePaint } from '@figma/plugin-typings/plugin-api-standalone.js';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBridge, tempConfigDir, type RunningBridge } from '../bridge/helpers.ts';
 import { browserSkipReason } from '../helpers/browser.ts';
@@ -44,6 +45,24 @@ describe.skipIf(skipReason !== undefined)(`several image fills with a real bridg
     expect(sizes.map((s) => [s.width, s.height])).toEqual([[128, 96], [64, 64]]);
     expect(photo.fills[2]).toMatchObject({ scaleMode: 'FIT', opacity: 0.5 });
     expect(host.page.children).toEqual([photo]);
+    await session.close();
+  });
+
+  it('upscales a GIF fill from its own first frame, decoded in the sandbox and sent as PNG', async () => {
+    const host = pairedHost(bridge.httpUrl, bridge.token, { model: 'bicubic', scale: 2 });
+    const gif = new Uint8Array(await sharp(await gradientPng(40, 30)).gif().toBuffer());
+    host.images.set('gif-hash', { bytes: gif, width: 40, height: 30 });
+    const layer = host.add('RECTANGLE', { name: 'Loader', width: 80, height: 60, fills: [{ type: 'IMAGE', scaleMode: 'FILL', imageHash: 'gif-hash' }] });
+    host.page.selection = [layer];
+    const session = await openPlugin(rig, host);
+    await waitForText(session.ui.locator('.status-label'), /^Connected$/);
+    await waitForText(session.ui.locator('li.layer').first(), /40×30 → 80×60 px/);
+    await session.ui.getByTestId('start').click();
+    await waitForMessage(host, 'run-finished');
+    await waitForText(session.ui.getByTestId('summary'), /^Done · 1 upscaled/);
+    const fill = layer.fills[0] as ImagePaint;
+    expect(fill.imageHash).not.toBe('gif-hash');
+    expect(await describeImage(host.images.get(fill.imageHash!)!.bytes)).toMatchObject({ width: 80, height: 60, format: 'png' });
     await session.close();
   });
 });
