@@ -43,12 +43,14 @@ function newLayer(host: PluginHost, draft: PlacementDraft, slot: Slot, box: Canv
   return paint ? imageTileFrame(host, draft, slot, box, image, paint, node) : tileGroup(host, draft, slot, box, image);
 }
 
+/** Names a new result layer and gives it the layer's constraints. */
 function finish(layer: SceneNode, snap: Snapshot, options: RunOptions): SceneNode {
   layer.name = resultName(snap.name, options.scale);
   if (snap.constraints && 'constraints' in layer) layer.constraints = snap.constraints;
   return layer;
 }
 
+/** Right above `anchor` in its parent. */
 function slotAfter(anchor: SceneNode, outOfFlow: boolean): Slot {
   const parent = anchor.parent as ParentNode;
   return { parent, index: parent.children.indexOf(anchor) + 1, outOfFlow };
@@ -62,6 +64,7 @@ async function placeWhereItWas(host: PluginHost, draft: PlacementDraft, snap: Sn
   return finish(newLayer(host, draft, { parent, index: parent.children.length, outOfFlow: false }, snap.box, snap, image), snap, options);
 }
 
+/** Chooses where the result goes (see the list at the top) and puts it there, every change recorded in `draft`. */
 async function place(host: PluginHost, draft: PlacementDraft, snap: Snapshot, image: ResultImage, options: RunOptions): Promise<SceneNode> {
   const node = await findSceneNode(host, snap.nodeId);
   if (!node) return placeWhereItWas(host, draft, snap, image, options);

@@ -55,7 +55,7 @@ export function snapshotOf(target: Target, pixels: LayerPixels, besideCopy: Besi
     sourceWidthPx: pixels.width,
     box,
     boxLeft: bounds.x,
-    besideX: anchor ? Math.max(anchor.x + anchor.width, bounds.x + bounds.width) + BESIDE_GAP : bounds.x + bounds.width + BESIDE_GAP,
+    besideX: Math.max(anchor.x + anchor.width, bounds.x + bounds.width) + BESIDE_GAP,
     ...('constraints' in node ? { constraints: { ...node.constraints } } : {}),
     besideCopy,
   };
