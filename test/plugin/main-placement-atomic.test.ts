@@ -88,6 +88,16 @@ describe('a placement that fails part-way leaves nothing behind', () => {
     expect(await expectAllOrNothing(row, { scale: 2, placement: 'beside' })).toContain('layoutPositioning');
   });
 
+  it('beside, a layer clipped by a mask: the mask and layer copies and their group', async () => {
+    const masked: SceneBuilder = async (p) => {
+      const group = p.host.add('GROUP', { name: 'Avatar' });
+      p.host.add('ELLIPSE', { name: 'Circle', width: 40, height: 40, isMask: true }, group);
+      const fill: ImagePaint = { type: 'IMAGE', scaleMode: 'FILL', imageHash: p.host.addImage(await solidPng(20, 20)) };
+      return [p.host.add('RECTANGLE', { name: 'Photo', width: 40, height: 40, fills: [fill] }, group)];
+    };
+    expect(await expectAllOrNothing(masked, { scale: 2, placement: 'beside' })).toEqual(expect.arrayContaining(['clone', 'group']));
+  });
+
   it('inside an instance: the result beside the instance', async () => {
     const inInstance: SceneBuilder = async (p) => {
       const card = p.host.add('INSTANCE', { name: 'Card', width: 200, height: 100 });

@@ -52,6 +52,24 @@ describe('add beside keeps the look', () => {
     });
   });
 
+  it('a layer clipped by a mask comes back clipped the same way: mask and layer copied, grouped beside the group', async () => {
+    const p = startTestPlugin();
+    const group = p.host.add('GROUP', { name: 'Avatar' });
+    const mask = p.host.add('ELLIPSE', { name: 'Circle', x: 10, y: 10, width: 40, height: 40, fills: [solid(0, 0, 0)], isMask: true }, group);
+    const photo = p.host.add('RECTANGLE', { name: 'Photo', x: 0, y: 0, width: 60, height: 50, fills: [await imageFill(p, 60, 50)] }, group);
+    p.host.select(photo);
+    const { outcomes } = await runAll(p, { scale: 2, placement: 'beside' });
+    expect(group.children).toEqual([mask, photo]);
+    const result = p.host.page.children[1]!;
+    expect(outcomes[0]).toMatchObject({ type: 'layer-placed', nodeId: result.id, name: 'Photo @2x' });
+    expect(result).toMatchObject({ type: 'GROUP', name: 'Photo @2x' });
+    // The group is 60 wide: both copies move 60 + 20 to the right, keeping their places relative to each other.
+    expect(result.children.map((n) => [n.type, n.isMask, n.x, n.y, n.width, n.height])).toEqual([
+      ['ELLIPSE', true, 90, 10, 40, 40], ['RECTANGLE', false, 80, 0, 60, 50],
+    ]);
+    expect(imageOf(p, result.children[1]!).stored).toMatchObject({ width: 120, height: 100 });
+  });
+
   it('keeps the corner radius, per corner too', async () => {
     const p = startTestPlugin();
     const card = p.host.add('RECTANGLE', { name: 'Card', width: 64, height: 64, fills: [await imageFill(p)], cornerRadius: 6, topLeftRadius: 16 });

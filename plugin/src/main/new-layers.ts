@@ -3,7 +3,7 @@
  * image rectangle, a group of tile rectangles covering an exported layer's box, or a frame clipped to an image layer's
  * box holding the tiles where the fill shows its picture.
  */
-import type { FrameNode, ImagePaint, Paint, RectangleNode, SceneNode } from '../figma.ts';
+import type { FrameNode, GroupNode, ImagePaint, Paint, RectangleNode, SceneNode } from '../figma.ts';
 import type { ResultImage } from '../messages.ts';
 import type { PlacementDraft } from './draft.ts';
 import { imageRectInLayer } from './fills.ts';
@@ -66,7 +66,12 @@ export function tileGroup(host: PluginHost, draft: PlacementDraft, slot: Slot, b
     rect.name = tileName(i, image.tiles.length);
     return rect;
   });
-  const group = draft.created(host.group(rects, slot.parent, Math.min(slot.index, slot.parent.children.length)));
+  return groupAt(host, draft, slot, rects);
+}
+
+/** Groups `nodes` (already in the slot's parent) at the slot: out of an auto-layout flow when the slot says so. */
+export function groupAt(host: PluginHost, draft: PlacementDraft, slot: Slot, nodes: SceneNode[]): GroupNode {
+  const group = draft.created(host.group(nodes, slot.parent, Math.min(slot.index, slot.parent.children.length)));
   if (slot.outOfFlow && isAutoLayout(slot.parent)) group.layoutPositioning = 'ABSOLUTE';
   return group;
 }

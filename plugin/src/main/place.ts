@@ -6,7 +6,7 @@
  * - In place, anything else (frames, groups, text, vectors): a new image layer takes the original's spot in the layer
  *   tree, right above it, and the original is hidden (not deleted), so the layout and undo stay intact.
  * - Beside: a copy named `<name> @<scale>x`, same on-canvas size, to the right of the original in the same parent,
- *   out of any auto-layout flow.
+ *   out of any auto-layout flow; a layer clipped by a mask comes with a copy of the mask, grouped (see masked.ts).
  * - Inside an instance, where Figma takes no new layers: anything but a fill swap goes beside the instance instead.
  * - Locked layers, and layers deleted during the run, always get a new layer (locked: beside; deleted: where it was).
  * - A result split into tiles: tiles of an exported layer are grouped over its box; tiles of an image fill sit in a
@@ -18,6 +18,7 @@ import { allOrNothing, type PlacementDraft } from './draft.ts';
 import { isFilled, type FilledLayer, upscaledFills, upscaledPaint } from './fills.ts';
 import { shiftedRight, type CanvasBox } from './geometry.ts';
 import { findSceneNode, isParent, outermostInstance, type ParentNode, type PluginHost } from './host.ts';
+import { clippingMask, maskedCopy } from './masked.ts';
 import { imageCopy, imageRectangle, imageTileFrame, lookAlike, tileGroup, type Slot } from './new-layers.ts';
 import type { Snapshot } from './snapshot.ts';
 
@@ -106,16 +107,22 @@ async function placeBeside(
   // Above a mask the copy would be masked by it: the copy of a mask (a plain layer) goes right below it instead.
   if (anchor === node && 'isMask' in node && node.isMask) slot.index -= 1;
   const box = shiftedRight(snap.box, snap.besideX - snap.boxLeft);
+  const mask = anchor === node ? clippingMask(node) : undefined;
   let layer: SceneNode;
+  let copyOfLayer: SceneNode;
   if (single && oldHash && isFilled(node)) {
     const fills = upscaledFills(node.fills, oldHash, host.createImage(single.bytes).hash, pixelRatio(snap, image));
-    // Figma's duplicate keeps everything; where it will not duplicate the layer, a rectangle with its look.
-    layer = draft.attempt((own) => imageCopy(own, node, slot, box, fills), () => lookAlike(host, draft, node, slot, box, fills));
+    if (mask) {
+      ({ group: layer, copy: copyOfLayer } = maskedCopy(host, draft, node, mask, fills));
+    } else {
+      // Figma's duplicate keeps everything; where it will not duplicate the layer, a rectangle with its look.
+      layer = copyOfLayer = draft.attempt((own) => imageCopy(own, node, slot, box, fills), () => lookAlike(host, draft, node, slot, box, fills));
+    }
   } else {
-    layer = newLayer(host, draft, slot, box, snap, image, node);
+    layer = copyOfLayer = newLayer(host, draft, slot, box, snap, image, node);
   }
   finish(layer, snap, options);
-  snap.besideCopy.nodeId = layer.id;
+  snap.besideCopy.nodeId = copyOfLayer.id;
   return layer;
 }
 
