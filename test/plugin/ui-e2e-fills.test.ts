@@ -65,4 +65,23 @@ describe.skipIf(skipReason !== undefined)(`several image fills with a real bridg
     expect(await describeImage(host.images.get(fill.imageHash!)!.bytes)).toMatchObject({ width: 80, height: 60, format: 'png' });
     await session.close();
   });
+
+  it('says in the row, before and during the run, that a layer inside a component gets its result beside the instance', async () => {
+    const host = pairedHost(bridge.httpUrl, bridge.token, { model: 'bicubic', scale: 2, placement: 'beside' });
+    const board = host.add('FRAME', { name: 'Board', x: 0, y: 0, width: 400, height: 300 });
+    const card = host.add('INSTANCE', { name: 'Card', x: 20, y: 20, width: 200, height: 120 }, board);
+    const photo = host.add('RECTANGLE', { name: 'Avatar', x: 10, y: 10, width: 48, height: 48, fills: [{ type: 'IMAGE', scaleMode: 'FILL', imageHash: host.addImage(await gradientPng(48, 48)) }] }, card);
+    host.page.selection = [photo];
+    const session = await openPlugin(rig, host);
+    await waitForText(session.ui.locator('.status-label'), /^Connected$/);
+    await waitForText(session.ui.locator('li.layer').first().locator('.layer-warning'), /^Inside a component: Add beside puts the result beside the instance$/);
+    await session.screenshot('plugin-instance-warning');
+    await session.ui.getByTestId('start').click();
+    await waitForMessage(host, 'run-finished');
+    await waitForText(session.ui.getByTestId('summary'), /^Done · 1 upscaled/);
+    await waitForText(session.ui.locator('li.layer').first().locator('.layer-warning'), /Inside a component/);
+    expect(card.children).toEqual([photo]);
+    expect(board.children.map((n) => n.name)).toEqual(['Card', 'Avatar @2x']);
+    await session.close();
+  });
 });

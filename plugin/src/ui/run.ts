@@ -67,7 +67,7 @@ export class RunController {
     this.#jobs = m.layers.map((layer, i) => ({ id: `${m.runId}-${i + 1}`, layerId: layer.id, sent: false, cancelRequested: false }));
     const rows = m.layers.map((l): LayerRow => ({
       layerId: l.id, name: l.name, nodeType: l.nodeType, source: l.source, widthPx: l.widthPx, heightPx: l.heightPx,
-      status: 'reading', tilesDone: 0, tilesTotal: 0,
+      status: 'reading', tilesDone: 0, tilesTotal: 0, ...(l.warning ? { warning: l.warning } : {}),
     }));
     this.store.update((s) => void Object.assign(s.run!, { rows, skipped: m.skipped }));
   }

@@ -44,6 +44,7 @@ function previewRow(layer: LayerInfo, scale: number, oversize: string): RowData 
   const over = w > FIGMA_MAX_IMAGE_SIDE || h > FIGMA_MAX_IMAGE_SIDE;
   const notes = [
     layer.locked ? 'Locked: the result goes beside it' : '',
+    layer.warning ?? '',
     over ? `Over ${FIGMA_MAX_IMAGE_SIDE} px at ${scale}×: ${oversize === 'cap' ? 'will be shrunk to fit' : 'will be split into tiles'}` : '',
   ].filter(Boolean);
   const kind = layer.source === 'image' ? 'Image' : layer.nodeType.charAt(0) + layer.nodeType.slice(1).toLowerCase();
