@@ -1,22 +1,12 @@
 // Main thread and Figma's 4096 px image limit: tiles cover the layer's box (grouped, or clipped for an image fill); too-large images fail in words.
 import type { ImagePaint } from '@figma/plugin-typings/plugin-api-standalone.js';
 import { describe, expect, it } from 'vitest';
-import type { ResultImage } from '../../plugin/src/messages.ts';
 import { solid } from '../helpers/figma-host.ts';
-import { runAll, solidPng, startTestPlugin, type MakeResult } from './scene.ts';
+import { runAll, solidPng, solidTiles, startTestPlugin, type MakeResult } from './scene.ts';
 
 /** A result of `width` × `height` split into tiles of at most `side` pixels, like the UI sends. */
 function tiledResult(width: number, height: number, side: number): MakeResult {
-  return async () => {
-    const tiles: ResultImage['tiles'] = [];
-    for (let y = 0; y < height; y += side) {
-      for (let x = 0; x < width; x += side) {
-        const [w, h] = [Math.min(side, width - x), Math.min(side, height - y)];
-        tiles.push({ x, y, width: w, height: h, bytes: await solidPng(w, h) });
-      }
-    }
-    return { width, height, tiles };
-  };
+  return () => solidTiles(width, height, side);
 }
 
 describe('results over 4096 px', () => {

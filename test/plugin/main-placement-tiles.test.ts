@@ -2,24 +2,13 @@
 // the fill showed its picture (cropped, covered or fitted); tiles of an exported layer cover its box.
 import type { ImagePaint } from '@figma/plugin-typings/plugin-api-standalone.js';
 import { describe, expect, it } from 'vitest';
-import type { ResultImage } from '../../plugin/src/messages.ts';
 import { solid } from '../helpers/figma-host.ts';
 import { canvasTree } from './canvas.ts';
-import { runAll, solidPng, startTestPlugin, type MakeResult } from './scene.ts';
+import { runAll, solidPng, solidTiles, startTestPlugin, type MakeResult } from './scene.ts';
 
 /** The source `scale` times larger, split into tiles of at most `side` pixels, as the UI sends a result over 4096 px. */
 function tiled(scale: number, side: number): MakeResult {
-  return async ({ width: sw, height: sh }) => {
-    const [width, height] = [sw * scale, sh * scale];
-    const tiles: ResultImage['tiles'] = [];
-    for (let y = 0; y < height; y += side) {
-      for (let x = 0; x < width; x += side) {
-        const [w, h] = [Math.min(side, width - x), Math.min(side, height - y)];
-        tiles.push({ x, y, width: w, height: h, bytes: await solidPng(w, h) });
-      }
-    }
-    return { width, height, tiles };
-  };
+  return ({ width, height }) => solidTiles(width * scale, height * scale, side);
 }
 
 describe('split in tiles, image fill', () => {

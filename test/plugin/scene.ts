@@ -54,6 +54,18 @@ export function scaledResult(scale: number): MakeResult {
   };
 }
 
+/** Solid tiles of at most `side` pixels covering a `width` × `height` result, as the UI sends a result over 4096 px. */
+export async function solidTiles(width: number, height: number, side: number): Promise<ResultImage> {
+  const tiles: ResultImage['tiles'] = [];
+  for (let y = 0; y < height; y += side) {
+    for (let x = 0; x < width; x += side) {
+      const [w, h] = [Math.min(side, width - x), Math.min(side, height - y)];
+      tiles.push({ x, y, width: w, height: h, bytes: await solidPng(w, h) });
+    }
+  }
+  return { width, height, tiles };
+}
+
 /** Asks the plugin to start a run on the current selection, listing its layers as the UI would. */
 export async function startRun(p: PluginUnderTest, runId: string, options: RunOptions): Promise<void> {
   const { layers } = await summarizeSelection(p.host.figma);
