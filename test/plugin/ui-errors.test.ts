@@ -126,6 +126,7 @@ describe.skipIf(skipReason !== undefined)(`the built plugin when things go wrong
     const { httpUrl, token } = await bridge();
     const session = await openPlugin(rig, pairedHost(httpUrl.replace('127.0.0.1', 'studio.localhost'), token));
     await waitForText(notice(session), /^Connection refused.*does not answer to the host name "studio\.localhost:\d+".*--allow-host/);
+    await session.screenshot('plugin-error-host');
     await session.close();
   });
 
@@ -150,6 +151,7 @@ describe.skipIf(skipReason !== undefined)(`the built plugin when things go wrong
     const io = { out: () => {}, err: () => {}, stderr: process.stderr, env: { TSDSR_CONFIG_DIR: configDir } };
     await tokenCommand(['--rotate', '--port', new URL(httpUrl).port], io);
     await waitForText(notice(session), /^Bridge token changed.*tsdsr token --rotate.*paste the new token below/);
+    await session.screenshot('plugin-error-token-rotated');
     const fresh = (await loadOrCreateToken(join(configDir, 'token'))).token;
     await session.ui.getByLabel('Pairing token').fill(fresh);
     await session.ui.getByRole('button', { name: 'Pair' }).click();

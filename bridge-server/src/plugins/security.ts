@@ -82,7 +82,7 @@ const security: FastifyPluginAsync<SecurityOptions> = async (app, options) => {
     if (originOk && origin !== undefined) void reply.headers({ 'access-control-allow-origin': origin, vary: 'Origin' });
     const host = request.headers.host;
     if (!hostAllowed(host, options.hosts)) {
-      throw new BridgeError('forbidden_host', `this server does not answer to the host name ${JSON.stringify(host ?? '')} (use 127.0.0.1 or localhost, or start it with --allow-host <name>)`);
+      throw new BridgeError('forbidden_host', `this server does not answer to the host name ${JSON.stringify(host ?? '')} (use 127.0.0.1 or localhost, or start it with \`--allow-host <name>\`)`);
     }
     if (!originOk) {
       throw new BridgeError('forbidden_origin', `origin ${origin} may not use this server (start it with --allow-origin ${origin} to allow it)`);

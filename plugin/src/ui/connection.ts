@@ -111,8 +111,9 @@ export class Connection {
     const delay = (BACKOFF_SECONDS[Math.min(this.#attempt, BACKOFF_SECONDS.length - 1)] ?? 30) * 1000;
     this.#attempt++;
     const retryAt = Date.now() + delay;
-    const refusal = typeof health?.error?.message === 'string' ? `The bridge refused the plugin: ${health.error.message}.` : 'The bridge is running but refused the plugin\'s connection.';
-    if (health) this.#set({ kind: 'refused', message: refusal, retryAt });
+    const reason = typeof health?.error?.message === 'string' ? health.error.message : undefined;
+    const refusal = reason ? `The bridge refused the plugin: ${reason}.` : 'The bridge is running but refused the plugin\'s connection.';
+    if (health) this.#set({ kind: 'refused', message: refusal, retryAt, ...(reason ? { reasoned: true } : {}) });
     else this.#set({ kind: 'down', retryAt, ...(info.cause === 'timeout' ? { noAnswer: true } : {}) });
     this.#timer = setTimeout(() => this.connect(), delay);
   }

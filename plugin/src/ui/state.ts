@@ -12,7 +12,7 @@ export type ConnectionState =
   | { kind: 'down'; retryAt?: number; noAnswer?: boolean }
   /** Figma (the window's content security policy, from the manifest's allowedDomains) does not let the plugin reach the address. */
   | { kind: 'blocked' }
-  | { kind: 'refused'; message: string; retryAt?: number }
+  | { kind: 'refused'; message: string; retryAt?: number; /** The bridge said why (no restart hint then). */ reasoned?: boolean }
   | { kind: 'unauthorized'; rotated?: boolean }
   | { kind: 'incompatible'; serverProtocol?: number; serverVersion?: string };
 

@@ -46,7 +46,10 @@ export function connectionNotice(state: ConnectionState, bridgeUrl: string, now:
         body: `Figma only lets the plugin reach the addresses in its manifest: ${allowedAddressesText()}. Switch to one of them, and start the bridge there with \`npx tsdsr serve\`.`,
       };
     case 'refused':
-      return { tone: 'error', title: 'Connection refused', body: `${state.message} Restart it with \`npx tsdsr serve\`.${retryText(state.retryAt, now)}`, action: 'retry' };
+      return {
+        tone: 'error', title: 'Connection refused', action: 'retry',
+        body: `${state.message}${state.reasoned ? '' : ' Restart it with `npx tsdsr serve`.'}${retryText(state.retryAt, now)}`,
+      };
     case 'incompatible':
       return { tone: 'error', title: 'Plugin and bridge don’t match', body: incompatibleText(state), action: 'retry' };
     default:
