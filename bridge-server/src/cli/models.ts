@@ -1,4 +1,4 @@
-/** `tsdsr models list` and `tsdsr models import`: the models the bridge and CLI can use, and adding TSD-SR weights. */
+/** `tsdsr models list` and `tsdsr models import`: the models the bridge and CLI can use, and adding TSD-SR weights or ncnn models. */
 import { join } from 'node:path';
 import { configDir, modelRoots } from '../paths.ts';
 import { modelInfo, ModelRegistry } from '../registry.ts';
@@ -11,6 +11,7 @@ import type { AlphaSetting, LoraComponent } from '../../../models/import/index.t
 export const MODELS_HELP = `Usage: tsdsr models list [--models <dir>] [--json]
        tsdsr models import --sd3 <dir> --lora <dir> --embeds <dir> [--out <dir>] [--id <id>] [--fp16]
                            [--lora-alpha <n|rank>]...
+       tsdsr models import --ncnn <dir|file.param> [--id <id>] [--name <name>] [--scale <n>] [--tile <px>] [--out <dir>]
 
 list     Lists installed models: the shipped ones and those in <config dir>/models.
 import   Builds a TSD-SR model directory from downloaded weights: Stable Diffusion 3 in diffusers
@@ -26,11 +27,19 @@ import   Builds a TSD-SR model directory from downloaded weights: Stable Diffusi
          lora_adapter_metadata or <module>.alpha tensors. TSD-SR's release carries none and is
          merged with alpha = rank, as TSD-SR's own script loads it. Any other file without an alpha
          is refused unless --lora-alpha says it; a --lora-alpha that contradicts a file is refused.
+import --ncnn  Converts ncnn models (.param + .bin, as Upscayl and the *-ncnn-vulkan tools ship them)
+         to ONNX: one model per .param (a folder imports each .param with its .bin), id from the
+         file name (realesrgan-x4plus) unless --id, into <config dir>/models/<id>. Float32 and
+         float16 weights; quantised models and unsupported layer types are refused, naming them.
+         RGB in [0, 1] as Upscayl feeds them, image edges mirrored by 10 px as Upscayl does.
 
 Options:
       --models <dir>          (list) also look in this directory (repeatable)
       --json                  (list) print JSON instead of a table
-      --id <id>               (import) the model's id (default tsdsr)
+      --id <id>               (import) the model's id (default tsdsr; with --ncnn the file name)
+      --name <name>           (import --ncnn) the name shown to people (default the file name)
+      --scale <n>             (import --ncnn) the scale the model must have (read from the network)
+      --tile <px>             (import --ncnn) default tile side in input pixels (default 192)
       --fp16                  (import) store weights as float16: half the size, computed in float32
       --lora-alpha <n|rank>   (import) peft's lora_alpha for LoRA files that do not state it; "rank"
                               means alpha = each module's rank (scale 1). Prefix transformer= or vae=
@@ -41,6 +50,10 @@ const OPTIONS = {
   models: { type: 'string', multiple: true },
   json: { type: 'boolean' },
   sd3: { type: 'string' },
+  ncnn: { type: 'string' },
+  name: { type: 'string' },
+  scale: { type: 'string' },
+  tile: { type: 'string' },
   lora: { type: 'string' },
   embeds: { type: 'string' },
   out: { type: 'string' },
@@ -69,12 +82,44 @@ export function parseLoraAlpha(texts: readonly string[]): Partial<Record<LoraCom
   return settings;
 }
 
+const checkId = (id: string): string => {
+  if (!/^[a-z0-9][a-z0-9._-]*$/.test(id)) throw new UsageError(`--id ${id}: use lower-case letters, digits, '.', '_' or '-'`);
+  return id;
+};
+
+/** A whole number of at least `least` given to `option`. */
+function wholeNumber(text: string | undefined, option: string, least: number): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < least) throw new UsageError(`--${option} ${text}: use a whole number of at least ${least}`);
+  return value;
+}
+
+/** `tsdsr models import --ncnn`: each .param at the source becomes a model directory. */
+async function importNcnnCommand(values: Values, io: CliIO): Promise<number> {
+  const { importNcnn, locateNcnnModels, ncnnModelId } = await import('../../../models/import/index.ts');
+  const scale = wholeNumber(values.scale, 'scale', 1);
+  const tileSize = wholeNumber(values.tile, 'tile', 8);
+  const models = await locateNcnnModels(values.ncnn!);
+  if (models.length > 1 && (values.id !== undefined || values.name !== undefined || values.out !== undefined)) {
+    throw new UsageError(`${values.ncnn} holds ${models.length} models (${models.map((m) => m.base).join(', ')}); --id, --name and --out name one: pass its .param`);
+  }
+  for (const files of models) {
+    const id = checkId(values.id ?? ncnnModelId(files.base));
+    const out = values.out ?? join(configDir(io.env), 'models', id);
+    const started = Date.now();
+    await importNcnn(files, { out, id, name: values.name, scale, tileSize, log: (m) => io.err(m) });
+    io.out(`imported ${id} into ${out} in ${((Date.now() - started) / 1000).toFixed(1)} s; use it with --model ${id}`);
+  }
+  return EXIT.ok;
+}
+
 /** `tsdsr models import`. */
 async function importCommand(values: Values, io: CliIO): Promise<number> {
+  if (values.ncnn !== undefined) return importNcnnCommand(values, io);
   const missing = (['sd3', 'lora', 'embeds'] as const).filter((k) => values[k] === undefined);
-  if (missing.length > 0) throw new UsageError(`models import needs ${missing.map((k) => `--${k} <dir>`).join(', ')}`);
-  const id = values.id ?? 'tsdsr';
-  if (!/^[a-z0-9][a-z0-9._-]*$/.test(id)) throw new UsageError(`--id ${id}: use lower-case letters, digits, '.', '_' or '-'`);
+  if (missing.length > 0) throw new UsageError(`models import needs ${missing.map((k) => `--${k} <dir>`).join(', ')} (TSD-SR weights), or --ncnn <dir> (ncnn models)`);
+  const id = checkId(values.id ?? 'tsdsr');
   const out = values.out ?? join(configDir(io.env), 'models', id);
   const loraAlpha = parseLoraAlpha(values['lora-alpha'] ?? []);
   const { importTsdsr } = await import('../../../models/import/index.ts');
