@@ -66,19 +66,21 @@ function binFile(half: boolean): Buffer {
 /** The weights as the network computes with them (float16 rounded when stored so). */
 const asStored = (values: Float32Array, half: boolean): Float32Array => (half ? float16ToFloat32(float32ToFloat16(values)) : values);
 
-/** Zero-padded 3×3 convolution with bias, weights [out][in][3][3]. */
-function conv3x3(x: Planes, weights: Float32Array, bias: Float32Array, out: number): Planes {
+/** Zero-padded 3×3 convolution with optional bias, weights [out][in / group][3][3]. */
+function conv3x3(x: Planes, weights: Float32Array, bias: Float32Array | undefined, out: number, group = 1): Planes {
   const y = new Float32Array(out * x.h * x.w);
+  const [inPerGroup, outPerGroup] = [x.c / group, out / group];
   for (let o = 0; o < out; o++) {
     for (let i = 0; i < x.h; i++) {
       for (let j = 0; j < x.w; j++) {
-        let sum = bias[o]!;
-        for (let c = 0; c < x.c; c++) {
+        let sum = bias?.[o] ?? 0;
+        const first = Math.floor(o / outPerGroup) * inPerGroup;
+        for (let c = first; c < first + inPerGroup; c++) {
           for (let di = -1; di <= 1; di++) {
             for (let dj = -1; dj <= 1; dj++) {
               const [si, sj] = [i + di, j + dj];
               if (si < 0 || sj < 0 || si >= x.h || sj >= x.w) continue;
-              sum += weights[((o * x.c + c) * 3 + di + 1) * 3 + dj + 1]! * x.data[(c * x.h + si) * x.w + sj]!;
+              sum += weights[((o * inPerGroup + c - first) * 3 + di + 1) * 3 + dj + 1]! * x.data[(c * x.h + si) * x.w + sj]!;
             }
           }
         }
@@ -189,6 +191,42 @@ describe.each([false, true])('an ncnn model with %s float16 weights', (half) => 
       expect(worst).toBeLessThanOrEqual(1);
     } finally {
       await upscaler.dispose();
+    }
+  });
+});
+
+// Input → depthwise conv (+ReLU) → Concat with the input → conv without bias → minus the input: a ×1 network of the other layer kinds
+const PARAM_X1 = `7767517
+6 8
+Input                in    0 1 data
+Split                split 1 3 data d0 d1 d2
+ConvolutionDepthWise dw    1 1 d0 a 0=3 1=3 4=1 5=1 6=27 7=3 9=1
+Concat               cat   2 1 a d1 b 0=0
+Convolution          mix   1 1 b m 0=3 1=3 4=1 5=0 6=162
+BinaryOp             diff  2 1 m d2 out 0=1
+`;
+
+describe('depthwise convolution, Concat and a BinaryOp of two blobs', () => {
+  it('match a direct evaluation', async () => {
+    const [dw, dwBias, mix] = [noise(27, 11, 0.4), noise(3, 12, 0.1), noise(162, 13, 0.2)];
+    const bin = Buffer.concat([taggedWeights(dw, false), f32(dwBias), taggedWeights(mix, true)]);
+    const [files] = await locateNcnnModels(await writeModel('tiny-x1', PARAM_X1, bin));
+    await importNcnn(files!, { out: join(root, 'models', 'tiny-x1'), id: 'tiny-x1' });
+    const session = await nodeBackend.createSession(join(root, 'models', 'tiny-x1', 'x1.onnx'), 'cpu');
+    try {
+      const [h, w] = [7, 9];
+      const image = testImage(h, w);
+      const result = (await session.run({ image: { data: image.data, dims: [1, 3, h, w] } })).upscaled!;
+      const x = remap(image, 3, h + 12, w + 16, (c, i, j) => [c, mirror(i - 6, h), mirror(j - 8, w)]);
+      const a = mapPlanes(conv3x3(x, dw, dwBias, 3, 3), (v) => Math.max(0, v));
+      const b: Planes = { c: 6, h: x.h, w: x.w, data: Float32Array.of(...a.data, ...x.data) };
+      const m = conv3x3(b, asStored(mix, true), undefined, 3);
+      const out = remap({ ...m, data: m.data.map((v, k) => v - x.data[k]!) }, 3, h, w, (c, i, j) => [c, i + 6, j + 8]);
+      let worst = 0;
+      result.data.forEach((v, k) => (worst = Math.max(worst, Math.abs(v - out.data[k]!))));
+      expect(worst).toBeLessThan(1e-5);
+    } finally {
+      await session.dispose();
     }
   });
 });
