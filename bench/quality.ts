@@ -3,9 +3,10 @@
  * alpha-edge error, for each method under (a) bicubic and (b) Real-ESRGAN degradation (fixed seeds), photos and
  * graphics reported apart. See docs/quality.md for the definitions.
  *
- *   npx tsx bench/quality.ts [--val data/val|synthetic] [--models bicubic,nearest,lanczos,<model dir>,esrgan-slim,esrgan-medium,esrgan-thick,hr]
+ *   npx tsx bench/quality.ts [--val data/val|synthetic] [--models bicubic,nearest,lanczos,<model dir>,esrgan-slim,esrgan-medium,esrgan-thick,realesrgan-x4fast,realesrgan-x4plus,hr]
  *     [--limit N] [--crop 512] [--crop-at detail|center] [--seed 0] [--sheets 3] [--out bench/results] [--alpha model|bicubic]
  * `--alpha` is passed to tsdsr models' upscale (how they upscale transparency; default: the model's own way).
+ * realesrgan-x4fast and -x4plus are Upscayl's ncnn models (bench/upscayl.ts), imported and run by our runtime.
  * `hr` scores the reference itself (PSNR ∞, shown as –): the NIQE that the ground truth gets.
  * Prints one table per degradation × subset, writes OUT/quality.json and OUT/quality-sheet-<degradation>.png.
  * `data/val` is made by `npm run data:build` (docs/data.md); without it the bench stops saying so. `--val synthetic`
@@ -25,6 +26,7 @@ import { cropBorder, roundLikeReference, yChannel } from './metrics/y-channel.ts
 import { writeResults } from './results.ts';
 import { runBench } from './setup-error.ts';
 import { openUpscalerJs, UPSCALERJS_MODELS, type UpscalerJsModel } from './upscalerjs.ts';
+import { isUpscaylModel, UPSCAYL_MODELS, upscaylModelDir } from './upscayl.ts';
 import { readValidationSet, SYNTHETIC_VAL } from './validation-set.ts';
 
 const SCALE = 4;
@@ -166,7 +168,7 @@ interface Method { name: string; tsdsr: boolean; upscale(lr: RgbaImage): Promise
 /** The HR crop each LR was made from, for the `hr` row (the reference itself, scored like an output). */
 const hrOfLr = new WeakMap<RgbaImage, RgbaImage>();
 
-/** Opens nearest/bicubic (zoo), lanczos (sharp lanczos3), `hr` (the reference), an UpscalerJS model or a tsdsr model directory. */
+/** Opens nearest/bicubic (zoo), lanczos (sharp lanczos3), `hr` (the reference), an UpscalerJS or Upscayl model, or a model directory. */
 async function openMethod(spec: string, alpha?: 'model' | 'bicubic'): Promise<Method> {
   if (spec === 'hr') {
     return {
@@ -192,9 +194,9 @@ async function openMethod(spec: string, alpha?: 'model' | 'bicubic'): Promise<Me
     return { name: spec, tsdsr: false, upscale: (lr) => m.upscale(lr), dispose: () => m.dispose() };
   }
   const zoo = fileURLToPath(new URL(`../models/zoo/${spec}`, import.meta.url));
-  const dir = /^[a-z0-9-]+$/.test(spec) && existsSync(zoo) ? zoo : resolve(spec);
+  const dir = isUpscaylModel(spec) ? await upscaylModelDir(spec) : /^[a-z0-9-]+$/.test(spec) && existsSync(zoo) ? zoo : resolve(spec);
   const up = await openUpscaler(dir, 'cpu');
-  const name = dir === zoo ? spec : up.manifest.id;
+  const name = dir === zoo || isUpscaylModel(spec) ? spec : up.manifest.id;
   return { name, tsdsr: up.manifest.kind === 'tsdsr', upscale: (lr) => up.upscale(lr, { scale: SCALE, ...(alpha ? { alpha } : {}) }), dispose: () => up.dispose() };
 }
 
@@ -242,7 +244,7 @@ async function main(): Promise<void> {
   const { values: opt } = parseArgs({
     options: {
       val: { type: 'string', default: 'data/val' },
-      models: { type: 'string', default: ['nearest', 'bicubic', 'lanczos', ...UPSCALERJS_MODELS].join(',') },
+      models: { type: 'string', default: ['nearest', 'bicubic', 'lanczos', ...UPSCALERJS_MODELS, ...UPSCAYL_MODELS].join(',') },
       limit: { type: 'string', default: '0' },
       crop: { type: 'string', default: '512' },
       'crop-at': { type: 'string', default: 'detail' },

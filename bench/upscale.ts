@@ -2,12 +2,15 @@
  * Upscaling speed and memory: per model and input size, milliseconds per output megapixel and peak
  * resident memory, each case in its own process so peaks don't mix. Reference in the same run:
  * sharp's (libvips) bicubic resize of the same image to the same size. UpscalerJS's models (esrgan-slim,
- * -medium, -thick; tfjs wasm backend, ×4 only, see bench/upscalerjs.ts) run as extra rows at the --ujs-sizes.
+ * -medium, -thick; tfjs wasm backend, ×4 only, see bench/upscalerjs.ts) run as extra rows at the --ujs-sizes, and
+ * Upscayl's Real-ESRGAN x4fast and x4plus (ncnn models imported by models/import/ncnn.ts and run by our runtime, see
+ * bench/upscayl.ts) at the --upscayl-sizes (512: a 2048² output).
  *
  * Each case runs --repeat times after a warm-up and reports the median (and the fastest and slowest run).
  *
  *   npm run bench:upscale -- [--device cpu] [--models tsdsr-fast,bicubic,nearest] [--sizes 256,512,1024] [--scale 4]
  *     [--repeat 3] [--ujs esrgan-slim,esrgan-medium,esrgan-thick] [--ujs-sizes 256]   (--ujs '' leaves UpscalerJS out)
+ *     [--upscayl realesrgan-x4fast,realesrgan-x4plus] [--upscayl-sizes 512]   (--upscayl '' leaves them out; one run each)
  *     [--alpha ramp|edges|opaque]   (the test image's transparency: a smooth ramp by default; edges = a grid of discs, like icons)
  * Writes bench/results/upscale.json (upscale-<alpha>.json for other test images); rows of an earlier file that this
  * run did not measure (another model, size or device) are kept, each with its `measuredAt`.
@@ -22,6 +25,7 @@ import { openUpscaler } from '../models/runtime/node.ts';
 import { syntheticImage, type SyntheticAlpha } from './synthetic-image.ts';
 import { resultsPath, writeResults } from './results.ts';
 import { openUpscalerJs, UPSCALERJS_MODELS, type UpscalerJsModel } from './upscalerjs.ts';
+import { isUpscaylModel, UPSCAYL_MODELS, upscaylModelDir } from './upscayl.ts';
 
 interface CaseResult {
   model: string;
@@ -41,14 +45,15 @@ interface CaseResult {
 }
 
 
-/** An UpscalerJS model (×4, wasm) or one of our zoo models on the device. */
+/** An UpscalerJS model (×4, wasm), an Upscayl model (×4, imported) or one of our zoo models on the device. */
 async function openCase(model: string, scale: number, device: DeviceChoice): Promise<{ device: string; upscale(image: RgbaImage): Promise<RgbaImage> }> {
   if ((UPSCALERJS_MODELS as readonly string[]).includes(model)) {
     if (scale !== 4) throw new Error(`${model} is run at ×4 only`);
     const m = await openUpscalerJs(model as UpscalerJsModel);
     return { device: 'wasm (UpscalerJS)', upscale: (image) => m.upscale(image) };
   }
-  const upscaler = await openUpscaler(fileURLToPath(new URL(`../models/zoo/${model}`, import.meta.url)), device);
+  const dir = isUpscaylModel(model) ? await upscaylModelDir(model) : fileURLToPath(new URL(`../models/zoo/${model}`, import.meta.url));
+  const upscaler = await openUpscaler(dir, device);
   return { device: upscaler.device, upscale: (image) => upscaler.upscale(image, { scale }) };
 }
 
@@ -122,6 +127,8 @@ async function main(): Promise<void> {
       case: { type: 'string' },
       ujs: { type: 'string', default: UPSCALERJS_MODELS.join(',') },
       'ujs-sizes': { type: 'string', default: '256' },
+      upscayl: { type: 'string', default: UPSCAYL_MODELS.join(',') },
+      'upscayl-sizes': { type: 'string', default: '512' },
       alpha: { type: 'string', default: 'ramp' },
     },
   });
@@ -138,13 +145,14 @@ async function main(): Promise<void> {
   const cases = [
     ...values.models.split(',').filter(Boolean).flatMap((m) => values.sizes.split(',').map((size) => [m, size] as const)),
     ...(scale === 4 ? values.ujs.split(',').filter(Boolean).flatMap((m) => values['ujs-sizes'].split(',').map((size) => [m, size] as const)) : []),
+    ...(scale === 4 ? values.upscayl.split(',').filter(Boolean).flatMap((m) => values['upscayl-sizes'].split(',').map((size) => [m, size] as const)) : []),
   ];
   const file = alpha === 'ramp' ? 'upscale.json' : `upscale-${alpha}.json`;
   const path = resultsPath(file);
   const earlier = earlierRows(path, scale);
   const save = (): void => writeResults(path, { date: new Date().toISOString(), scale, device, alpha, results: [...keptRows(earlier, results), ...results] });
   for (const [model, size] of cases) {
-    const repeat = (UPSCALERJS_MODELS as readonly string[]).includes(model) ? '1' : values.repeat;
+    const repeat = (UPSCALERJS_MODELS as readonly string[]).includes(model) || isUpscaylModel(model) ? '1' : values.repeat;
     const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--case', `${model}:${size}`, '--scale', String(scale), '--device', device, '--repeat', repeat, '--alpha', alpha];
     results.push(JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 })) as CaseResult);
     save(); // after every case, so a later failure loses nothing measured
