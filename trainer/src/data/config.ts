@@ -1,4 +1,7 @@
-/** Every knob of the degradation model, with Real-ESRGAN's published defaults (train_realesrgan_x4plus.yml + feed_data). */
+/**
+ * Every knob of the degradation model, with Real-ESRGAN's published defaults (train_realesrgan_x4plus.yml + feed_data),
+ * except the floor on the Poisson noise's counts (see `poissonMinCounts` and docs/training.md, "Degradation colour check").
+ */
 
 /** Resize interpolation modes of the random resizes (torch.nn.functional.interpolate names). */
 export type ResizeMode = 'area' | 'bilinear' | 'bicubic';
@@ -61,6 +64,13 @@ export interface DegradationConfig {
   readonly antialias: boolean;
   /** JPEG chroma subsampling (DiffJPEG subsamples 4:2:0). */
   readonly jpegChromaSubsampling: '4:2:0' | '4:4:4';
+  /**
+   * Floor on the Poisson noise's counts per unit intensity. BasicSR takes 2^ceil(log2(#distinct 8-bit levels)) of
+   * the image, so a crop with few colours (icon, flat fill) gets noise of standard deviation up to sqrt(v) · scale,
+   * which clipping turns into a mean shift of tens of levels; 1 keeps BasicSR's rule, 256 (the default) treats every
+   * crop as the 8-bit image it is, which changes nothing on photos (they have over 128 levels already).
+   */
+  readonly poissonMinCounts: number;
 }
 
 const KERNEL_TYPES: readonly KernelType[] = ['iso', 'aniso', 'generalized_iso', 'generalized_aniso', 'plateau_iso', 'plateau_aniso'];
@@ -68,7 +78,7 @@ const KERNEL_PROBS = [0.45, 0.25, 0.12, 0.03, 0.12, 0.03] as const;
 const KERNEL_SIZES = [7, 9, 11, 13, 15, 17, 19, 21] as const;
 const MODES: readonly ResizeMode[] = ['area', 'bilinear', 'bicubic'];
 
-/** Real-ESRGAN's published defaults (x4plus recipe), as used by TSD-SR's data preparation. */
+/** Real-ESRGAN's published defaults (x4plus recipe), as used by TSD-SR's data preparation; Poisson counts floored at 8 bits. */
 export const REAL_ESRGAN_DEFAULTS: DegradationConfig = {
   usmSharpen: true,
   first: {
@@ -96,6 +106,7 @@ export const REAL_ESRGAN_DEFAULTS: DegradationConfig = {
   resizeBeforeJpegProb: 0.5,
   antialias: false,
   jpegChromaSubsampling: '4:2:0',
+  poissonMinCounts: 256,
 };
 
 /** Overrides for a pass: any field, with the blur settings themselves partial. */

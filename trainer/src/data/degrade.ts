@@ -42,14 +42,14 @@ function randomResize(image: PlanarImage, rng: Rng, pass: PassConfig, baseWidth:
 }
 
 /** Gaussian or Poisson noise, colour or grey, with the pass's probabilities (in place, clamped). */
-function randomNoise(image: PlanarImage, rng: Rng, pass: PassConfig): PlanarImage {
+function randomNoise(image: PlanarImage, rng: Rng, pass: PassConfig, config: DegradationConfig): PlanarImage {
   if (!rng.chance(pass.noiseProb)) return image;
   const gaussian = rng.chance(pass.gaussianNoiseProb);
   const level = gaussian ? rng.uniform(...pass.noiseSigmaRange) : rng.uniform(...pass.poissonScaleRange);
   const grey = rng.chance(pass.grayNoiseProb);
   const out = { ...image, data: image.data.slice() };
   if (gaussian) addGaussianNoise(out, rng, level, grey);
-  else addPoissonNoise(out, rng, level, grey);
+  else addPoissonNoise(out, rng, level, grey, config.poissonMinCounts);
   return out;
 }
 
@@ -78,11 +78,11 @@ export async function degradeRealEsrgan(hr: PlanarImage, seed: number, scale: nu
   let out = config.usmSharpen ? usmSharpen(hr) : hr;
   out = randomBlur(out, stageRng(seed, 'blur1'), config.first);
   out = randomResize(out, stageRng(seed, 'resize1'), config.first, hr.width, hr.height, config.antialias);
-  out = randomNoise(out, stageRng(seed, 'noise1'), config.first);
+  out = randomNoise(out, stageRng(seed, 'noise1'), config.first, config);
   out = await randomJpeg(out, stageRng(seed, 'jpeg1'), config.first, config);
   out = randomBlur(out, stageRng(seed, 'blur2'), config.second);
   out = randomResize(out, stageRng(seed, 'resize2'), config.second, lrWidth, lrHeight, config.antialias);
-  out = randomNoise(out, stageRng(seed, 'noise2'), config.second);
+  out = randomNoise(out, stageRng(seed, 'noise2'), config.second, config);
   out = await finalStage(out, seed, config, lrWidth, lrHeight);
   if (out === hr) out = { ...hr, data: hr.data.slice() };
   return quantize8InPlace(out);

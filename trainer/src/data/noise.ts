@@ -68,8 +68,11 @@ export function poissonCdf(lambda: number): Float64Array {
   return Float64Array.from(values);
 }
 
-/** 8-bit levels of each value (clamped and rounded) and the Poisson count scale 2^ceil(log2(#distinct levels)). */
-function quantizedLevels(values: Float32Array): { levels: Uint8Array; vals: number } {
+/**
+ * 8-bit levels of each value (clamped and rounded) and the Poisson count scale: BasicSR's 2^ceil(log2(#distinct
+ * levels)), raised to `minCounts`.
+ */
+function quantizedLevels(values: Float32Array, minCounts: number): { levels: Uint8Array; vals: number } {
   const levels = new Uint8Array(values.length);
   const seen = new Uint8Array(256);
   let distinct = 0;
@@ -81,12 +84,12 @@ function quantizedLevels(values: Float32Array): { levels: Uint8Array; vals: numb
       distinct++;
     }
   }
-  return { levels, vals: 2 ** Math.ceil(Math.log2(distinct)) };
+  return { levels, vals: Math.max(minCounts, 2 ** Math.ceil(Math.log2(distinct))) };
 }
 
 /** Poisson noise of quantised values: poisson(v * vals) / vals - v for each value. */
-function poissonNoise(values: Float32Array, rng: Rng): Float32Array {
-  const { levels, vals } = quantizedLevels(values);
+function poissonNoise(values: Float32Array, rng: Rng, minCounts: number): Float32Array {
+  const { levels, vals } = quantizedLevels(values, minCounts);
   const tables = new PoissonTables(vals);
   const noise = new Float32Array(values.length);
   for (let i = 0; i < values.length; i++) {
@@ -105,9 +108,12 @@ function greyPlane(image: PlanarImage): Float32Array {
   return out;
 }
 
-/** Add Poisson (shot) noise times `scale`, computed on the luma and shared by all channels when `grey`; clamps to [0, 1]. */
-export function addPoissonNoise(image: PlanarImage, rng: Rng, scale: number, grey: boolean): void {
+/**
+ * Add Poisson (shot) noise times `scale`, computed on the luma and shared by all channels when `grey`; clamps to [0, 1].
+ * Counts per unit intensity are BasicSR's (from the number of distinct levels) but at least `minCounts` (1: BasicSR's own).
+ */
+export function addPoissonNoise(image: PlanarImage, rng: Rng, scale: number, grey: boolean, minCounts = 1): void {
   if (image.channels !== 3 && grey) throw new Error('grey Poisson noise needs an RGB image');
-  const noise = poissonNoise(grey ? greyPlane(image) : image.data, rng);
+  const noise = poissonNoise(grey ? greyPlane(image) : image.data, rng, minCounts);
   addNoiseInPlace(image, noise, scale);
 }
