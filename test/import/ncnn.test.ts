@@ -257,6 +257,13 @@ describe('what cannot be imported', () => {
     expect((await refusal('long', PARAM, Buffer.concat([binFile(false), Buffer.alloc(8)]))).message).toMatch(/8 bytes are left/);
   });
 
+  it('refuses weights that do not fit the blobs, and a network that is not RGB, naming the layer', async () => {
+    const wrongInput = PARAM.replace('Convolution      conv2   1 1 a b', 'Convolution      conv2   1 1 d0 b');
+    expect((await refusal('misfit', wrongInput, binFile(false))).message).toMatch(/Convolution conv2 cannot be converted: .*channels/);
+    const grey = PARAM.replace('Input            in      0 1 data', 'Input            in      0 1 data 0=0 1=0 2=1');
+    expect((await refusal('grey', grey, binFile(false))).message).toMatch(/Input takes 1 channels; only RGB/);
+  });
+
   it('refuses a file that is not an ncnn .param', async () => {
     expect((await refusal('not-param', 'hello\n', Buffer.alloc(0))).message).toMatch(/not an ncnn \.param file/);
     await expect(readFile(join(root, 'models', 'not-param', 'model.json'))).rejects.toThrow();

@@ -6,8 +6,8 @@
  */
 import { attr, concat, evaluateShape, gather, Graph, int64s, min, mul, add, shapeOf, sliceDynamic, sub, dimMul, type Value } from '../../graph/index.ts';
 import { ImportError } from '../errors.ts';
-import { NCNN_LAYER_RULES, type NcnnContext } from './ncnn-layers.ts';
-import type { NcnnParam } from './ncnn-param.ts';
+import { NCNN_LAYER_RULES, type NcnnContext, type NcnnLayerRule } from './ncnn-layers.ts';
+import type { NcnnLayer, NcnnParam } from './ncnn-param.ts';
 import { NcnnWeightReader } from './ncnn-weights.ts';
 
 /** Pixels mirrored around the image before the network runs (fewer on images smaller than that). */
@@ -33,6 +33,16 @@ function mirrorPad(g: Graph, x: Value): { padded: Value; amount: Value } {
   return { padded, amount };
 }
 
+/** One layer's rule; a shape the graph builder rejects (weights that do not fit the blobs) is refused naming the layer. */
+function applyRule(rule: NcnnLayerRule, layer: NcnnLayer, values: Value[], ctx: NcnnContext, file: string): Value[] {
+  try {
+    return rule(layer, values, ctx);
+  } catch (error) {
+    if (error instanceof ImportError) throw error;
+    throw new ImportError(`${file}:${layer.line}: ${layer.type} ${layer.name} cannot be converted: ${(error as Error).message}`);
+  }
+}
+
 /** Runs the layers in file order on `input`; returns the one blob no layer consumes. */
 function runLayers(param: NcnnParam, input: Value, ctx: NcnnContext, file: string): Value {
   const blobs = new Map<string, Value>();
@@ -42,6 +52,8 @@ function runLayers(param: NcnnParam, input: Value, ctx: NcnnContext, file: strin
     let outputs: Value[];
     if (layer.type === 'Input') {
       if (++inputs > 1) throw new ImportError(`${file}: more than one Input layer; only single-image networks can be imported`);
+      const channels = layer.params.get(2);
+      if (channels !== undefined && channels !== 3) throw new ImportError(`${file}:${layer.line}: the Input takes ${String(channels)} channels; only RGB networks (3) can be imported`);
       outputs = [input];
     } else {
       const rule = NCNN_LAYER_RULES[layer.type];
@@ -52,7 +64,7 @@ function runLayers(param: NcnnParam, input: Value, ctx: NcnnContext, file: strin
         consumed.add(name);
         return value;
       });
-      outputs = rule(layer, values, ctx);
+      outputs = applyRule(rule, layer, values, ctx, file);
     }
     layer.outputs.forEach((name, i) => blobs.set(name, outputs[i]!));
   }
