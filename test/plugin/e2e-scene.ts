@@ -1,8 +1,12 @@
 /** The canvas and bridge set-up shared by the end-to-end tests. */
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { Locator } from 'playwright-core';
+import type { BridgeOptions } from '../../bridge-server/src/app.ts';
 import type { Settings } from '../../plugin/src/settings.ts';
+import { startBridge, tempConfigDir, type RunningBridge } from '../bridge/helpers.ts';
+import { browserSkipReason } from '../helpers/browser.ts';
 import { createFigmaHost, solid, type FigmaHost } from '../helpers/figma-host.ts';
+import { startUiRig, type UiRig } from '../helpers/figma-ui.ts';
 import { gradientPng } from './pixels.ts';
 
 /** A host already paired with a bridge at `bridgeUrl`, with `settings` stored. */
@@ -35,4 +39,32 @@ export async function waitForText(locator: Locator, pattern: RegExp, timeout = 1
 export async function waitForMessage(host: FigmaHost, type: string, timeout = 15_000): Promise<unknown> {
   await expect.poll(() => host.toUi.some((m) => (m as { type: string }).type === type), { timeout, interval: 50 }).toBe(true);
   return host.toUi.filter((m) => (m as { type: string }).type === type).at(-1);
+}
+
+/** The Chromium rig and a real bridge for one test file: started before its tests (not when browsers are unavailable), closed after. */
+export function rigAndBridge(options: BridgeOptions = {}): { readonly rig: UiRig; readonly bridge: RunningBridge } {
+  let rig: UiRig | undefined;
+  let bridge: RunningBridge | undefined;
+  let cleanup: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    if (browserSkipReason()) return;
+    ({ cleanup } = await tempConfigDir());
+    rig = await startUiRig();
+    bridge = await startBridge(options);
+  });
+  afterAll(async () => {
+    await bridge?.app.close();
+    await rig?.close();
+    await cleanup?.();
+  });
+  return {
+    get rig() {
+      if (!rig) throw new Error('the UI rig is not started');
+      return rig;
+    },
+    get bridge() {
+      if (!bridge) throw new Error('the bridge is not started');
+      return bridge;
+    },
+  };
 }

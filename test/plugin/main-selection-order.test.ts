@@ -17,14 +17,20 @@ async function slowAndFast(p: PluginUnderTest, delayMs: number) {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Selects a layer whose image reads take 200 ms, then another 60 ms later, and waits for both summaries to settle. */
+async function selectSlowThenFast(p: PluginUnderTest) {
+  const layers = await slowAndFast(p, 200);
+  p.host.select(layers.slow);
+  await sleep(60);
+  p.host.select(layers.fast);
+  await sleep(400);
+  return layers;
+}
+
 describe('selection summaries', () => {
   it('sends only the latest selection when an earlier one is still reading a slow image', async () => {
     const p = startTestPlugin();
-    const { slow, fast } = await slowAndFast(p, 200);
-    p.host.select(slow);
-    await sleep(60);
-    p.host.select(fast);
-    await sleep(400);
+    await selectSlowThenFast(p);
     const summaries = p.all('selection');
     expect(summaries.at(-1)?.selection.layers.map((l) => l.name)).toEqual(['Badge']);
     expect(summaries.flatMap((m) => m.selection.layers.map((l) => l.name))).not.toContain('Slow photo');
@@ -46,11 +52,7 @@ describe('selection summaries', () => {
 describe('starting a run', () => {
   it('upscales the layers the UI listed: the second of two quick selections', async () => {
     const p = startTestPlugin();
-    const { slow, fast } = await slowAndFast(p, 200);
-    p.host.select(slow);
-    await sleep(60);
-    p.host.select(fast);
-    await sleep(400);
+    const { fast } = await selectSlowThenFast(p);
     const listed = p.all('selection').at(-1)!;
     p.host.sendToMain({ type: 'start-run', runId: 'r1', options: OPTIONS, layerIds: listed.selection.layers.map((l) => l.id) });
     const started = await p.next('run-started', 'run-refused');

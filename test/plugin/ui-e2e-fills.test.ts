@@ -2,39 +2,24 @@
 // UI runs each entry as its own job, by id, with no change of its own. And a GIF fill, which the main thread decodes.
 import type { ImagePaint } from '@figma/plugin-typings/plugin-api-standalone.js';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBridge, tempConfigDir, type RunningBridge } from '../bridge/helpers.ts';
+import { describe, expect, it } from 'vitest';
 import { browserSkipReason } from '../helpers/browser.ts';
 import { solid } from '../helpers/figma-host.ts';
-import { openPlugin, startUiRig, type UiRig } from '../helpers/figma-ui.ts';
-import { pairedHost, waitForMessage, waitForText } from './e2e-scene.ts';
+import { openPlugin } from '../helpers/figma-ui.ts';
+import { pairedHost, rigAndBridge, waitForMessage, waitForText } from './e2e-scene.ts';
 import { describeImage, gradientPng } from './pixels.ts';
 
 const skipReason = browserSkipReason();
-let rig: UiRig;
-let bridge: RunningBridge;
-let cleanup: () => Promise<void>;
-
-beforeAll(async () => {
-  if (skipReason) return;
-  ({ cleanup } = await tempConfigDir());
-  rig = await startUiRig();
-  bridge = await startBridge();
-});
-afterAll(async () => {
-  await bridge?.app.close();
-  await rig?.close();
-  await cleanup?.();
-});
+const setup = rigAndBridge();
 
 describe.skipIf(skipReason !== undefined)(`several image fills with a real bridge${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
   it('upscales both image fills of a layer in place, each as its own row', async () => {
-    const host = pairedHost(bridge.httpUrl, bridge.token, { model: 'bicubic', scale: 2 });
+    const host = pairedHost(setup.bridge.httpUrl, setup.bridge.token, { model: 'bicubic', scale: 2 });
     const main: ImagePaint = { type: 'IMAGE', scaleMode: 'FILL', imageHash: host.addImage(await gradientPng(64, 48)) };
     const overlay: ImagePaint = { type: 'IMAGE', scaleMode: 'FIT', imageHash: host.addImage(await gradientPng(32, 32)), opacity: 0.5 };
     const photo = host.add('RECTANGLE', { name: 'Photo', x: 40, y: 40, width: 64, height: 48, fills: [solid(255, 255, 255), main, overlay] });
     host.page.selection = [photo];
-    const session = await openPlugin(rig, host);
+    const session = await openPlugin(setup.rig, host);
     await waitForText(session.ui.locator('.status-label'), /^Connected$/);
     await waitForText(session.ui.locator('li.layer').nth(1), /Photo · image 2 of 2/);
     await session.ui.getByTestId('start').click();
@@ -49,12 +34,12 @@ describe.skipIf(skipReason !== undefined)(`several image fills with a real bridg
   });
 
   it('upscales a GIF fill from its own first frame, decoded in the sandbox and sent as PNG', async () => {
-    const host = pairedHost(bridge.httpUrl, bridge.token, { model: 'bicubic', scale: 2 });
+    const host = pairedHost(setup.bridge.httpUrl, setup.bridge.token, { model: 'bicubic', scale: 2 });
     const gif = new Uint8Array(await sharp(await gradientPng(40, 30)).gif().toBuffer());
     host.images.set('gif-hash', { bytes: gif, width: 40, height: 30 });
     const layer = host.add('RECTANGLE', { name: 'Loader', width: 80, height: 60, fills: [{ type: 'IMAGE', scaleMode: 'FILL', imageHash: 'gif-hash' }] });
     host.page.selection = [layer];
-    const session = await openPlugin(rig, host);
+    const session = await openPlugin(setup.rig, host);
     await waitForText(session.ui.locator('.status-label'), /^Connected$/);
     await waitForText(session.ui.locator('li.layer').first(), /40×30 → 80×60 px/);
     await session.ui.getByTestId('start').click();
@@ -67,12 +52,12 @@ describe.skipIf(skipReason !== undefined)(`several image fills with a real bridg
   });
 
   it('says in the row, before and during the run, that a layer inside a component gets its result beside the instance', async () => {
-    const host = pairedHost(bridge.httpUrl, bridge.token, { model: 'bicubic', scale: 2, placement: 'beside' });
+    const host = pairedHost(setup.bridge.httpUrl, setup.bridge.token, { model: 'bicubic', scale: 2, placement: 'beside' });
     const board = host.add('FRAME', { name: 'Board', x: 0, y: 0, width: 400, height: 300 });
     const card = host.add('INSTANCE', { name: 'Card', x: 20, y: 20, width: 200, height: 120 }, board);
     const photo = host.add('RECTANGLE', { name: 'Avatar', x: 10, y: 10, width: 48, height: 48, fills: [{ type: 'IMAGE', scaleMode: 'FILL', imageHash: host.addImage(await gradientPng(48, 48)) }] }, card);
     host.page.selection = [photo];
-    const session = await openPlugin(rig, host);
+    const session = await openPlugin(setup.rig, host);
     await waitForText(session.ui.locator('.status-label'), /^Connected$/);
     await waitForText(session.ui.locator('li.layer').first().locator('.layer-warning'), /^Inside a component: Add beside puts the result beside the instance$/);
     await session.screenshot('plugin-instance-warning');

@@ -1,28 +1,13 @@
 // The built plugin following the selection: the list shows the latest selection, and Upscale runs exactly what it lists.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBridge, tempConfigDir, type RunningBridge } from '../bridge/helpers.ts';
+import { describe, expect, it } from 'vitest';
 import { browserSkipReason } from '../helpers/browser.ts';
 import { solid, type FigmaHost } from '../helpers/figma-host.ts';
-import { openPlugin, startUiRig, type PluginSession, type UiRig } from '../helpers/figma-ui.ts';
-import { pairedHost, waitForMessage, waitForText } from './e2e-scene.ts';
+import { openPlugin, type PluginSession } from '../helpers/figma-ui.ts';
+import { pairedHost, rigAndBridge, waitForMessage, waitForText } from './e2e-scene.ts';
 import { gradientPng } from './pixels.ts';
 
 const skipReason = browserSkipReason();
-let rig: UiRig;
-let cleanup: () => Promise<void>;
-let bridge: RunningBridge;
-
-beforeAll(async () => {
-  if (skipReason) return;
-  ({ cleanup } = await tempConfigDir());
-  rig = await startUiRig();
-  bridge = await startBridge();
-});
-afterAll(async () => {
-  await bridge?.app.close();
-  await rig?.close();
-  await cleanup?.();
-});
+const setup = rigAndBridge();
 
 /** A photo whose image reads take 300 ms, and a plain badge. */
 async function slowPhotoAndBadge(host: FigmaHost) {
@@ -38,9 +23,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.skipIf(skipReason !== undefined)(`the built plugin following the selection${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
   it('lists the second of two quick selections, and upscales that one', async () => {
-    const host = pairedHost(bridge.httpUrl, bridge.token, { model: 'bicubic', scale: 2 });
+    const host = pairedHost(setup.bridge.httpUrl, setup.bridge.token, { model: 'bicubic', scale: 2 });
     const { photo, badge } = await slowPhotoAndBadge(host);
-    const session = await openPlugin(rig, host);
+    const session = await openPlugin(setup.rig, host);
     await waitForText(session.ui.locator('.status-label'), /^Connected$/);
     host.select(photo);
     await sleep(60);
@@ -58,10 +43,10 @@ describe.skipIf(skipReason !== undefined)(`the built plugin following the select
   });
 
   it('does not run when the selection changed after the list was drawn, and says so', async () => {
-    const host = pairedHost(bridge.httpUrl, bridge.token, { model: 'bicubic', scale: 2 });
+    const host = pairedHost(setup.bridge.httpUrl, setup.bridge.token, { model: 'bicubic', scale: 2 });
     const { photo, badge } = await slowPhotoAndBadge(host);
     host.page.selection = [badge];
-    const session = await openPlugin(rig, host);
+    const session = await openPlugin(setup.rig, host);
     await waitForText(session.ui.locator('.status-label'), /^Connected$/);
     await waitForText(session.ui.getByTestId('summary'), /^1 layer selected$/);
     host.page.selection = [photo]; // Figma's selection moved; its summary has not reached the UI yet
@@ -80,9 +65,9 @@ describe.skipIf(skipReason !== undefined)(`the built plugin following the select
   });
 
   it('keeps the newest summary when an older one arrives after it', async () => {
-    const host = pairedHost(bridge.httpUrl, bridge.token, { model: 'bicubic', scale: 2 });
+    const host = pairedHost(setup.bridge.httpUrl, setup.bridge.token, { model: 'bicubic', scale: 2 });
     const { photo, badge } = await slowPhotoAndBadge(host);
-    const session = await openPlugin(rig, host);
+    const session = await openPlugin(setup.rig, host);
     await waitForText(session.ui.getByTestId('summary'), /^Nothing selected$/);
     const layer = (node: typeof photo, widthPx: number, heightPx: number) =>
       ({ id: node.id, name: node.name, source: 'export', nodeType: 'RECTANGLE', widthPx, heightPx, locked: false });
