@@ -28,6 +28,19 @@ export interface ScanOptions {
   readonly minSidePx?: number;
 }
 
+/** An image file the scan left out, and why (unreadable/corrupt, or smaller than minSidePx). */
+export interface SkippedImage {
+  readonly relativePath: string;
+  readonly reason: string;
+}
+
+/** What a scan found: the usable images, the unreadable ones and those too small. */
+export interface FolderScan {
+  readonly entries: ImageEntry[];
+  readonly unreadable: SkippedImage[];
+  readonly tooSmall: SkippedImage[];
+}
+
 /** Every file below `root`, relative paths with forward slashes. */
 async function listFiles(root: string): Promise<string[]> {
   const entries = await readdir(root, { recursive: true, withFileTypes: true });
@@ -52,20 +65,75 @@ function byCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Find the images below `root` (sorted by relative path), read their sizes from headers, attach captions and the style. */
-export async function scanImageFolder(root: string, options: ScanOptions = {}): Promise<ImageEntry[]> {
+/** The first line of an error's message (sharp's decoder errors carry libvips detail after it). */
+function firstLine(error: unknown): string {
+  return String((error as Error)?.message ?? error).split('\n')[0] ?? 'unknown error';
+}
+
+/** Read the header and decode every pixel once, so truncated or corrupt files are found here, not in a worker. */
+async function probeImage(file: string): Promise<{ width: number; height: number } | { error: string }> {
+  try {
+    const meta = await sharp(file, { limitInputPixels: false }).metadata();
+    if (!meta.width || !meta.height) return { error: 'no image size in its header' };
+    await sharp(file, { limitInputPixels: false }).raw().toBuffer();
+    return { width: meta.width, height: meta.height };
+  } catch (error) {
+    return { error: firstLine(error) };
+  }
+}
+
+/** Scan `root` like scanImageFolder, also saying which files were unreadable or too small. */
+export async function scanImageFolderReport(root: string, options: ScanOptions = {}): Promise<FolderScan> {
   const absoluteRoot = path.resolve(root);
   const style = options.style ?? path.basename(absoluteRoot);
+  const minSidePx = options.minSidePx ?? 1;
   const files = (await listFiles(absoluteRoot))
     .filter((f) => IMAGE_EXTENSIONS.includes(path.extname(f).toLowerCase()))
     .sort(byCodeUnits);
-  const entries: ImageEntry[] = [];
+  const scan: FolderScan = { entries: [], unreadable: [], tooSmall: [] };
   for (const relativePath of files) {
     const full = path.join(absoluteRoot, relativePath);
-    const meta = await sharp(full).metadata().catch(() => null);
-    if (!meta?.width || !meta.height) continue;
-    if (Math.min(meta.width, meta.height) < (options.minSidePx ?? 1)) continue;
-    entries.push({ path: full, relativePath, width: meta.width, height: meta.height, caption: await readCaption(full), style });
+    const probe = await probeImage(full);
+    if ('error' in probe) {
+      scan.unreadable.push({ relativePath, reason: probe.error });
+      continue;
+    }
+    if (Math.min(probe.width, probe.height) < minSidePx) {
+      scan.tooSmall.push({ relativePath, reason: `${probe.width}x${probe.height} is under ${minSidePx} px` });
+      continue;
+    }
+    scan.entries.push({ path: full, relativePath, width: probe.width, height: probe.height, caption: await readCaption(full), style });
   }
-  return entries;
+  return scan;
+}
+
+/** Find the usable images below `root` (sorted by relative path) with their sizes, captions and the style. */
+export async function scanImageFolder(root: string, options: ScanOptions = {}): Promise<ImageEntry[]> {
+  return (await scanImageFolderReport(root, options)).entries;
+}
+
+/** Options of scanTrainingFolder. */
+export interface TrainingScanOptions extends ScanOptions {
+  /** Where the warnings go (one per skipped file, then a count). */
+  readonly log?: (message: string) => void;
+  /** Refuse when more than this share of the image files is unreadable (default 0.5). */
+  readonly maxUnreadableShare?: number;
+}
+
+/** Scan a training folder: warn naming each skipped file, refuse when none are usable or too many are unreadable. */
+export async function scanTrainingFolder(root: string, options: TrainingScanOptions = {}): Promise<ImageEntry[]> {
+  const scan = await scanImageFolderReport(root, options);
+  const log = options.log ?? ((message: string) => console.warn(message));
+  for (const s of scan.unreadable) log(`warning: skipping ${s.relativePath}: unreadable (${s.reason})`);
+  for (const s of scan.tooSmall) log(`warning: skipping ${s.relativePath}: too small (${s.reason})`);
+  const skipped = scan.unreadable.length + scan.tooSmall.length;
+  const total = skipped + scan.entries.length;
+  if (skipped > 0) log(`skipped ${skipped} of ${total} image files (${scan.unreadable.length} unreadable, ${scan.tooSmall.length} too small); training on ${scan.entries.length}`);
+  const minSidePx = options.minSidePx ?? 1;
+  if (scan.entries.length === 0) throw new Error(`${root}: no usable PNG/JPEG/WebP images of at least ${minSidePx} px (found ${total} image files, ${skipped} skipped)`);
+  const maxShare = options.maxUnreadableShare ?? 0.5;
+  if (scan.unreadable.length > maxShare * total) {
+    throw new Error(`${root}: ${scan.unreadable.length} of ${total} image files are unreadable (more than ${Math.round(maxShare * 100)}%), first: ${scan.unreadable[0]?.relativePath}`);
+  }
+  return scan.entries;
 }

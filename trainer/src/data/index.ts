@@ -10,6 +10,9 @@ export { jpegRoundTrip } from './jpeg.ts';
 export { usmSharpen, opencvDefaultSigma } from './usm.ts';
 export { drawBlurKernel, drawFinalSinc, drawKernelOfType } from './random-kernels.ts';
 export { degradeRealEsrgan, bicubicLr } from './degrade.ts';
-export { scanImageFolder, IMAGE_EXTENSIONS, type ImageEntry, type ScanOptions } from './folder.ts';
+export {
+  scanImageFolder, scanImageFolderReport, scanTrainingFolder, IMAGE_EXTENSIONS,
+  type FolderScan, type ImageEntry, type ScanOptions, type SkippedImage, type TrainingScanOptions,
+} from './folder.ts';
 export { makeSample, randomCrop, epochOrder, sampleOptions, windowDetail, type SampleOptions, type TrainingSample } from './sample.ts';
 export { DataLoader, stackSamples, type DataLoaderOptions, type DataLoaderState, type TrainingBatch } from './loader.ts';

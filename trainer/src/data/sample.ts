@@ -100,7 +100,10 @@ async function readRegion(entry: ImageEntry, left: number, top: number, width: n
     .flatten({ background: { r, g, b } })
     .toColourspace('srgb')
     .raw({ depth: 'uchar' })
-    .toBuffer({ resolveWithObject: true });
+    .toBuffer({ resolveWithObject: true })
+    .catch((error: unknown) => {
+      throw new Error(`${entry.relativePath}: cannot read image (${String((error as Error)?.message ?? error).split('\n')[0]})`);
+    });
   return planarFromPixels(data, info.width, info.height, info.channels);
 }
 

@@ -24,7 +24,7 @@ parentPort?.on('message', (request: SampleRequest) => {
       parentPort?.postMessage(reply, [sample.hr.buffer, sample.lr.buffer] as ArrayBuffer[]);
     },
     (error: unknown) => {
-      const reply: SampleReply = { ok: false, epoch: request.epoch, index: request.index, message: String((error as Error)?.stack ?? error) };
+      const reply: SampleReply = { ok: false, epoch: request.epoch, index: request.index, message: String((error as Error)?.message ?? error) };
       parentPort?.postMessage(reply);
     },
   );

@@ -1,6 +1,6 @@
 /** The three training runs behind `tsdsr train vae|teacher|tsd`: data, stage, loop, and what each leaves on disk. */
 import { initSmallDenoiser, initSmallVae, type SmallDenoiserConfig } from '../../../models/nets/index.ts';
-import { DataLoader, sampleOptions, scanImageFolder, type DataLoaderState, type ImageEntry } from '../data/index.ts';
+import { DataLoader, sampleOptions, scanTrainingFolder, type DataLoaderState, type ImageEntry } from '../data/index.ts';
 import { loadPerceptualLoss, TSD_GUIDANCE_SCALE } from '../tsd/index.ts';
 import { checkModelDirectory, exportTsdsrModel } from '../export/index.ts';
 import { loadTeacherRun, loadVaeRun, saveTeacherRun, saveVaeRun, type Weights } from './artifacts.ts';
@@ -24,9 +24,9 @@ export interface RunContext {
 
 const weightsOf = (p: ReadonlyMap<string, { dims: readonly number[]; data: Float32Array }>): Weights => new Map([...p].map(([k, t]) => [k, { dims: t.dims, data: t.data }]));
 
-async function scan(o: RunOptions): Promise<ImageEntry[]> {
-  const entries = await scanImageFolder(o.data, { style: o.style, minSidePx: o.cropSizePx });
-  if (entries.length === 0) throw new Error(`${o.data}: no PNG/JPEG/WebP images of at least ${o.cropSizePx} px`);
+/** The run's images: unreadable and too-small files skipped with a warning each, refused when none remain. */
+async function scan(o: RunOptions, ctx: RunContext): Promise<ImageEntry[]> {
+  const entries = await scanTrainingFolder(o.data, { style: o.style, minSidePx: o.cropSizePx, log: ctx.log });
   return repeatFolders(entries, o.folderRepeats ?? {});
 }
 
@@ -62,7 +62,7 @@ export async function trainVae(options: Partial<RunOptions> & Pick<RunOptions, '
   const config = preset ?? smallPreset(o.arch);
   const family = smallFamily(config);
   const stage = await createVaeStage({ family, weights: initSmallVae(config.vae, o.seed), batch: o.batch, cropSizePx: o.cropSizePx, klWeight: o.klWeight, lr: schedule(o, o.lr), device: o.device });
-  const result = await runTrainingLoop(stage, loop(o, ctx, loaderFactory(o, await scan(o))));
+  const result = await runTrainingLoop(stage, loop(o, ctx, loaderFactory(o, await scan(o, ctx))));
   if (result.interrupted) return result;
   const scalingFactor = 1 / stage.latentStd();
   await saveVaeRun(o.out, weightsOf(stage.sessions[0]!.parameters()), { format: 'tsdsr-small-vae', config: { ...config.vae, scalingFactor }, provenance: { data: o.data, steps: o.steps, options: o } });
@@ -80,7 +80,7 @@ export async function trainTeacher(options: Partial<RunOptions> & Pick<RunOption
     family, vae: vae.weights, scalingFactor: vae.info.config.scalingFactor, weights: initSmallDenoiser(denoiserConfig, o.seed),
     batch: o.batch, cropSizePx: o.cropSizePx, styleDropout: o.styleDropout, lr: schedule(o, o.lr), device: o.device,
   });
-  const entries = await scan(o);
+  const entries = await scan(o, ctx);
   const result = await runTrainingLoop(stage, loop(o, ctx, loaderFactory(o, entries)));
   if (result.interrupted) return result;
   const styles = [...new Set(entries.map((e) => e.style))];
@@ -98,7 +98,7 @@ export async function trainTsd(options: Partial<RunOptions> & Pick<RunOptions, '
   const t = await loadTeacherRun(o.teacher as string);
   const family = smallFamily({ vae: t.info.vae, denoiser: t.info.denoiser });
   const perceptual = await loadPerceptualLoss(o.lpipsWeights ? { kind: 'lpips', weightsPath: o.lpipsWeights } : { kind: 'l1-ssim' });
-  const entries = await scan(o);
+  const entries = await scan(o, ctx);
   const style = o.style ?? entries[0]!.style;
   ctx.log?.(`perceptual loss: ${perceptual.name}; style: ${style}`);
   if (o.initStudent && !o.fullFineTune) throw new Error('--init-student needs a fully fine-tuned student (--full-fine-tune): an earlier run\'s weights are a whole student, not a LoRA');
