@@ -89,41 +89,76 @@ export class ModelRegistry {
   readonly #models = new Map<string, ModelEntry>();
   readonly #upscalers = new Map<string, Promise<Upscaler>>();
   readonly #loaded = new Map<string, LoadedModel>();
-  readonly #skipped: SkippedModel[] = [];
+  #skipped: SkippedModel[] = [];
+  #roots: readonly string[] = [];
+  readonly #duplicateDirs = new Set<string>();
+  #lastScanMs = -Infinity;
+  #scanning: Promise<void> | null = null;
 
   private constructor(private readonly runtime: BridgeRuntime, private readonly log: (message: string) => void) {}
 
   /** Scans the roots in order (earlier roots win on duplicate ids); missing roots are skipped, bad model dirs with a logged reason. */
   static async scan(roots: readonly string[], runtime: BridgeRuntime, log: (message: string) => void = () => {}): Promise<ModelRegistry> {
     const registry = new ModelRegistry(runtime, log);
-    for (const root of roots.map((r) => resolve(r))) {
-      if (!(await isDirectory(root))) continue;
-      const { dirs, leftovers } = await modelDirsUnder(root);
-      for (const leftover of leftovers) registry.#skip(leftover);
-      for (const dir of dirs) await registry.#add(dir);
-    }
+    registry.#roots = roots.map((r) => resolve(r));
+    await registry.#scanRoots();
     if (registry.defaultModel !== DEFAULT_MODEL) log(`default model ${DEFAULT_MODEL} is not installed; using ${FALLBACK_MODEL} when no model is named`);
     return registry;
   }
 
-  #skip(skipped: SkippedModel): void {
-    this.#skipped.push(skipped);
-    this.log(`skipping model ${skipped.dir}: ${skipped.reason}`);
+  /** Adds the model directories under the roots not known yet; those skipped before are tried again. */
+  async #scanRoots(): Promise<void> {
+    const previous = this.#skipped;
+    this.#skipped = [];
+    const known = new Set([...this.#models.values()].map((entry) => entry.dir).concat([...this.#duplicateDirs]));
+    for (const root of this.#roots) {
+      if (!(await isDirectory(root))) continue;
+      const { dirs, leftovers } = await modelDirsUnder(root).catch(() => ({ dirs: [], leftovers: [] }));
+      for (const leftover of leftovers) this.#skip(leftover, previous);
+      for (const dir of dirs) if (!known.has(dir)) await this.#add(dir, previous);
+    }
+    this.#lastScanMs = Date.now();
   }
 
-  async #add(dir: string): Promise<void> {
+  /**
+   * Picks up model directories added to the roots since the last scan (a model the CLI just trained or copied in).
+   * Rescans at most once per `minIntervalMs` (default 1 s); concurrent callers share one scan.
+   */
+  async refresh(minIntervalMs = 1000): Promise<void> {
+    if (this.#scanning) return this.#scanning;
+    if (Date.now() - this.#lastScanMs < minIntervalMs) return;
+    this.#scanning = this.#scanRoots().finally(() => {
+      this.#scanning = null;
+    });
+    return this.#scanning;
+  }
+
+  /** The model with this id, rescanning the roots (rate-limited) before answering `unknown_model`. */
+  async find(id: string): Promise<ModelEntry> {
+    if (!this.#models.has(id)) await this.refresh();
+    return this.get(id);
+  }
+
+  /** Records a skipped directory; logs it unless an earlier scan already logged the same reason. */
+  #skip(skipped: SkippedModel, previous: readonly SkippedModel[] = []): void {
+    this.#skipped.push(skipped);
+    if (!previous.some((p) => p.dir === skipped.dir && p.reason === skipped.reason)) this.log(`skipping model ${skipped.dir}: ${skipped.reason}`);
+  }
+
+  async #add(dir: string, previous: readonly SkippedModel[] = []): Promise<void> {
     let manifest: ModelManifest;
     try {
       manifest = await this.runtime.loadModelDir(dir);
       await checkGraphFiles(dir, manifest);
     } catch (err) {
       const id = await statedId(dir);
-      this.#skip({ dir, reason: messageOf(err), ids: [basename(dir), ...(id && id !== basename(dir) ? [id] : [])] });
+      this.#skip({ dir, reason: messageOf(err), ids: [basename(dir), ...(id && id !== basename(dir) ? [id] : [])] }, previous);
       return;
     }
     const existing = this.#models.get(manifest.id);
     if (existing) {
-      this.log(`skipping model ${dir}: id ${manifest.id} is already provided by ${existing.dir}`);
+      if (!this.#duplicateDirs.has(dir)) this.log(`skipping model ${dir}: id ${manifest.id} is already provided by ${existing.dir}`);
+      this.#duplicateDirs.add(dir);
       return;
     }
     this.#models.set(manifest.id, { manifest, dir });

@@ -48,7 +48,7 @@ export class UpscaleService {
 
   /** Checks a request and queues it; throws a BridgeError for anything refused before queueing. The result rejects with the job's raw error (map it with toBridgeError). */
   async submit(clientId: string, jobId: string, request: UpscaleRequest, onProgress?: UpscaleProgressHandler): Promise<{ position: number; result: Promise<UpscaleResult> }> {
-    this.deps.registry.get(request.model);
+    await this.deps.registry.find(request.model);
     checkScale(request.scale);
     checkTile(request.tile);
     const info = await this.#probe(request.bytes);

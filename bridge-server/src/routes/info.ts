@@ -11,7 +11,8 @@ export const infoRoutes: FastifyPluginAsync = async (app) => {
     return { ...health, devices: [...app.runtime.devices], loaded: app.registry.loaded(), queue: app.jobs.stats() };
   });
 
-  app.get('/v1/models', { schema: { response: { 200: ModelsBody } } }, async () => ({
-    models: app.registry.list().map((entry) => modelInfo(entry.manifest)),
-  }));
+  app.get('/v1/models', { schema: { response: { 200: ModelsBody } } }, async () => {
+    await app.registry.refresh();
+    return { models: app.registry.list().map((entry) => modelInfo(entry.manifest)) };
+  });
 };
