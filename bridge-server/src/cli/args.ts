@@ -14,10 +14,30 @@ export class UsageError extends Error {
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 type StrictConfig<O extends OptionsConfig> = { args: string[]; options: O; strict: true; allowPositionals: true };
 
+/**
+ * `--steps -5` as `--steps=-5`: parseArgs reads an argument starting with '-' as an option and calls the value ambiguous,
+ * so a negative number after a string option is joined to it and the option's own check names the problem.
+ */
+function joinNegativeValues(args: readonly string[], options: OptionsConfig): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const next = args[i + 1];
+    const name = arg.startsWith('--') ? arg.slice(2) : null;
+    if (name !== null && options[name]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
 /** node:util parseArgs in strict mode with positionals, its errors turned into UsageErrors. */
 export function parseCommandLine<O extends OptionsConfig>(args: string[], options: O): ReturnType<typeof parseArgs<StrictConfig<O>>> {
   try {
-    return parseArgs<StrictConfig<O>>({ args, options, strict: true, allowPositionals: true });
+    return parseArgs<StrictConfig<O>>({ args: joinNegativeValues(args, options), options, strict: true, allowPositionals: true });
   } catch (err) {
     const code = (err as { code?: string }).code ?? '';
     if (code.startsWith('ERR_PARSE_ARGS')) throw new UsageError((err as Error).message);
@@ -55,6 +75,7 @@ export function parseColorFix(text: string | undefined): ColorFix | undefined {
 export function parseInteger(name: string, text: string | undefined, min: number, max: number): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
+  if (min >= 1 && text.trim().startsWith('-')) throw new UsageError(`--${name} must be a positive integer, got ${text}`);
   if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`--${name} ${text}: use a whole number from ${min} to ${max}`);
   return value;
 }

@@ -1,6 +1,6 @@
 /** The flags of `tsdsr train vae|teacher|tsd`, checked and turned into the trainer's run options. */
 import { join } from 'node:path';
-import { SMALL_PRESETS, type SmallPresetName } from '../../../trainer/src/loop/family.ts';
+import { SMALL_PRESETS, smallFamily, type SmallPresetName } from '../../../trainer/src/loop/family.ts';
 import { RUN_DEFAULTS, type RunOptions } from '../../../trainer/src/loop/run-options.ts';
 import { configDir } from '../paths.ts';
 import { parseCommandLine, parseDevice, parseInteger, UsageError } from './args.ts';
@@ -139,6 +139,7 @@ export function trainRunOptions(stage: TrainStage, values: TrainValues, env: Nod
   const degradation = parseDegradation(values.degradation);
   const every = parseInteger('checkpoint-every', values['checkpoint-every'], 1, 1e9);
   const id = parseId(values.id);
+  checkCropFitsPreset(cropSizePx, parseArch(values.arch), stage);
   const options = {
     data: values.data as string, out: values.out as string, vae: values.vae, teacher: values.teacher, style: values.style, id, name: parseName(values.name),
     steps: parseInteger('steps', values.steps, 1, 1e9), batch: parseInteger('batch', values.batch, 1, 256), cropSizePx,
@@ -153,6 +154,22 @@ export function trainRunOptions(stage: TrainStage, values: TrainValues, env: Nod
     resume: values.resume ?? false, lpipsWeights: values['lpips-weights'], exportDir: values['model-out'] ?? join(configDir(env), 'models', id),
   };
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as typeof options;
+}
+
+/**
+ * The crop must fit the chosen preset: a multiple of the VAE's latent factor, and for the teacher also of the denoiser's
+ * latent multiple. Checked for train vae and for train teacher given --arch; otherwise the preset comes from an
+ * earlier run's folder, read when the run starts.
+ */
+function checkCropFitsPreset(cropSizePx: number | undefined, arch: SmallPresetName | undefined, stage: TrainStage): void {
+  if (cropSizePx === undefined || stage === 'tsd' || (stage === 'teacher' && arch === undefined)) return;
+  const presetName = arch ?? RUN_DEFAULTS[stage].arch;
+  const family = smallFamily(SMALL_PRESETS[presetName]);
+  const multiple = stage === 'vae' ? family.latentFactor : family.latentFactor * family.latentMultiple;
+  if (cropSizePx % multiple === 0) return;
+  const below = cropSizePx - (cropSizePx % multiple);
+  const suggestion = below >= multiple ? `--crop ${below} or --crop ${below + multiple}` : `--crop ${multiple}`;
+  throw new UsageError(`--crop ${cropSizePx}: the ${presetName} preset needs a multiple of ${multiple} for train ${stage}; e.g. ${suggestion}`);
 }
 
 /** Flags `train recipe` accepts besides its file: the recipe holds every other option. */
