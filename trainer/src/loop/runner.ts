@@ -1,7 +1,8 @@
 /** The training loop shared by every stage: batches, steps, JSONL log, progress, sample sheets, checkpoints and resume. */
 import { join } from 'node:path';
 import { DataLoader, Rng, type DataLoaderState, type TrainingBatch } from '../data/index.ts';
-import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { loadCheckpoint, readCheckpointMeta, saveCheckpoint } from './checkpoint.ts';
+import { checkResumeOptions } from './resume-check.ts';
 import { JsonlLog, TrainProgress, type ProgressSink } from './progress.ts';
 import { writeSampleSheet, type SheetImage } from './sample-sheet.ts';
 import type { TrainSession } from './train-session.ts';
@@ -57,8 +58,10 @@ export const checkpointDir = (outDir: string): string => join(outDir, 'checkpoin
 
 async function startState(stage: TrainStage, o: LoopOptions): Promise<{ step: number; rng: Rng; data?: DataLoaderState }> {
   if (!o.resume) return { step: 0, rng: new Rng(o.seed, 0x7a1e) };
+  const saved = await readCheckpointMeta(checkpointDir(o.outDir));
+  if (saved.stage !== stage.name) throw new Error(`--resume: the checkpoint in ${o.outDir} is from stage ${saved.stage}, not ${stage.name}`);
+  checkResumeOptions(o.outDir, saved.options ?? {}, o.options ?? {});
   const meta = await loadCheckpoint(checkpointDir(o.outDir), stage.sessions);
-  if (meta.stage !== stage.name) throw new Error(`--resume: the checkpoint in ${o.outDir} is from stage ${meta.stage}, not ${stage.name}`);
   o.log?.(`resuming ${stage.name} at step ${meta.step} of ${o.totalSteps}`);
   return { step: meta.step, rng: Rng.fromState(meta.rng), data: meta.data };
 }
