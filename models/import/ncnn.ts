@@ -7,13 +7,13 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { toModelProto } from '../graph/index.ts';
-import { writeOnnxModel } from '../io/index.ts';
+import { writeModelDirectory, writeOnnxModel } from '../io/index.ts';
 import type { ModelManifest } from '../runtime/manifest.ts';
 import { ImportError } from './errors.ts';
 import { exists } from './internal/files.ts';
 import { NCNN_PREPADDING, ncnnToGraph, type NcnnGraph } from './internal/ncnn-graph.ts';
 import { parseNcnnParam } from './internal/ncnn-param.ts';
-import { prepareOutputDirectory, writeOutputDirectory } from './internal/output-directory.ts';
+import { prepareOutputDirectory } from './internal/output-directory.ts';
 
 /** One ncnn model's two files. */
 export interface NcnnModelFiles {
@@ -105,7 +105,7 @@ export async function importNcnn(files: NcnnModelFiles, options: NcnnImportOptio
     throw new ImportError(`${files.param}: the network upscales ×${converted.scale}, not ×${options.scale} as --scale says`);
   }
   const manifest = manifestFor(files, options, converted);
-  await writeOutputDirectory(options.out, async (dir) => {
+  await writeModelDirectory(options.out, async (dir) => {
     await writeOnnxModel(join(dir, manifest.graphs[String(converted.scale)]!), toModelProto(converted.graph));
     await writeFile(join(dir, 'model.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   });

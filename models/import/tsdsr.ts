@@ -6,14 +6,14 @@
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Graph, tensor, toModelProto } from '../graph/index.ts';
-import { openSafetensors, readTorchTensor, writeOnnxModel, type OnnxWriteOptions, type TorchTensor } from '../io/index.ts';
+import { openSafetensors, readTorchTensor, writeModelDirectory, writeOnnxModel, type OnnxWriteOptions, type TorchTensor } from '../io/index.ts';
 import {
   mergeLora, mmdit, mmditConfigFromDiffusers, readWeights, vaeConfigFromDiffusers, vaeDecoderGraph, vaeEncoderGraph,
   vaeLatentFactor, type MmditConfig, type VaeConfig, type WeightSource,
 } from '../nets/index.ts';
 import type { ModelManifest } from '../runtime/manifest.ts';
 import { need, readJson } from './internal/files.ts';
-import { prepareOutputDirectory, writeOutputDirectory } from './internal/output-directory.ts';
+import { prepareOutputDirectory } from './internal/output-directory.ts';
 import type { AlphaSetting } from './lora-alpha.ts';
 import { locateLora, planLora, readLoraAdapter, type LoraPlan } from './lora-file.ts';
 import type { LoraComponent } from './tsdsr-release.ts';
@@ -126,7 +126,7 @@ export async function importTsdsr(src: TsdsrSources, options: TsdsrImportOptions
   const log = options.log ?? (() => {});
   await prepareOutputDirectory(options.out, log);
   const inputs = await readInputs(src, options);
-  const manifest = await writeOutputDirectory(options.out, (dir) => writeModelFiles(dir, src, options, inputs));
+  const manifest = await writeModelDirectory(options.out, (dir) => writeModelFiles(dir, src, options, inputs));
   log(`wrote ${options.out}`);
   return manifest;
 }

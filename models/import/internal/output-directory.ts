@@ -4,7 +4,7 @@
  * copied) that replaces `--out` only once complete. A model already there stays until then; a folder holding anything
  * else is refused, since replacing it would delete those files.
  */
-import { foreignModelEntries, listedEntries, recoverDirectory, writeModelDirectory } from '../../io/index.ts';
+import { foreignModelEntries, listedEntries, recoverDirectory } from '../../io/index.ts';
 import { ImportError } from '../errors.ts';
 
 /**
@@ -23,6 +23,3 @@ export async function prepareOutputDirectory(dir: string, log: (message: string)
     throw new ImportError(`--out ${dir} holds ${listedEntries(foreign)}, not only a model's files; import into a new folder or a model's own (an import replaces the whole folder)`);
   }
 }
-
-/** Writes the model directory `dir` through `fill` (which writes into the temporary folder it is given); see the file comment. */
-export const writeOutputDirectory = writeModelDirectory;
