@@ -16,3 +16,4 @@ export { foreignModelEntries, isModelFile, listedEntries, writeModelDirectory } 
 export { writeSafetensors, type TensorToWrite } from './safetensors-writer.ts';
 export { writeOnnxModel, type OnnxWriteOptions, type OnnxWriteResult } from './onnx-file.ts';
 export { parseTorchTensor, readTorchTensor, type TorchFloatDType, type TorchTensor } from './torch-pt.ts';
+export { floatValues, isFloatInitializer, readOnnxFloatInitializers } from './onnx-initializers.ts';

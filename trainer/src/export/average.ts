@@ -8,7 +8,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import onnxProto from 'onnx-proto';
 import type { onnx as Onnx } from 'onnx-proto';
-import { float16ToFloat32, float32ToFloat16 } from '../../../models/io/half.ts';
+import { float32ToFloat16 } from '../../../models/io/half.ts';
+import { floatValues } from '../../../models/io/onnx-initializers.ts';
 import { writeModelDirectory } from './model-directory.ts';
 
 const { onnx } = onnxProto;
@@ -26,14 +27,6 @@ function checkWeights(sources: readonly AveragedSource[]): void {
   }
   const sum = sources.reduce((a, s) => a + s.weight, 0);
   if (Math.abs(sum - 1) > 1e-6) throw new Error(`the weights must sum to 1 (they sum to ${sum})`);
-}
-
-/** A float initializer's values as float32 (raw bytes or the typed field; float16 stored as raw bytes or int32Data). */
-function floatValues(t: Onnx.ITensorProto): Float32Array {
-  const raw = t.rawData && t.rawData.length > 0 ? t.rawData : null;
-  if (t.dataType === FLOAT) return raw ? new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length)) : Float32Array.from(t.floatData ?? []);
-  const half = raw ? new Uint16Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length)) : Uint16Array.from(t.int32Data ?? []);
-  return float16ToFloat32(half);
 }
 
 /** Stores float32 values into a float initializer of its own type, as raw bytes. */

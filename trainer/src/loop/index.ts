@@ -10,3 +10,4 @@ export { loadTeacherRun, loadVaeRun, loadWeights, saveTeacherRun, saveVaeRun, sa
 export { RUN_DEFAULTS, type RunOptions } from './run-options.ts';
 export { trainTeacher, trainTsd, trainVae, type RunContext } from './runs.ts';
 export { RECIPE_STAGES, readRecipe, recordRecipeProvenance, resolveRecipePaths, runRecipe, stageDoneFile, type Recipe, type RecipeStage, type RecipeStageResult } from './recipe.ts';
+export { loadModelWeights, type ModelWeights } from './from-model.ts';

@@ -1,14 +1,16 @@
 /** The three training runs behind `tsdsr train vae|teacher|tsd`: data, stage, loop, and what each leaves on disk. */
-import { initSmallDenoiser, initSmallVae, type SmallDenoiserConfig } from '../../../models/nets/index.ts';
+import { initSmallDenoiser, initSmallVae, type SmallDenoiserConfig, type WeightTensor } from '../../../models/nets/index.ts';
 import { DataLoader, sampleOptions, scanTrainingFolder, type DataLoaderState, type ImageEntry } from '../data/index.ts';
 import { loadPerceptualLoss, TSD_GUIDANCE_SCALE } from '../tsd/index.ts';
 import { checkModelDirectory, exportTsdsrModel } from '../export/index.ts';
 import { loadTeacherRun, loadVaeRun, saveTeacherRun, saveVaeRun, type Weights } from './artifacts.ts';
+import { loadModelWeights } from './from-model.ts';
 import { smallFamily, smallPreset, styleEmbedding, type SmallFamilyConfig } from './family.ts';
 import { readCheckpointParameters } from './checkpoint.ts';
 import { checkpointDir, runTrainingLoop, type LoopResult } from './runner.ts';
 import { createTeacherStage } from './stages/teacher.ts';
 import { createTsdStage } from './stages/tsd.ts';
+import { STUDENT_PREFIX } from './stages/tsd-graphs.ts';
 import { createVaeStage } from './stages/vae.ts';
 import type { ProgressSink } from './progress.ts';
 import { RUN_DEFAULTS, type RunOptions } from './run-options.ts';
@@ -91,34 +93,74 @@ export async function trainTeacher(options: Partial<RunOptions> & Pick<RunOption
   return result;
 }
 
-/** `train tsd`: Algorithm 1 on a teacher folder, then export of the merged student into `exportDir`. */
-export async function trainTsd(options: Partial<RunOptions> & Pick<RunOptions, 'data' | 'out' | 'teacher' | 'exportDir'>, ctx: RunContext = {}): Promise<LoopResult & { modelDir?: string }> {
-  const o: RunOptions = { ...RUN_DEFAULTS.tsd, ...options };
-  await checkModelDirectory(o.exportDir as string); // before training: the export at its end replaces the folder
-  const t = await loadTeacherRun(o.teacher as string);
-  const family = smallFamily({ vae: t.info.vae, denoiser: t.info.denoiser });
-  const perceptual = await loadPerceptualLoss(o.lpipsWeights ? { kind: 'lpips', weightsPath: o.lpipsWeights } : { kind: 'l1-ssim' });
-  const entries = await scan(o, ctx);
-  const style = o.style ?? entries[0]!.style;
-  ctx.log?.(`perceptual loss: ${perceptual.name}; style: ${style}`);
+/** What a tsd run is built on: the frozen VAE and the denoiser the student starts from, from a teacher run or an exported model. */
+interface TsdSources {
+  config: SmallFamilyConfig;
+  vae: Weights;
+  denoiser: Weights;
+  /** Set when the student starts from a whole trained student (keys `student.<weight>`). */
+  initStudent?: ReadonlyMap<string, WeightTensor>;
+  /** A style vector to use instead of the style name's (the one baked into a model trained further). */
+  styleVector?: Float32Array;
+  styleName?: string;
+  /** What provenance records as the start. */
+  from: string;
+}
+
+/** Options a run from an exported model takes unless given: the data loss alone on the whole student, frozen encoder. */
+const FROM_MODEL_DEFAULTS: Partial<RunOptions> = { regulariserWeight: 0, fullFineTune: true, encoderLora: false };
+
+async function tsdSources(o: RunOptions, given: Partial<RunOptions>, ctx: RunContext): Promise<{ o: RunOptions; s: TsdSources }> {
+  if (o.fromModel !== undefined) {
+    if (o.teacher !== undefined) throw new Error('give --teacher or --from-model, not both');
+    if (o.initStudent !== undefined) throw new Error('--from-model already starts the student from that model; leave out --init-student');
+    const m = await loadModelWeights(o.fromModel);
+    if (o.regulariserWeight !== 0) throw new Error('--from-model trains with the data loss alone (no teacher is read back from a model): use --regulariser-weight 0 or leave it out');
+    if (!o.fullFineTune || o.outputGate) throw new Error('--from-model fine-tunes every weight of the model\'s student; --output-gate and LoRA-only training do not apply');
+    if (given.studentTimestep !== undefined && given.studentTimestep !== m.timestep) throw new Error(`--student-timestep ${given.studentTimestep}: the model was trained at t_s = ${m.timestep}, which a further run keeps`);
+    ctx.log?.(`student starts from the model in ${m.dir} (${m.id}, ${m.preset} preset, t_s ${m.timestep})`);
+    return {
+      o: { ...o, studentTimestep: m.timestep },
+      s: {
+        config: m.config, vae: m.vae, denoiser: m.denoiser, initStudent: new Map([...m.denoiser].map(([k, t]) => [`${STUDENT_PREFIX}${k}`, t])),
+        styleVector: m.style.vector, styleName: m.style.name, from: `every denoiser weight fine-tuned further from the model ${m.id} (${m.dir})`,
+      },
+    };
+  }
+  if (o.teacher === undefined) throw new Error('train tsd needs --teacher <dir> (a train teacher run) or --from-model <model>');
+  const t = await loadTeacherRun(o.teacher);
   if (o.initStudent && !o.fullFineTune) throw new Error('--init-student needs a fully fine-tuned student (--full-fine-tune): an earlier run\'s weights are a whole student, not a LoRA');
   const initStudent = o.initStudent ? await readCheckpointParameters(checkpointDir(o.initStudent), 'student', '') : undefined;
   if (o.initStudent) ctx.log?.(`student starts from ${o.initStudent} (${initStudent?.size} tensors)`);
+  const from = o.initStudent ? `every denoiser weight fine-tuned further from the student of ${o.initStudent}` : o.fullFineTune ? 'every denoiser weight fine-tuned from the teacher, conv_out zeroed' : 'LoRA on the teacher, merged';
+  return { o, s: { config: { vae: t.info.vae, denoiser: t.info.denoiser }, vae: t.vae, denoiser: t.denoiser, initStudent, from } };
+}
+
+/** `train tsd`: Algorithm 1 on a teacher folder (or further training of an exported model), then export of the merged student into `exportDir`. */
+export async function trainTsd(options: Partial<RunOptions> & Pick<RunOptions, 'data' | 'out' | 'exportDir'>, ctx: RunContext = {}): Promise<LoopResult & { modelDir?: string }> {
+  await checkModelDirectory(options.exportDir as string); // before training: the export at its end replaces the folder
+  const { o, s } = await tsdSources({ ...RUN_DEFAULTS.tsd, ...(options.fromModel !== undefined ? FROM_MODEL_DEFAULTS : {}), ...options }, options, ctx);
+  const family = smallFamily(s.config);
+  const perceptual = await loadPerceptualLoss(o.lpipsWeights ? { kind: 'lpips', weightsPath: o.lpipsWeights } : { kind: 'l1-ssim' });
+  const entries = await scan(o, ctx);
+  const style = o.style ?? s.styleName ?? entries[0]!.style;
+  const styleVector = o.style === undefined ? s.styleVector : undefined;
+  ctx.log?.(`perceptual loss: ${perceptual.name}; style: ${style}${styleVector ? ' (the model\'s own style vector)' : ''}`);
   if (o.regulariserWeight === 0) ctx.log?.('γ = 0: the data loss alone, no TSD term and no reg model');
   const stage = await createTsdStage({
-    family, vae: t.vae, teacher: t.denoiser, scalingFactor: t.info.vae.scalingFactor, batch: o.batch, hrSizePx: o.cropSizePx, scale: o.scales ? 1 : o.scale, studentTimestep: o.studentTimestep, outputGate: o.outputGate, encoderLora: o.encoderLora, fullFineTune: o.fullFineTune,
+    family, vae: s.vae, teacher: s.denoiser, scalingFactor: s.config.vae.scalingFactor, batch: o.batch, hrSizePx: o.cropSizePx, scale: o.scales ? 1 : o.scale, studentTimestep: o.studentTimestep, outputGate: o.outputGate, encoderLora: o.encoderLora, fullFineTune: o.fullFineTune,
     loraRank: o.loraRank, dasmSteps: o.dasmSteps, guidanceScale: o.guidanceScale ?? TSD_GUIDANCE_SCALE, regulariserWeight: o.regulariserWeight,
-    perceptual: perceptual.build, style, studentLr: schedule(o, o.lr), regLr: schedule(o, o.regLr), seed: o.seed, device: o.device, initStudent,
+    perceptual: perceptual.build, style, styleVector, studentLr: schedule(o, o.lr), regLr: schedule(o, o.regLr), seed: o.seed, device: o.device, initStudent: s.initStudent,
   });
   const result = await runTrainingLoop(stage, loop(o, ctx, loaderFactory(o, entries)));
   if (result.interrupted) return result;
   const merged = stage.mergedStudent();
   await exportTsdsrModel(merged.vae, merged.denoiser, {
-    dir: o.exportDir as string, id: o.id, timestep: o.studentTimestep, perTile: t.info.vae.pixelShuffleSkip === true, name: o.name ?? `TSD-SR small (${style})`, family, scalingFactor: t.info.vae.scalingFactor,
-    style: styleEmbedding(style, family.styleDim),
+    dir: o.exportDir as string, id: o.id, timestep: o.studentTimestep, perTile: s.config.vae.pixelShuffleSkip === true, name: o.name ?? `TSD-SR small (${style})`, family, scalingFactor: s.config.vae.scalingFactor,
+    style: styleVector ?? styleEmbedding(style, family.styleDim),
     provenance: {
-      trainedBy: 'tsdsr train tsd', loraMerged: !o.fullFineTune,
-      student: o.initStudent ? `every denoiser weight fine-tuned further from the student of ${o.initStudent}` : o.fullFineTune ? 'every denoiser weight fine-tuned from the teacher, conv_out zeroed' : 'LoRA on the teacher, merged', data: o.data, teacher: o.teacher, style, steps: result.step, perceptualLoss: perceptual.name, recipe: { ...o } },
+      trainedBy: 'tsdsr train tsd', loraMerged: !o.fullFineTune, student: s.from, data: o.data, teacher: o.teacher ?? null, fromModel: o.fromModel ?? null, style, steps: result.step, perceptualLoss: perceptual.name, recipe: { ...o },
+    },
   });
   ctx.log?.(`model ${o.id} written to ${o.exportDir}`);
   return { ...result, modelDir: o.exportDir };

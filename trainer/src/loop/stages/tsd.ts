@@ -1,5 +1,10 @@
-/** Stage `tsd` (Algorithm 1): per iteration a student step (data loss + γ·TSD with DASM and CFG), then a reg-model step. */
-import { MapWeightSource, loraFromWeights, mergeLora, type WeightSource, type WeightTensor } from '../../../../models/nets/index.ts';
+/**
+ * Stage `tsd` (Algorithm 1): per iteration a student step (data loss + γ·TSD with DASM and CFG, optionally + λ·adversarial),
+ * then a reg-model step, then (with λ > 0) a discriminator step.
+ */
+import {
+  MapWeightSource, loraFromWeights, mergeLora, PATCH_DISCRIMINATOR_CONFIG, type PatchDiscriminatorConfig, type WeightSource, type WeightTensor,
+} from '../../../../models/nets/index.ts';
 import { batchRegLossWeight, dasmFeeds, flowMatchingSchedule, sampleDasmPlan, sampleTimestepIndex } from '../../tsd/index.ts';
 import { Rng, type TrainingBatch } from '../../data/index.ts';
 import { styleEmbedding } from '../family.ts';
@@ -8,14 +13,21 @@ import type { StageStepResult, TrainStage } from '../runner.ts';
 import { TrainSession, type FloatTensor } from '../train-session.ts';
 import { WeightFeeds } from '../weight-feeds.ts';
 import { initLoraInputs, normalTensor, signedImages, unitImage, vector } from './common.ts';
+import { createDiscriminator } from './discriminator.ts';
 import { buildRegGraph, buildStudentGraph, STUDENT_GATE, STUDENT_PREFIX, tsdLatentDims, type TsdGraphOptions } from './tsd-graphs.ts';
 
 /** Settings of the TSD stage. */
 export interface TsdStageOptions extends TsdGraphOptions {
   style: string;
+  /** The style vector, when not the style name's (a model trained further keeps the vector baked into it). */
+  styleVector?: Float32Array;
   studentLr: LrScheduleOptions;
   regLr: LrScheduleOptions;
-  /** Seeds the LoRA initialisation. */
+  /** The discriminator's schedule (used when adversarialWeight > 0). */
+  discriminatorLr?: LrScheduleOptions;
+  /** The discriminator's widths (default PATCH_DISCRIMINATOR_CONFIG). */
+  discriminator?: PatchDiscriminatorConfig;
+  /** Seeds the LoRA (and discriminator) initialisation. */
   seed: number;
   device?: 'cpu' | 'webgpu' | 'cuda' | 'auto';
   /**
@@ -58,7 +70,11 @@ export async function createTsdStage(o: TsdStageOptions): Promise<TsdStage> {
   const reg = regGraph && await TrainSession.create({ name: 'reg', graph: regGraph.g, loss: regGraph.loss, params: initLoraInputs(regGraph.g, (n) => n.startsWith('reg.'), initRng), device: o.device });
   const regLora = reg ? loraUnder(reg.parameters(), 'reg.') : new Map<string, WeightTensor>();
   const feeds = new WeightFeeds();
-  const sg = buildStudentGraph(o, feeds, regLora);
+  const disc = (o.adversarialWeight ?? 0) > 0 ? await createDiscriminator({
+    config: o.discriminator ?? PATCH_DISCRIMINATOR_CONFIG, batch: o.batch, sizePx: o.hrSizePx, device: o.device,
+    lr: o.discriminatorLr ?? { ...o.studentLr, base: 1e-4 },
+  }, new Rng(o.seed, 0xd15c)) : undefined;
+  const sg = buildStudentGraph(o, feeds, regLora, disc?.frozenCritic(feeds));
   const inputNames = sg.g.inputs.map((v) => v.name);
   const studentParams = initLoraInputs(sg.g, (n) => n.startsWith('student'), initRng);
   if (o.fullFineTune) {
@@ -88,7 +104,7 @@ export async function createTsdStage(o: TsdStageOptions): Promise<TsdStage> {
   if (o.outputGate) studentParams.set(STUDENT_GATE, { dims: [1, o.family.latentChannels, 1, 1], data: new Float32Array(o.family.latentChannels) });
   const student = await TrainSession.create({ name: 'student', graph: sg.g, loss: sg.loss, params: studentParams, extras: sg.extras, device: o.device });
   const schedule = flowMatchingSchedule();
-  const style = styleEmbedding(o.style, o.family.styleDim);
+  const style = o.styleVector ?? styleEmbedding(o.style, o.family.styleDim);
   const condition: FloatTensor = { dims: [o.batch, o.family.styleDim], data: Float32Array.from({ length: o.batch * style.length }, (_, i) => style[i % style.length] as number) };
   const [lrSize, hrSize] = [o.hrSizePx / o.scale, o.hrSizePx];
   const step = async (batch: TrainingBatch, rng: Rng, k: number): Promise<StageStepResult> => {
@@ -96,6 +112,7 @@ export async function createTsdStage(o: TsdStageOptions): Promise<TsdStage> {
     const lr = signedImages(batch.lr, [o.batch, 3, lrSize, lrSize]);
     const hr = signedImages(batch.hr, [o.batch, 3, hrSize, hrSize]);
     const studentLr = learningRateAt(o.studentLr, k);
+    disc?.refreshFrozen(); // the student is judged by the discriminator as trained up to the previous iteration
     const inputs = () => ({ ...feeds.feedsFor(inputNames), lr, hr, condition }); // read after the reg LoRA is refreshed
     let regStep: { loss: number; lr: number } | undefined;
     let s: Awaited<ReturnType<TrainSession['run']>>;
@@ -118,10 +135,17 @@ export async function createTsdStage(o: TsdStageOptions): Promise<TsdStage> {
     }
     const scalar = (name: string): number => (s.outputs[name] as FloatTensor).data[0] as number;
     const losses: Record<string, number> = { loss: s.loss, perceptual: scalar('perceptual_loss'), latent_mse: scalar('latent_mse') };
+    const learningRates: Record<string, number> = { student: studentLr };
     if (regStep) Object.assign(losses, { tsd: scalar('tsd_loss'), reg: regStep.loss });
+    if (regStep) learningRates.reg = regStep.lr;
+    if (disc) {
+      const d = await disc.step(batch.hr, (s.outputs.student_image as FloatTensor).data, k);
+      Object.assign(losses, { adv: scalar('adversarial_loss'), disc: d.loss, disc_real: d.realLogit, disc_fake: d.fakeLogit });
+      learningRates.disc = d.lr;
+    }
     return {
       losses,
-      learningRates: regStep ? { student: studentLr, reg: regStep.lr } : { student: studentLr },
+      learningRates,
       sheet: () => [unitImage(lr.data, lrSize), unitImage((s.outputs.student_image as FloatTensor).data, hrSize), unitImage(hr.data, hrSize)],
     };
   };
@@ -136,5 +160,6 @@ export async function createTsdStage(o: TsdStageOptions): Promise<TsdStage> {
       denoiser: gate ? scaleOutputChannels(denoiser, 'conv_out', gate.data) : denoiser,
     };
   };
-  return { name: 'tsd', sessions: reg ? [student, reg] : [student], step, mergedStudent };
+  const sessions = [student, ...(reg ? [reg] : []), ...(disc ? [disc.session] : [])];
+  return { name: 'tsd', sessions, step, mergedStudent };
 }
