@@ -1,8 +1,9 @@
 /** The flags of `tsdsr train vae|teacher|tsd`, checked and turned into the trainer's run options. */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SMALL_PRESETS, smallFamily, type SmallPresetName } from '../../../trainer/src/loop/family.ts';
 import { RUN_DEFAULTS, type RunOptions } from '../../../trainer/src/loop/run-options.ts';
-import { configDir } from '../paths.ts';
+import { configDir, modelRoots } from '../paths.ts';
 import { parseCommandLine, parseDevice, parseInteger, UsageError } from './args.ts';
 
 /** A stage `tsdsr train` runs on its own. */
@@ -13,7 +14,7 @@ export type RecipeStageName = TrainStage | 'refine';
 
 /** parseArgs options of every form of the command. */
 export const TRAIN_OPTIONS = {
-  data: { type: 'string' }, out: { type: 'string' }, vae: { type: 'string' }, teacher: { type: 'string' }, 'init-student': { type: 'string' }, 'detail-crops': { type: 'string' }, 'repeat-folder': { type: 'string', multiple: true },
+  data: { type: 'string' }, out: { type: 'string' }, vae: { type: 'string' }, teacher: { type: 'string' }, 'init-student': { type: 'string' }, 'from-model': { type: 'string' }, 'detail-crops': { type: 'string' }, 'repeat-folder': { type: 'string', multiple: true },
   steps: { type: 'string' }, batch: { type: 'string' }, crop: { type: 'string' }, lr: { type: 'string' }, 'reg-lr': { type: 'string' },
   style: { type: 'string' }, id: { type: 'string' }, name: { type: 'string' }, 'model-out': { type: 'string' }, 'lpips-weights': { type: 'string' },
   'checkpoint-every': { type: 'string' }, seed: { type: 'string' }, device: { type: 'string' }, resume: { type: 'boolean' },
@@ -32,7 +33,7 @@ type Flag = keyof TrainValues;
 const STAGE_FLAGS: Readonly<Partial<Record<Flag, readonly TrainStage[]>>> = Object.freeze({
   vae: ['teacher'], teacher: ['tsd'], arch: ['vae', 'teacher'],
   'reg-lr': ['tsd'], id: ['tsd'], name: ['tsd'], 'model-out': ['tsd'], 'lpips-weights': ['tsd'], 'student-timestep': ['tsd'],
-  'lora-rank': ['tsd'], 'dasm-steps': ['tsd'], 'regulariser-weight': ['tsd'], 'guidance-scale': ['tsd'], 'output-gate': ['tsd'], 'frozen-encoder': ['tsd'], 'full-fine-tune': ['tsd'], 'init-student': ['tsd'],
+  'lora-rank': ['tsd'], 'dasm-steps': ['tsd'], 'regulariser-weight': ['tsd'], 'guidance-scale': ['tsd'], 'output-gate': ['tsd'], 'frozen-encoder': ['tsd'], 'full-fine-tune': ['tsd'], 'init-student': ['tsd'], 'from-model': ['tsd'],
   stage: [],
 });
 
@@ -48,7 +49,7 @@ function checkStageFlags(values: TrainValues, stage: TrainStage): void {
 }
 
 function need(values: TrainValues, stage: TrainStage): void {
-  const keys: Flag[] = ['data', 'out', ...(stage === 'teacher' ? ['vae' as const] : stage === 'tsd' ? ['teacher' as const] : [])];
+  const keys: Flag[] = ['data', 'out', ...(stage === 'teacher' ? ['vae' as const] : stage === 'tsd' && values['from-model'] === undefined ? ['teacher' as const] : [])];
   const missing = keys.filter((k) => values[k] === undefined);
   if (missing.length > 0) throw new UsageError(`train ${stage} needs ${missing.map((k) => `--${k} <dir>`).join(', ')}`);
 }
@@ -130,6 +131,18 @@ function parseName(text: string | undefined): string | undefined {
   return name;
 }
 
+/**
+ * `--from-model`: a model directory, or the id of a model the bridge lists (the shipped zoo, then the user's models folder).
+ */
+export function resolveModelDir(text: string, env: NodeJS.ProcessEnv): string {
+  if (existsSync(join(text, 'model.json'))) return text;
+  if (/^[a-z0-9][a-z0-9._-]*$/.test(text)) {
+    const found = modelRoots(configDir(env)).map((root) => join(root, text)).find((dir) => existsSync(join(dir, 'model.json')));
+    if (found) return found;
+  }
+  throw new UsageError(`--from-model ${text}: no model directory (with a model.json) of that path, nor a model of that id in ${modelRoots(configDir(env)).join(' or ')}`);
+}
+
 /** Checks the flags of one stage and returns its run options (absent flags keep the stage's defaults). */
 export function trainRunOptions(stage: TrainStage, values: TrainValues, env: NodeJS.ProcessEnv) {
   need(values, stage);
@@ -147,6 +160,7 @@ export function trainRunOptions(stage: TrainStage, values: TrainValues, env: Nod
     arch: parseArch(values.arch), scales: parseScales(values.scales, cropSizePx ?? defaults.cropSizePx), degradation,
     bicubicShare: parseBicubicShare(values['bicubic-share'], degradation ?? defaults.degradation), detailCandidates: parseInteger('detail-crops', values['detail-crops'], 1, 64), folderRepeats: parseFolderRepeats(values['repeat-folder']),
     studentTimestep: parseNumber('student-timestep', values['student-timestep'], 0, 1000, true), outputGate: values['output-gate'], encoderLora: values['frozen-encoder'] ? false : undefined, fullFineTune: values['full-fine-tune'] || (values['init-student'] !== undefined ? true : undefined), initStudent: values['init-student'],
+    fromModel: values['from-model'] === undefined ? undefined : resolveModelDir(values['from-model'], env),
     loraRank: parseInteger('lora-rank', values['lora-rank'], 1, 256), dasmSteps: parseInteger('dasm-steps', values['dasm-steps'], 1, 100),
     regulariserWeight: parseNumber('regulariser-weight', values['regulariser-weight'], 0, 1e6),
     guidanceScale: parseNumber('guidance-scale', values['guidance-scale'], 0, 100),

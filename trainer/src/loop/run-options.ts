@@ -41,6 +41,13 @@ export interface RunOptions {
   fullFineTune: boolean;
   /** train tsd (with fullFineTune): start the student from an earlier `train tsd` run's (its output folder), e.g. to fine-tune a shipped recipe further. */
   initStudent?: string;
+  /**
+   * train tsd: train further from an exported tsdsr model directory (e.g. models/zoo/tsdsr-fast) instead of a teacher run:
+   * its VAE and denoiser are read back from its ONNX graphs and the student starts as that model (implies fullFineTune, γ = 0).
+   */
+  fromModel?: string;
+  /** A time budget in minutes: the run's step count is fitted to it after its first steps (schedules follow), then it exports. */
+  minutes?: number;
   seed: number;
   device: DeviceChoice;
   resume: boolean;
