@@ -1,4 +1,4 @@
-/** The small CPU-sized family: a space-to-depth VAE and a timestep- and style-conditioned conv UNet denoiser, with initialisers and FLOP counts. */
+/** The small CPU-sized family: a space-to-depth VAE and a timestep- and style-conditioned conv UNet denoiser, with initialisers and FLOP counts; and a patch discriminator for adversarial training. */
 export {
   FAST_DENOISER_CONFIG, FAST_VAE_CONFIG, SMALL_DENOISER_CONFIG, SMALL_NORM_EPS, SMALL_VAE_CONFIG, smallDenoiserMultiple, smallVaeLatentFactor,
   type SmallDenoiserConfig, type SmallVaeConfig,
@@ -14,3 +14,4 @@ export {
 } from './denoiser.ts';
 export { countFlops } from './flops.ts';
 export { studentFlops, type StudentFlops } from './budget.ts';
+export { PATCH_DISCRIMINATOR_CONFIG, patchDiscriminator, patchDiscriminatorWeightShapes, type PatchDiscriminatorConfig } from './discriminator.ts';

@@ -2,7 +2,7 @@
 import { add, Graph, mul, resize, sub, tensor, type Value } from '../../../../models/graph/index.ts';
 import { loraInputSpec, MapWeightSource, type WeightTensor } from '../../../../models/nets/index.ts';
 import {
-  dataLoss, declareDasmInputs, regModelLoss, toUnitRange, tsdLoss, tsdRegulariserTarget, type Denoiser, type PerceptualTerm,
+  dataLoss, declareDasmInputs, generatorAdversarialLoss, regModelLoss, toUnitRange, tsdLoss, tsdRegulariserTarget, type Denoiser, type PerceptualTerm,
 } from '../../tsd/index.ts';
 import type { LatentFamily } from '../family.ts';
 import type { WeightFeeds } from '../weight-feeds.ts';
@@ -38,6 +38,8 @@ export interface TsdGraphOptions {
   guidanceScale: number;
   /** γ: weight of the TSD regulariser in the student's loss. */
   regulariserWeight: number;
+  /** Weight of the adversarial term mean softplus(−D(x̂)) in the student's loss; 0 or absent: none (no discriminator inputs). */
+  adversarialWeight?: number;
   perceptual: PerceptualTerm;
 }
 
@@ -82,8 +84,14 @@ export const STUDENT_PREFIX = 'student.';
 /** Name of the student's output gate input (see TsdGraphOptions.outputGate). */
 export const STUDENT_GATE = 'student_gate';
 
-/** The student step's graph: loss = perceptual(x̂, x_H) + MSE(ẑ, z_H) + γ·TSD(ẑ) (the data loss alone when γ = 0); outputs to fetch by name. */
-export function buildStudentGraph(o: TsdGraphOptions, feeds: WeightFeeds, regLora: Map<string, WeightTensor>): { g: Graph; loss: Value; extras: Record<string, Value> } {
+/** Per-patch logits of images in [0, 1] from a discriminator whose weights are inputs of the graph being built (fed, not trained in it). */
+export type ImageCritic = (g: Graph, images: Value) => Value;
+
+/**
+ * The student step's graph: loss = perceptual(x̂, x_H) + MSE(ẑ, z_H) [+ λ·softplus(−D(x̂)) when adversarialWeight λ > 0]
+ * [+ γ·TSD(ẑ) when γ > 0]; outputs to fetch by name.
+ */
+export function buildStudentGraph(o: TsdGraphOptions, feeds: WeightFeeds, regLora: Map<string, WeightTensor>, critic?: ImageCritic): { g: Graph; loss: Value; extras: Record<string, Value> } {
   const g = new Graph('tsd_student');
   const lrSize = o.hrSizePx / o.scale;
   const lr = g.input('lr', 'float32', [o.batch, 3, lrSize, lrSize]);
@@ -93,9 +101,18 @@ export function buildStudentGraph(o: TsdGraphOptions, feeds: WeightFeeds, regLor
   const vae = new MapWeightSource(o.vae);
   const zHigh = mul(g, o.family.encoder(g, vae, hr, { namePrefix: 'frozen_vae.' }), o.scalingFactor);
   const image = o.family.decoder(g, vae, mul(g, zHat, 1 / o.scalingFactor), { namePrefix: 'decoder.' });
-  const data = dataLoss(g, { zHat, zHigh, image: toUnitRange(g, image), imageHigh: toUnitRange(g, hr), perceptual: o.perceptual });
-  const extras = { z_hat: zHat, student_image: image, data_loss: data.total, perceptual_loss: data.perceptual, latent_mse: data.mse };
-  if (o.regulariserWeight === 0) return { g, loss: data.total, extras }; // no teacher, reg model, noise or DASM inputs
+  const unitImage = toUnitRange(g, image);
+  const data = dataLoss(g, { zHat, zHigh, image: unitImage, imageHigh: toUnitRange(g, hr), perceptual: o.perceptual });
+  const extras: Record<string, Value> = { z_hat: zHat, student_image: image, data_loss: data.total, perceptual_loss: data.perceptual, latent_mse: data.mse };
+  let loss = data.total;
+  const adversarialWeight = o.adversarialWeight ?? 0;
+  if (adversarialWeight > 0) {
+    if (!critic) throw new Error('an adversarial weight needs the discriminator to judge the student\'s images');
+    const adversarial = generatorAdversarialLoss(g, critic(g, unitImage));
+    loss = add(g, loss, mul(g, adversarial, adversarialWeight));
+    extras.adversarial_loss = adversarial;
+  }
+  if (o.regulariserWeight === 0) return { g, loss, extras }; // no teacher, reg model, noise or DASM inputs
   const noise = g.input('noise', 'float32', tsdLatentDims(o));
   const ones = g.constant(tensor('float32', [o.batch], new Float32Array(o.batch).fill(1)));
   const target = tsdRegulariserTarget<StyleCondition>(g, {
@@ -104,8 +121,7 @@ export function buildStudentGraph(o: TsdGraphOptions, feeds: WeightFeeds, regLor
     guidance: { condition: { condition }, nullCondition: { condition, drop: ones }, scale: o.guidanceScale },
   });
   const tsd = tsdLoss(g, zHat, target.grad);
-  const loss = add(g, data.total, mul(g, tsd, o.regulariserWeight));
-  return { g, loss, extras: { ...extras, tsd_loss: tsd } };
+  return { g, loss: add(g, loss, mul(g, tsd, o.regulariserWeight)), extras: { ...extras, tsd_loss: tsd } };
 }
 
 /** The reg model's step graph: its LoRA (inputs `reg.<module>.lora_[AB].weight`) trained by flow matching on stopgrad(ẑ). */
