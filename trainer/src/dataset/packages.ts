@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 /** Packages whose raster images are high-resolution photographs, paintings and wallpapers (see docs/data.md). */
-export const PHOTO_PACKAGES: readonly string[] = ['plasma-workspace-wallpapers', 'gnome-backgrounds', 'desktop-base', 'wesnoth-1.16-data'];
+export const PHOTO_PACKAGES: readonly string[] = ['plasma-workspace-wallpapers', 'gnome-backgrounds', 'desktop-base', 'wesnoth-1.16-data', 'mate-backgrounds', 'ukui-wallpapers'];
 
 /** Packages of SVG icons and clip art, rendered with sharp (librsvg). */
 export const GRAPHIC_PACKAGES: readonly string[] = [
