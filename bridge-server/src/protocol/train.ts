@@ -11,10 +11,15 @@ export const TrainKind = Type.Union([Type.Literal('vae'), Type.Literal('teacher'
 export type TrainKind = Static<typeof TrainKind>;
 
 const ServerPath = Type.String({ minLength: 1, maxLength: 4096 });
+/** A number whose range `tsdsr train` checks (the API reuses the CLI's validation, so the messages match). */
+const Num = Type.Number();
 
 /**
- * Body of `POST /v1/train`. Paths are absolute paths on the server's machine, under a `--train-root`.
- * `vae` needs `data`; `teacher` needs `data` and `vae` (a vae job's output); `tsd` needs `data` and `teacher`.
+ * Body of `POST /v1/train`: the options of `tsdsr train vae|teacher|tsd`, camelCased (`--reg-lr` is `regLr`), with
+ * the CLI's defaults and checks. Paths are absolute paths on the server's machine, under a `--train-root` (or, for
+ * `vae`, `teacher` and `initStudent`, under the server's training folder). `vae` needs `data`; `teacher` needs `data`
+ * and `vae` (a vae job's output); `tsd` needs `data` and `teacher`, or `fromModel` instead of `teacher`.
+ * The output folder, export folder and device are the server's; `--resume` is `POST /v1/train/:id/resume`.
  */
 export const TrainRequest = Type.Object({
   kind: TrainKind,
@@ -22,11 +27,43 @@ export const TrainRequest = Type.Object({
   vae: Type.Optional(ServerPath),
   teacher: Type.Optional(ServerPath),
   style: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-  steps: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
-  batch: Type.Optional(Type.Integer({ minimum: 1, maximum: 256 })),
-  crop: Type.Optional(Type.Integer({ minimum: 16, maximum: 4096 })),
+  steps: Type.Optional(Num),
+  batch: Type.Optional(Num),
+  crop: Type.Optional(Num),
+  lr: Type.Optional(Num),
+  seed: Type.Optional(Num),
+  /** (vae, teacher) Architecture preset of the small family: `small` or `fast`; a tsd job uses its teacher's. */
+  arch: Type.Optional(Type.String({ maxLength: 32 })),
+  degradation: Type.Optional(Type.String({ maxLength: 32 })),
+  /** With degradation `mixed`, the share of bicubic samples. */
+  bicubicShare: Type.Optional(Num),
+  /** Factors each sample's scale is drawn from, e.g. [2, 3, 4]. */
+  scales: Type.Optional(Type.Array(Num, { minItems: 1, maxItems: 8 })),
+  warmupSteps: Type.Optional(Num),
+  detailCrops: Type.Optional(Num),
+  /** Times per epoch the images under a top-level folder of `data` are drawn, e.g. { "photos": 3 }. */
+  repeatFolder: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Num)),
+  checkpointEvery: Type.Optional(Num),
+  /** (tsd) The tsd-only options of `tsdsr train tsd`. */
+  regLr: Type.Optional(Num),
+  studentTimestep: Type.Optional(Num),
+  loraRank: Type.Optional(Num),
+  dasmSteps: Type.Optional(Num),
+  regulariserWeight: Type.Optional(Num),
+  guidanceScale: Type.Optional(Num),
+  outputGate: Type.Optional(Type.Boolean()),
+  frozenEncoder: Type.Optional(Type.Boolean()),
+  fullFineTune: Type.Optional(Type.Boolean()),
+  /** (tsd) An earlier tsd job's output folder to start the student from. */
+  initStudent: Type.Optional(ServerPath),
+  /** (tsd) A model id from `GET /v1/models`, or a model folder under a training root, to train further instead of a teacher. */
+  fromModel: Type.Optional(ServerPath),
+  /** A time budget in minutes: the run fits its step count to it. */
+  minutes: Type.Optional(Num),
   /** (tsd) The exported model's id; default `tsdsr-<job id>`. */
   id: Type.Optional(ModelId),
+  /** (tsd) The exported model's display name. */
+  name: Type.Optional(Type.String({ maxLength: 256 })),
 }, { additionalProperties: false });
 /** See {@link TrainRequest}. */
 export type TrainRequest = Static<typeof TrainRequest>;
@@ -52,6 +89,8 @@ export const TrainJobStatus = Type.Object({
   etaSeconds: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
   /** (tsd, when done) The model id now listed by `GET /v1/models`. */
   model: Type.Optional(ModelId),
+  /** The run options the request resolved to (the trainer's names, e.g. `cropSizePx`); the server's defaults fill the rest. */
+  options: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   /** The run's output folder (checkpoints, train.jsonl, samples; for vae/teacher the trained weights). */
   outDir: Type.String(),
   /** Why the job failed. */
@@ -68,7 +107,7 @@ export const TrainJobList = Type.Object({ jobs: Type.Array(TrainJobStatus) });
 /** See {@link TrainJobList}. */
 export type TrainJobList = Static<typeof TrainJobList>;
 
-/** Path parameters of `GET|DELETE /v1/train/:id`. */
+/** Path parameters of `GET|DELETE /v1/train/:id` and `POST /v1/train/:id/resume`. */
 export const TrainJobParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 /** See {@link TrainJobParams}. */
 export type TrainJobParams = Static<typeof TrainJobParams>;

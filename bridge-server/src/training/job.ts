@@ -1,32 +1,27 @@
 /** One training job: what was asked, the resolved run options, and where it is in its life. */
 import type { TrainJobStatus, TrainKind, TrainState } from '../protocol/index.ts';
+import type { RunOptions } from '../../../trainer/src/index.ts';
 import { latestLoggedStep } from './progress.ts';
 
-/** The run options a job passes to the trainer (paths already checked against the training roots). */
-export interface JobRunOptions {
-  data: string;
-  out: string;
-  vae?: string;
-  teacher?: string;
-  exportDir?: string;
-  id?: string;
-  style?: string;
-  steps: number;
-  batch?: number;
-  cropSizePx?: number;
-}
+/** The run options a job passes to the trainer (paths already checked against the training roots); `steps` always set, for its status. */
+export type JobRunOptions = Partial<RunOptions> & Pick<RunOptions, 'data' | 'out' | 'steps'>;
 
 /** A training job and its mutable state; the manager owns its transitions. */
 export class TrainingJob {
   state: TrainState = 'queued';
-  readonly controller = new AbortController();
+  /** Aborts the current run (a resume gets a fresh one). */
+  controller = new AbortController();
   readonly createdAt = new Date();
   startedAt?: Date;
   finishedAt?: Date;
-  /** Step the job stopped at (set when it ends). */
+  /** Step the job stopped at (set when it ends; kept while a resumed job waits). */
   finalStep?: number;
   model?: string;
   error?: string;
+  /** Set by a resume: the next run continues from the checkpoint in `run.out`. */
+  resume = false;
+  /** The step the current run started from (a resumed run's checkpoint step), for the step rate. */
+  firstStep = 0;
 
   constructor(readonly id: string, readonly kind: TrainKind, readonly run: JobRunOptions) {}
 
@@ -41,7 +36,7 @@ export class TrainingJob {
     const step = this.finalStep ?? logged?.step ?? 0;
     const status: TrainJobStatus = {
       id: this.id, kind: this.kind, status: this.state, step, steps: this.run.steps, losses: logged?.losses ?? null,
-      etaSeconds: this.#eta(step, now), outDir: this.run.out, createdAt: this.createdAt.toISOString(),
+      etaSeconds: this.#eta(step, now), options: { ...this.run }, outDir: this.run.out, createdAt: this.createdAt.toISOString(),
     };
     if (this.model !== undefined) status.model = this.model;
     if (this.error !== undefined) status.error = this.error;
@@ -51,8 +46,8 @@ export class TrainingJob {
   }
 
   #eta(step: number, now: number): number | null {
-    if (this.state !== 'running' || !this.startedAt || step === 0) return null;
-    const secondsPerStep = (now - this.startedAt.getTime()) / 1000 / step;
+    if (this.state !== 'running' || !this.startedAt || step <= this.firstStep) return null;
+    const secondsPerStep = (now - this.startedAt.getTime()) / 1000 / (step - this.firstStep);
     return Math.max(0, secondsPerStep * (this.run.steps - step));
   }
 }

@@ -1,13 +1,14 @@
 /** The training job manager: validates requests against the training roots, runs one job at a time, registers trained models. */
 import { randomUUID } from 'node:crypto';
 import { mkdir, realpath, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import type { DeviceChoice } from '../../../models/runtime/index.ts';
 import type { RunOptions } from '../../../trainer/src/index.ts';
 import { BridgeError } from '../errors.ts';
 import { MAX_QUEUED_TRAINING_JOBS, type TrainJobStatus, type TrainRequest } from '../protocol/index.ts';
 import type { ModelRegistry } from '../registry.ts';
 import { TrainingJob, type JobRunOptions } from './job.ts';
+import { requestRunOptions, type CheckedPaths } from './request-options.ts';
 import { checkTrainingPath, resolveRoots, type TrainingRoots } from './roots.ts';
 
 /** How the manager is set up. */
@@ -31,9 +32,17 @@ let trainer: Promise<Trainer> | undefined;
 /** The trainer, imported on first use so a bridge that never trains does not load it. */
 const loadTrainer = (): Promise<Trainer> => (trainer ??= import('../../../trainer/src/index.ts'));
 
+/** The longest time budget a job may ask for (a week). */
+const MAX_MINUTES = 7 * 24 * 60;
+
 /** A copy without the undefined fields, so they do not override the run's defaults. */
 function definedOnly<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** The trainer's messages with the CLI's `--resume` advice replaced by this API's way to resume. */
+function forRestClients(message: string, jobId: string): string {
+  return message.replace(/continue with --resume$/, `resume with POST /v1/train/${jobId}/resume`);
 }
 
 /** Runs training jobs one at a time, queueing up to MAX_QUEUED_TRAINING_JOBS behind the running one. */
@@ -75,19 +84,42 @@ export class TrainingManager {
   async #runOptions(id: string, request: TrainRequest): Promise<JobRunOptions> {
     const { kind } = request;
     if (kind === 'teacher' && request.vae === undefined) throw new BridgeError('bad_request', 'a teacher job needs vae (the folder a vae job wrote)');
-    if (kind === 'tsd' && request.teacher === undefined) throw new BridgeError('bad_request', 'a tsd job needs teacher (the folder a teacher job wrote)');
-    const data = await checkTrainingPath('data', request.data, this.roots);
-    const vae = kind === 'teacher' ? await checkTrainingPath('vae', request.vae as string, this.workRoots) : undefined;
-    const teacher = kind === 'tsd' ? await checkTrainingPath('teacher', request.teacher as string, this.workRoots) : undefined;
+    if (kind === 'tsd' && request.teacher === undefined && request.fromModel === undefined) {
+      throw new BridgeError('bad_request', 'a tsd job needs teacher (the folder a teacher job wrote) or fromModel (a model to train further)');
+    }
+    const paths: CheckedPaths = {
+      data: await checkTrainingPath('data', request.data, this.roots),
+      out: join(this.options.workDir, id),
+      vae: request.vae === undefined ? undefined : await checkTrainingPath('vae', request.vae, this.workRoots),
+      teacher: request.teacher === undefined ? undefined : await checkTrainingPath('teacher', request.teacher, this.workRoots),
+      initStudent: request.initStudent === undefined ? undefined : await checkTrainingPath('initStudent', request.initStudent, this.workRoots),
+      fromModel: request.fromModel === undefined ? undefined : await this.#modelDir(request.fromModel),
+    };
+    if (kind === 'tsd') {
+      const modelId = request.id ?? `tsdsr-${id}`;
+      await this.#checkModelIdFree(modelId);
+      paths.model = { id: modelId, dir: join(this.options.modelsDir, modelId) };
+    }
+    const run = { ...requestRunOptions(request, paths), ...this.#minutes(request) };
     const { RUN_DEFAULTS } = await loadTrainer();
-    const steps = request.steps ?? this.options.runDefaults?.steps ?? RUN_DEFAULTS[kind].steps;
-    const run: JobRunOptions = { data, out: join(this.options.workDir, id), vae, teacher, style: request.style, steps, batch: request.batch, cropSizePx: request.crop };
-    if (kind !== 'tsd') return run;
-    const modelId = request.id ?? `tsdsr-${id}`;
-    await this.#checkModelIdFree(modelId);
-    return { ...run, id: modelId, exportDir: join(this.options.modelsDir, modelId) };
+    return { ...run, steps: run.steps ?? this.options.runDefaults?.steps ?? RUN_DEFAULTS[kind].steps };
   }
 
+  /** `fromModel`'s folder: a model id the registry lists, or an absolute path under the roots or the training folder. */
+  async #modelDir(fromModel: string): Promise<string> {
+    if (isAbsolute(fromModel)) return checkTrainingPath('fromModel', fromModel, this.workRoots);
+    return (await this.options.registry.find(fromModel)).dir;
+  }
+
+  /** `minutes`, a time budget, checked (`tsdsr train` has no flag for it yet). */
+  #minutes(request: TrainRequest): Pick<RunOptions, 'minutes'> {
+    const { minutes } = request;
+    if (minutes === undefined) return {};
+    if (!(minutes > 0 && minutes <= MAX_MINUTES)) throw new BridgeError('bad_request', `minutes ${minutes}: use a number above 0 and at most ${MAX_MINUTES}`);
+    return { minutes };
+  }
+
+  /** Throws model_exists when the id is installed, being trained by another active job, or its folder exists. */
   async #checkModelIdFree(modelId: string): Promise<void> {
     const taken = this.options.registry.list().some((entry) => entry.manifest.id === modelId)
       || [...this.#jobs.values()].some((job) => job.active && job.run.id === modelId)
@@ -115,6 +147,30 @@ export class TrainingManager {
     return job;
   }
 
+  /**
+   * Queues a cancelled job again: it continues from the checkpoint its cancellation saved (as `tsdsr train --resume`
+   * with the same options and output folder), or starts over when it was cancelled before its first step.
+   * Throws unknown_job, bad_request (the job is not cancelled), model_exists or busy.
+   */
+  async resume(id: string): Promise<TrainingJob> {
+    const job = this.get(id);
+    if (this.#closed) throw new BridgeError('unavailable', 'the server is shutting down');
+    if (job.state !== 'cancelled') throw new BridgeError('bad_request', `training job ${id} is ${job.state}; only a cancelled job can be resumed`);
+    if (job.run.id !== undefined) await this.#checkModelIdFree(job.run.id);
+    if (this.#queued().length >= MAX_QUEUED_TRAINING_JOBS) {
+      throw new BridgeError('busy', `a training job is running and ${MAX_QUEUED_TRAINING_JOBS} more are queued; try again later or cancel one`);
+    }
+    const { checkpointDir, CHECKPOINT_FILES } = await loadTrainer();
+    job.resume = await stat(join(checkpointDir(job.run.out), CHECKPOINT_FILES.meta)).then(() => true, () => false);
+    job.controller = new AbortController();
+    job.state = 'queued';
+    job.finishedAt = undefined;
+    this.#jobs.delete(id); // to the back of the queue, which runs in insertion order
+    this.#jobs.set(id, job);
+    this.#pump();
+    return job;
+  }
+
   /** Cancels every job and waits for the running one to checkpoint and stop. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -139,6 +195,8 @@ export class TrainingManager {
   async #execute(job: TrainingJob): Promise<void> {
     job.state = 'running';
     job.startedAt = new Date();
+    job.firstStep = job.resume ? (job.finalStep ?? 0) : 0;
+    job.finalStep = undefined;
     try {
       const result = await this.#train(job);
       job.finalStep = result.step;
@@ -154,12 +212,12 @@ export class TrainingManager {
 
   async #train(job: TrainingJob): Promise<{ step: number; interrupted: boolean; modelDir?: string }> {
     const { trainVae, trainTeacher, trainTsd } = await loadTrainer();
-    const options = { ...this.options.runDefaults, device: this.options.device ?? 'cpu', ...definedOnly(job.run) };
-    const log = (message: string): void => this.options.log?.(`training job ${job.id}: ${message}`);
+    const options = { ...this.options.runDefaults, device: this.options.device ?? 'cpu', ...definedOnly(job.run), resume: job.resume };
+    const log = (message: string): void => this.options.log?.(`training job ${job.id}: ${forRestClients(message, job.id)}`);
     const ctx = { log, signal: job.controller.signal };
     if (job.kind === 'vae') return trainVae(options, ctx);
     if (job.kind === 'teacher') return trainTeacher({ ...options, vae: options.vae as string }, ctx);
-    return trainTsd({ ...options, teacher: options.teacher as string, exportDir: options.exportDir as string }, ctx);
+    return trainTsd({ ...options, exportDir: options.exportDir as string }, ctx);
   }
 
   #finish(job: TrainingJob, state: 'done' | 'failed' | 'cancelled'): void {
