@@ -1,4 +1,8 @@
-/** A one-line progress bar on a terminal (stderr); silent when the stream is not a TTY. */
+/** Progress on stderr: a one-line bar on a terminal; for training, also a line every N steps when piped. */
+import type { ProgressSink } from '../../../trainer/src/loop/progress.ts';
+
+/** Steps between the progress lines `tsdsr train` writes when stderr is not a terminal (`--progress-every`). */
+export const DEFAULT_PROGRESS_EVERY_STEPS = 10;
 
 /** What the CLI writes progress and messages to. */
 export interface ProgressStream {
@@ -30,4 +34,14 @@ export class ProgressBar {
     this.stream.write('\r\u001b[K');
     this.#drawn = false;
   }
+}
+
+/** The sink `tsdsr train` hands the trainer: the stream's bar on a terminal, one line every `everySteps` steps elsewhere. */
+export function trainProgressSink(stream: ProgressStream, everySteps = DEFAULT_PROGRESS_EVERY_STEPS): ProgressSink {
+  return {
+    write: (text) => stream.write(text),
+    isTTY: stream.isTTY,
+    ...(stream.columns === undefined ? {} : { columns: stream.columns }),
+    lineEverySteps: everySteps,
+  };
 }

@@ -17,7 +17,7 @@ export const TRAIN_OPTIONS = {
   data: { type: 'string' }, out: { type: 'string' }, vae: { type: 'string' }, teacher: { type: 'string' }, 'init-student': { type: 'string' }, 'from-model': { type: 'string' }, 'detail-crops': { type: 'string' }, 'repeat-folder': { type: 'string', multiple: true },
   steps: { type: 'string' }, batch: { type: 'string' }, crop: { type: 'string' }, lr: { type: 'string' }, 'reg-lr': { type: 'string' },
   style: { type: 'string' }, id: { type: 'string' }, name: { type: 'string' }, 'model-out': { type: 'string' }, 'lpips-weights': { type: 'string' },
-  'checkpoint-every': { type: 'string' }, seed: { type: 'string' }, device: { type: 'string' }, resume: { type: 'boolean' },
+  'checkpoint-every': { type: 'string' }, 'progress-every': { type: 'string' }, seed: { type: 'string' }, device: { type: 'string' }, resume: { type: 'boolean' },
   arch: { type: 'string' }, scales: { type: 'string' }, degradation: { type: 'string' }, 'bicubic-share': { type: 'string' },
   'student-timestep': { type: 'string' }, 'lora-rank': { type: 'string' }, 'dasm-steps': { type: 'string' },
   'regulariser-weight': { type: 'string' }, 'guidance-scale': { type: 'string' }, 'warmup-steps': { type: 'string' },
@@ -186,10 +186,10 @@ function checkCropFitsPreset(cropSizePx: number | undefined, arch: SmallPresetNa
   throw new UsageError(`--crop ${cropSizePx}: the ${presetName} preset needs a multiple of ${multiple} for train ${stage}; e.g. ${suggestion}`);
 }
 
-/** Flags `train recipe` accepts besides its file: the recipe holds every other option. */
+/** Flags `train recipe` accepts besides its file (--stage, --progress-every): the recipe holds every other option. */
 export function checkRecipeFlags(values: TrainValues): RecipeStageName | undefined {
-  const given = (Object.keys(values) as Flag[]).filter((flag) => values[flag] !== undefined && flag !== 'stage' && flag !== 'help');
-  if (given.length > 0) throw new UsageError(`train recipe takes only --stage; put --${given[0]} in the recipe file instead`);
+  const given = (Object.keys(values) as Flag[]).filter((flag) => values[flag] !== undefined && flag !== 'stage' && flag !== 'help' && flag !== 'progress-every');
+  if (given.length > 0) throw new UsageError(`train recipe takes only --stage and --progress-every; put --${given[0]} in the recipe file instead`);
   const stage = values.stage;
   if (stage !== undefined && stage !== 'vae' && stage !== 'teacher' && stage !== 'tsd' && stage !== 'refine') throw new UsageError(`--stage ${stage}: use vae, teacher, tsd or refine`);
   return stage;

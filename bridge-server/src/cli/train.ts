@@ -1,7 +1,8 @@
 /** `tsdsr train vae|teacher|tsd|recipe`: trains the small family from a folder of images; tsd exports a model the registry lists. */
 import type { RunContext } from '../../../trainer/src/loop/runs.ts';
-import { EXIT, parseCommandLine, UsageError } from './args.ts';
+import { EXIT, parseCommandLine, parseInteger, UsageError } from './args.ts';
 import type { CliIO } from './io.ts';
+import { DEFAULT_PROGRESS_EVERY_STEPS, trainProgressSink } from './progress.ts';
 import { checkRecipeFlags, TRAIN_OPTIONS, trainRunOptions, type TrainStage, type TrainValues } from './train-options.ts';
 
 /** Help text of the command. */
@@ -50,6 +51,8 @@ Options:
       --lpips-weights <file>      (tsd) LPIPS weights; without it L1 + (1 - SSIM) is used
       --checkpoint-every <n>      checkpoint and sample sheet every n steps (default 200)
       --seed <n>                  seed of data order, crops, noise and initialisation (default 0)
+      --progress-every <n>        when stderr is not a terminal (piped, logged), print a progress line every n steps
+                                  (default 10; on a terminal a progress bar is redrawn at every step)
       --device <d>                cpu, webgpu, cuda or auto (default cpu)
       --resume                    continue from <out>/checkpoint (bit-identical to an uninterrupted run)
       --stage <stage>             (recipe) run only this stage
@@ -59,6 +62,12 @@ Ctrl-C saves a checkpoint after the current step and exits with 130; run the sam
 (a recipe: the same command) to continue.`;
 
 const STAGES = Object.freeze(['vae', 'teacher', 'tsd'] as const);
+
+/** Where training progress goes: the bar on a terminal, a line every --progress-every steps elsewhere. */
+function progressSink(values: TrainValues, io: CliIO) {
+  const every = parseInteger('progress-every', values['progress-every'], 1, 1e9) ?? DEFAULT_PROGRESS_EVERY_STEPS;
+  return trainProgressSink(io.stderr, every);
+}
 
 /** Runs `work` with Ctrl-C and SIGTERM wired to its abort signal. */
 async function untilInterrupted<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -76,9 +85,10 @@ async function untilInterrupted<T>(work: (signal: AbortSignal) => Promise<T>): P
 
 async function trainStage(stage: TrainStage, values: TrainValues, io: CliIO): Promise<number> {
   const options = trainRunOptions(stage, values, io.env);
+  const progress = progressSink(values, io);
   const { trainVae, trainTeacher, trainTsd } = await import('../../../trainer/src/index.ts');
   const result = await untilInterrupted((signal) => {
-    const ctx: RunContext = { progress: io.stderr, log: (m) => io.err(m), signal };
+    const ctx: RunContext = { progress, log: (m) => io.err(m), signal };
     if (stage === 'vae') return trainVae(options, ctx);
     if (stage === 'teacher') return trainTeacher({ ...options, vae: options.vae as string }, ctx);
     return trainTsd({ ...options, teacher: options.teacher as string }, ctx);
@@ -91,11 +101,12 @@ async function trainStage(stage: TrainStage, values: TrainValues, io: CliIO): Pr
 async function trainRecipe(file: string | undefined, values: TrainValues, io: CliIO): Promise<number> {
   if (file === undefined) throw new UsageError('train recipe needs a recipe file, e.g. tsdsr train recipe trainer/recipes/default.json');
   const stage = checkRecipeFlags(values);
+  const progress = progressSink(values, io);
   const { readRecipe, resolveRecipePaths, runRecipe } = await import('../../../trainer/src/index.ts');
   const recipe = await readRecipe(file).then((r) => resolveRecipePaths(r, process.cwd()), (err: Error) => {
     throw new UsageError(err.message);
   });
-  const results = await untilInterrupted((signal) => runRecipe(recipe, { progress: io.stderr, log: (m) => io.err(m), signal }, stage));
+  const results = await untilInterrupted((signal) => runRecipe(recipe, { progress, log: (m) => io.err(m), signal }, stage));
   for (const r of results) io.err(`${r.stage}: ${r.status}${r.step !== undefined ? ` at step ${r.step}` : ''}`);
   if (results.some((r) => r.status === 'interrupted')) {
     io.err('run the same command again to continue');

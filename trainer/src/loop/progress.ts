@@ -2,11 +2,13 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
-/** Where the progress bar is drawn (stderr); silent unless a TTY. */
+/** Where the progress bar is drawn (stderr): redrawn in place on a TTY; elsewhere silent unless `lineEverySteps` is set. */
 export interface ProgressSink {
   write(text: string): unknown;
   isTTY?: boolean;
   columns?: number;
+  /** When not a TTY (a pipe, a log file): write one whole line at the first step, every this many steps, and the last. */
+  lineEverySteps?: number;
 }
 
 /** Appends one JSON object per line to a file. */
@@ -51,9 +53,13 @@ export class TrainProgress {
       `${rate.toFixed(2)} step/s ETA ${formatDuration((this.totalSteps - step) / rate)} ${parts}`;
   }
 
-  /** Redraws the bar (TTY only). */
+  /** Redraws the bar on a TTY; elsewhere writes it as a line on the steps `lineEverySteps` asks for. */
   update(step: number, losses: Record<string, number>): void {
-    if (!this.sink.isTTY) return;
+    if (!this.sink.isTTY) {
+      const every = this.sink.lineEverySteps ?? 0;
+      if (every > 0 && (step === this.firstStep || step % every === 0 || step === this.totalSteps)) this.sink.write(`${this.line(step, losses)}\n`);
+      return;
+    }
     this.sink.write(`\r${this.line(step, losses).slice(0, (this.sink.columns ?? 100) - 1)}\u001b[K`);
     this.drawn = true;
   }
