@@ -6,6 +6,7 @@ import { hostPolicy } from './auth/host.ts';
 import type { AuthThrottleOptions } from './auth/throttle.ts';
 import { loadOrCreateToken } from './auth/token.ts';
 import { TokenStore } from './auth/token-store.ts';
+import { BridgeMetrics, metricsPlugin, ObservedJobQueue, ObservedUpscaleService, observedRuntime } from './observe/index.ts';
 import { configDir, modelRoots, SERVER_VERSION, tokenPath, userModelsDir } from './paths.ts';
 import { connectionsPlugin } from './plugins/connections.ts';
 import { errorsPlugin } from './plugins/errors.ts';
@@ -17,7 +18,6 @@ import {
   DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_MAX_INPUT_PIXELS, DEFAULT_MAX_JOBS_PER_CLIENT, DEFAULT_MAX_OUTPUT_PIXELS,
   DEFAULT_MAX_WEBSOCKETS, HEADERS_TIMEOUT_MS, HELLO_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, REQUEST_TIMEOUT_MS,
 } from './protocol/index.ts';
-import { JobQueue } from './queue/index.ts';
 import { ModelRegistry } from './registry.ts';
 import { infoRoutes } from './routes/info.ts';
 import { tokenRoutes } from './routes/token.ts';
@@ -26,7 +26,6 @@ import { upscaleRoutes } from './routes/upscale.ts';
 import { wsRoutes } from './routes/ws.ts';
 import { nodeRuntime, type BridgeRuntime } from './runtime.ts';
 import { TrainingManager, trainingPlugin, type TrainingManagerOptions } from './training/index.ts';
-import { UpscaleService } from './upscale-service.ts';
 
 /** Everything buildApp can be told; all optional. */
 export interface BridgeOptions {
@@ -104,12 +103,13 @@ export async function buildApp(options: BridgeOptions = {}): Promise<FastifyInst
     ? new TokenStore(options.token)
     : new TokenStore((await loadOrCreateToken(tokenPath(dir), log)).token, tokenPath(dir), log);
   tokens.watch();
-  const runtime = options.runtime ?? nodeRuntime;
+  const jobs = new ObservedJobQueue({ concurrency: options.concurrency ?? 1, maxJobsPerClient: limits.maxJobsPerClient });
+  const metrics = new BridgeMetrics(() => jobs.stats());
+  const runtime = observedRuntime(options.runtime ?? nodeRuntime, metrics);
   const roots = options.modelRoots ?? modelRoots(dir, options.modelDirs);
   const registry = await ModelRegistry.scan(roots, runtime, log);
-  const jobs = new JobQueue({ concurrency: options.concurrency ?? 1, maxJobsPerClient: limits.maxJobsPerClient });
   const device = options.device ?? 'auto';
-  const upscales = new UpscaleService({ runtime, registry, queue: jobs, limits, device });
+  const upscales = new ObservedUpscaleService({ runtime, registry, queue: jobs, limits, device }, metrics, app.log);
   const training = await TrainingManager.create({
     workDir: join(dir, 'training'), modelsDir: userModelsDir(dir), ...options.training, roots: options.trainRoots ?? [], registry, log,
   });
@@ -125,6 +125,7 @@ export async function buildApp(options: BridgeOptions = {}): Promise<FastifyInst
     throttle: { ...DEFAULT_AUTH_THROTTLE, ...options.authThrottle },
   });
   await app.register(websocketPlugin, { maxPayload: limits.maxBodyBytes });
+  await app.register(metricsPlugin, { metrics });
   await app.register(infoRoutes);
   await app.register(upscaleRoutes);
   await app.register(trainRoutes);

@@ -117,6 +117,7 @@ describe('Origin and the token', () => {
       { method: 'GET', url: '/v1/train/abc' },
       { method: 'DELETE', url: '/v1/train/abc' },
       { method: 'POST', url: '/v1/token/reload' },
+      { method: 'GET', url: '/v1/metrics' },
     ];
     const listed = bridge.app.printRoutes({ commonPrefix: false });
     const declared = [...listed.matchAll(/(\/v1\/[^\s(]*) \(([^)]*)\)/g)].flatMap(([, path, methods]) => (

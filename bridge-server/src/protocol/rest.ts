@@ -15,7 +15,7 @@ export type UpscaleQuery = Static<typeof UpscaleQuery>;
 /** A model the server has opened on a device. */
 export const LoadedModel = Type.Object({ id: ModelId, device: DeviceSchema });
 
-/** Body of `GET /v1/health`; `devices`, `loaded` and `queue` only with a valid token. */
+/** Body of `GET /v1/health`; everything after `protocol` only with a valid token. */
 export const HealthBody = Type.Object({
   status: Type.Literal('ok'),
   server: Type.Object({ name: Type.String(), version: Type.String() }),
@@ -23,6 +23,14 @@ export const HealthBody = Type.Object({
   devices: Type.Optional(Type.Array(DeviceSchema)),
   loaded: Type.Optional(Type.Array(LoadedModel)),
   queue: Type.Optional(Type.Object({ running: Type.Integer(), queued: Type.Integer() })),
+  /** Whole seconds since the bridge started. */
+  uptimeSeconds: Type.Optional(Type.Integer()),
+  /** The device the bridge was started with (`auto`, `cpu`, …); `loaded` tells where each model actually runs. */
+  device: Type.Optional(Type.String()),
+  /** Installed models and their versions (`provenance.version` of model.json, else a digest of it). */
+  models: Type.Optional(Type.Array(Type.Object({ id: ModelId, version: Type.String() }))),
+  /** The most recent job that failed (not cancelled), if any. */
+  lastError: Type.Optional(Type.Object({ code: Type.String(), message: Type.String(), at: Type.String() })),
 });
 /** See {@link HealthBody}. */
 export type HealthBody = Static<typeof HealthBody>;
