@@ -44,6 +44,10 @@ Options:
       --regulariser-weight <x>    (tsd) weight of the TSD regulariser (default 1); 0 trains the data loss alone, with no
                                   teacher or reg model (faster)
       --guidance-scale <x>        (tsd) CFG scale of teacher and reg model (default 7.5)
+      --adversarial-weight <x>    (tsd) weight of the adversarial loss from a patch discriminator trained alongside
+                                  (default 0: none)
+      --disc-lr <x>               (tsd) the discriminator's learning rate (default 1e-4)
+      --target-usm                (tsd) train towards the USM-sharpened HR crop (Real-ESRGAN's gt_usm)
       --style <name>              style name (default: the data folder's name)
       --id <id>                   (tsd) model id (default tsdsr-small)
       --name <text>               (tsd) the model's display name in the plugin and the CLI (default "TSD-SR small (<style>)")

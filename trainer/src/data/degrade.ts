@@ -71,11 +71,14 @@ async function finalStage(image: PlanarImage, seed: number, config: DegradationC
   return resizeFirst ? jpeg(resizeAndSinc(image)) : resizeAndSinc(await jpeg(image));
 }
 
-/** LR image of size floor(HR / scale) by the second-order degradation; deterministic for (hr, seed, scale, config); 8-bit-quantised. */
-export async function degradeRealEsrgan(hr: PlanarImage, seed: number, scale: number, config: DegradationConfig = REAL_ESRGAN_DEFAULTS): Promise<PlanarImage> {
+/**
+ * LR image of size floor(HR / scale) by the second-order degradation; deterministic for (hr, seed, scale, config); 8-bit-quantised.
+ * `sharpened`: usmSharpen(hr) when the caller made it already (for a sharpened target), so it is not computed twice.
+ */
+export async function degradeRealEsrgan(hr: PlanarImage, seed: number, scale: number, config: DegradationConfig = REAL_ESRGAN_DEFAULTS, sharpened?: PlanarImage): Promise<PlanarImage> {
   const lrWidth = Math.floor(hr.width / scale);
   const lrHeight = Math.floor(hr.height / scale);
-  let out = config.usmSharpen ? usmSharpen(hr) : hr;
+  let out = config.usmSharpen ? (sharpened ?? usmSharpen(hr)) : hr;
   out = randomBlur(out, stageRng(seed, 'blur1'), config.first);
   out = randomResize(out, stageRng(seed, 'resize1'), config.first, hr.width, hr.height, config.antialias);
   out = randomNoise(out, stageRng(seed, 'noise1'), config.first, config);
@@ -84,7 +87,7 @@ export async function degradeRealEsrgan(hr: PlanarImage, seed: number, scale: nu
   out = randomResize(out, stageRng(seed, 'resize2'), config.second, lrWidth, lrHeight, config.antialias);
   out = randomNoise(out, stageRng(seed, 'noise2'), config.second, config);
   out = await finalStage(out, seed, config, lrWidth, lrHeight);
-  if (out === hr) out = { ...hr, data: hr.data.slice() };
+  if (out === hr || out === sharpened) out = { ...out, data: out.data.slice() }; // quantised in place below
   return quantize8InPlace(out);
 }
 

@@ -5,6 +5,7 @@ import { bicubicLr, degradeRealEsrgan } from './degrade.ts';
 import type { ImageEntry } from './folder.ts';
 import { createImage, cropReflect, flipHorizontal, flipVertical, transpose, type PlanarImage } from './image.ts';
 import { Rng } from './rng.ts';
+import { usmSharpen } from './usm.ts';
 import { resizePlanar } from '../../../models/runtime/resize.ts';
 
 /** How samples are made. */
@@ -37,13 +38,18 @@ export interface SampleOptions {
    * give edges to learn from more often. Images that are flat everywhere still give flat crops.
    */
   readonly detailCandidates: number;
+  /**
+   * Return the HR sharpened by `usmSharpen` (Real-ESRGAN's `gt_usm`), so the losses train towards it (default false);
+   * the LR is made as without it (the degradation sharpens its own input when its config says so).
+   */
+  readonly targetUsm: boolean;
 }
 
 /** Sample options from partial ones (degradation config as overrides of the published defaults). */
 export function sampleOptions(options: Partial<Omit<SampleOptions, 'degradationConfig'>> & { degradationConfig?: DegradationOverrides } = {}): SampleOptions {
   const { degradationConfig: overrides, ...rest } = options;
   const resolved: SampleOptions = {
-    cropSizePx: 512, scale: 4, degradation: 'realesrgan', bicubicShare: 0.5, upsampleLr: false, hflip: true, rotate: false, background: [255, 255, 255], detailCandidates: 1,
+    cropSizePx: 512, scale: 4, degradation: 'realesrgan', bicubicShare: 0.5, upsampleLr: false, hflip: true, rotate: false, background: [255, 255, 255], detailCandidates: 1, targetUsm: false,
     ...rest, degradationConfig: degradationConfig(overrides ?? {}),
   };
   const scales = resolved.scales ?? [resolved.scale];
@@ -170,10 +176,11 @@ export async function makeSample(entries: readonly ImageEntry[], options: Sample
   const degradationSeed = rng.nextUint32();
   const scale = options.scales ? (options.scales[rng.int(0, options.scales.length - 1)] as number) : options.scale;
   const bicubic = options.degradation === 'bicubic' || (options.degradation === 'mixed' && rng.chance(options.bicubicShare));
-  const lr = bicubic ? bicubicLr(hr, scale) : await degradeRealEsrgan(hr, degradationSeed, scale, options.degradationConfig);
+  const sharpened = options.targetUsm ? usmSharpen(hr) : undefined;
+  const lr = bicubic ? bicubicLr(hr, scale) : await degradeRealEsrgan(hr, degradationSeed, scale, options.degradationConfig, sharpened);
   const lrData = options.upsampleLr ? upsampleLike(lr, hr.width) : lr.data;
   return {
-    epoch, index, hr: hr.data, lr: lrData, hrSizePx: hr.width, lrSizePx: options.upsampleLr ? hr.width : lr.width, scale, degradation: bicubic ? 'bicubic' : 'realesrgan',
+    epoch, index, hr: (sharpened ?? hr).data, lr: lrData, hrSizePx: hr.width, lrSizePx: options.upsampleLr ? hr.width : lr.width, scale, degradation: bicubic ? 'bicubic' : 'realesrgan',
     caption: entry.caption ?? entry.style, style: entry.style, relativePath: entry.relativePath,
   };
 }

@@ -65,6 +65,15 @@ export interface RunOptions {
   dasmSteps: number;
   guidanceScale?: number;
   regulariserWeight: number;
+  /**
+   * train tsd: λ of the adversarial term λ·mean softplus(−D(x̂)) from a patch discriminator trained alongside
+   * (undefined or 0: none, no discriminator). Optional like the two below, so checkpoints saved before them still resume.
+   */
+  adversarialWeight?: number;
+  /** train tsd: the discriminator's peak learning rate (undefined: 1e-4), on the student's warm-up and cosine schedule. */
+  discriminatorLr?: number;
+  /** Train towards the USM-sharpened HR (Real-ESRGAN's gt_usm) in every loss and as the discriminator's real images (undefined: false). */
+  targetUsm?: boolean;
   lpipsWeights?: string;
   /** Data worker threads (undefined: cores − 1, at most 4). */
   workers?: number;

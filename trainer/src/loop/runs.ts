@@ -10,6 +10,7 @@ import { readCheckpointParameters } from './checkpoint.ts';
 import { checkpointDir, runTrainingLoop, type LoopResult } from './runner.ts';
 import { createTeacherStage } from './stages/teacher.ts';
 import { createTsdStage } from './stages/tsd.ts';
+import { DISCRIMINATOR_LR } from './stages/discriminator.ts';
 import { STUDENT_PREFIX } from './stages/tsd-graphs.ts';
 import { createVaeStage } from './stages/vae.ts';
 import type { ProgressSink } from './progress.ts';
@@ -44,7 +45,7 @@ export function repeatFolders(entries: ImageEntry[], repeats: Record<string, num
 
 function loaderFactory(o: RunOptions, entries: ImageEntry[]): (state?: DataLoaderState) => DataLoader {
   const sample = sampleOptions({
-    cropSizePx: o.cropSizePx, scale: o.scale, scales: o.scales, degradation: o.degradation, bicubicShare: o.bicubicShare, detailCandidates: o.detailCandidates, upsampleLr: o.scales !== undefined,
+    cropSizePx: o.cropSizePx, scale: o.scale, scales: o.scales, degradation: o.degradation, bicubicShare: o.bicubicShare, detailCandidates: o.detailCandidates, upsampleLr: o.scales !== undefined, targetUsm: o.targetUsm ?? false,
   });
   return (state) => new DataLoader({ entries, seed: o.seed, sample, workers: o.workers, state });
 }
@@ -150,6 +151,7 @@ export async function trainTsd(options: Partial<RunOptions> & Pick<RunOptions, '
   const stage = await createTsdStage({
     family, vae: s.vae, teacher: s.denoiser, scalingFactor: s.config.vae.scalingFactor, batch: o.batch, hrSizePx: o.cropSizePx, scale: o.scales ? 1 : o.scale, studentTimestep: o.studentTimestep, outputGate: o.outputGate, encoderLora: o.encoderLora, fullFineTune: o.fullFineTune,
     loraRank: o.loraRank, dasmSteps: o.dasmSteps, guidanceScale: o.guidanceScale ?? TSD_GUIDANCE_SCALE, regulariserWeight: o.regulariserWeight,
+    adversarialWeight: o.adversarialWeight ?? 0, discriminatorLr: schedule(o, o.discriminatorLr ?? DISCRIMINATOR_LR),
     perceptual: perceptual.build, style, styleVector, studentLr: schedule(o, o.lr), regLr: schedule(o, o.regLr), seed: o.seed, device: o.device, initStudent: s.initStudent,
   });
   const result = await runTrainingLoop(stage, loop(o, ctx, loaderFactory(o, entries)));

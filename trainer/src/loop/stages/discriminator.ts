@@ -18,6 +18,9 @@ import type { ImageCritic } from './tsd-graphs.ts';
 /** Prefix of the discriminator session's parameter inputs (`disc.conv_in.weight`, …), and of its checkpoint tensors' session. */
 export const DISCRIMINATOR_PREFIX = 'disc.';
 
+/** The discriminator's default peak learning rate (Real-ESRGAN's, for its discriminator and generator alike). */
+export const DISCRIMINATOR_LR = 1e-4;
+
 /** Real-ESRGAN's Adam betas for its discriminator (0.9, 0.99), no weight decay; clipping at global norm 1 as every session. */
 export const DISCRIMINATOR_OPTIMISER: Readonly<Partial<OptimiserOptions>> = Object.freeze({ beta1: 0.9, beta2: 0.99, weightDecay: 0 });
 

@@ -13,7 +13,7 @@ import type { StageStepResult, TrainStage } from '../runner.ts';
 import { TrainSession, type FloatTensor } from '../train-session.ts';
 import { WeightFeeds } from '../weight-feeds.ts';
 import { initLoraInputs, normalTensor, signedImages, unitImage, vector } from './common.ts';
-import { createDiscriminator } from './discriminator.ts';
+import { createDiscriminator, DISCRIMINATOR_LR } from './discriminator.ts';
 import { buildRegGraph, buildStudentGraph, STUDENT_GATE, STUDENT_PREFIX, tsdLatentDims, type TsdGraphOptions } from './tsd-graphs.ts';
 
 /** Settings of the TSD stage. */
@@ -72,7 +72,7 @@ export async function createTsdStage(o: TsdStageOptions): Promise<TsdStage> {
   const feeds = new WeightFeeds();
   const disc = (o.adversarialWeight ?? 0) > 0 ? await createDiscriminator({
     config: o.discriminator ?? PATCH_DISCRIMINATOR_CONFIG, batch: o.batch, sizePx: o.hrSizePx, device: o.device,
-    lr: o.discriminatorLr ?? { ...o.studentLr, base: 1e-4 },
+    lr: o.discriminatorLr ?? { ...o.studentLr, base: DISCRIMINATOR_LR },
   }, new Rng(o.seed, 0xd15c)) : undefined;
   const sg = buildStudentGraph(o, feeds, regLora, disc?.frozenCritic(feeds));
   const inputNames = sg.g.inputs.map((v) => v.name);
