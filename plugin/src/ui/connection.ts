@@ -2,6 +2,7 @@
 import { PROTOCOL_VERSION, type HealthBody, type ResultMessage, type ServerMessage } from '../../../bridge-server/src/protocol/index.ts';
 import { webSocketUrl } from '../settings.ts';
 import { BridgeSocket, type HandshakeFailure, type SocketClosed } from './bridge-socket.ts';
+import { fetchModels, sameModels } from './models.ts';
 import type { ConnectionState, Store } from './state.ts';
 
 /** Seconds to wait before each reconnect attempt; the last repeats. */
@@ -43,6 +44,7 @@ export class Connection {
   #generation = 0;
   #attempt = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #refreshing: Promise<boolean> | undefined;
 
   constructor(private readonly store: Store, private readonly listener: ConnectionListener) {}
 
@@ -78,6 +80,28 @@ export class Connection {
       result: (result, png) => current() && this.listener.result(result, png),
       closed: (info) => current() && void this.#onClosed(info),
     });
+  }
+
+  /**
+   * Asks the bridge for its model list again (the hello's is a snapshot; `GET /v1/models` also finds models added
+   * since). Resolves true when the list changed. One request at a time; nothing happens unless connected.
+   */
+  refreshModels(): Promise<boolean> {
+    this.#refreshing ??= this.#fetchModels().finally(() => {
+      this.#refreshing = undefined;
+    });
+    return this.#refreshing;
+  }
+
+  async #fetchModels(): Promise<boolean> {
+    const { connection, settings, token } = this.store.state;
+    if (connection.kind !== 'connected') return false;
+    const generation = this.#generation;
+    const models = await fetchModels(settings.bridgeUrl, token);
+    const now = this.store.state.connection;
+    if (!models || generation !== this.#generation || now.kind !== 'connected' || sameModels(now.models, models)) return false;
+    this.#set({ ...now, models });
+    return true;
   }
 
   /** Connects now, forgetting the backoff. */

@@ -50,7 +50,14 @@ const notice = createNotice({
   },
   useDefaultAddress: () => (changeSettings({ bridgeUrl: DEFAULT_BRIDGE_URL }), connection.retryNow()),
 });
-const options = createOptions({ change: changeSettings });
+/** Fetches the bridge's model list again (a style trained since the handshake appears) and keeps the choice valid. */
+function refreshModels(): void {
+  void connection.refreshModels().then((changed) => changed && keepModelAvailable());
+}
+
+const options = createOptions({ change: changeSettings, openModels: refreshModels });
+// Back in the plugin after training a style in a terminal: its model is listed before the picker is opened.
+window.addEventListener('focus', refreshModels);
 const layers = createLayers({ cancel: (id) => run.cancel(id) });
 const footer = createFooter({
   start: () => (store.state.run && clearRun(), run.start()),

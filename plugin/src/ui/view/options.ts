@@ -6,6 +6,8 @@ import { h } from './dom.ts';
 /** What the options ask of the rest of the UI. */
 export interface OptionsActions {
   change(settings: Partial<Settings>): void;
+  /** The model picker is being opened: a chance to fetch the bridge's current list. */
+  openModels?(): void;
 }
 
 type Choice<T> = readonly [value: T, label: string, title?: string][];
@@ -48,6 +50,7 @@ function select(label: string, onChange: (value: string) => void): HTMLSelectEle
 /** Builds the options panel; `update` reflects the state (models come from the bridge's hello). */
 export function createOptions(actions: OptionsActions): { element: HTMLElement; update(state: UiState): void } {
   const model = select('Model', (value) => actions.change({ model: value }));
+  for (const event of ['pointerdown', 'focus'] as const) model.addEventListener(event, () => actions.openModels?.());
   const colorFix = select('Colour fix', (value) => actions.change({ colorFix: value as Settings['colorFix'] }));
   const scale = segmented('Scale', SCALES.map((s) => [s, `${s}×`] as const), (value) => actions.change({ scale: value }));
   const placement = segmented('Placement', PLACEMENTS, (value) => actions.change({ placement: value }));
