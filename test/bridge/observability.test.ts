@@ -24,7 +24,7 @@ afterAll(async () => {
 const auth = (): Record<string, string> => ({ authorization: `Bearer ${bridge.token}` });
 
 async function restUpscale(query: string, body: Buffer = png): Promise<number> {
-  const response = await fetch(`${bridge.httpUrl}/v1/upscale?${query}`, { method: 'POST', headers: { ...auth(), 'content-type': 'image/png' }, body });
+  const response = await fetch(`${bridge.httpUrl}/v1/upscale?${query}`, { method: 'POST', headers: { ...auth(), 'content-type': 'image/png' }, body: new Uint8Array(body) });
   await response.arrayBuffer();
   return response.status;
 }

@@ -1,11 +1,14 @@
 /** A model's version as `GET /v1/health` reports it: the manifest's own `provenance.version`, else a digest of the manifest. */
 import { createHash } from 'node:crypto';
-import type { ModelManifest } from '../../../models/runtime/index.ts';
+/** What a version is read from: any parsed model.json (an upscaling model or an `auto` one). */
+export interface VersionedManifest {
+  provenance: Record<string, unknown>;
+}
 
-const versions = new WeakMap<ModelManifest, string>();
+const versions = new WeakMap<VersionedManifest, string>();
 
 /** `provenance.version` when the model states one, else `sha256:` and the first 12 hex digits of its manifest (changes whenever the model.json does). */
-export function modelVersion(manifest: ModelManifest): string {
+export function modelVersion(manifest: VersionedManifest): string {
   const stated = manifest.provenance.version;
   if (typeof stated === 'string' && stated !== '') return stated;
   let version = versions.get(manifest);
