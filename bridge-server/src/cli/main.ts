@@ -8,6 +8,8 @@ export const MAIN_HELP = `Usage: tsdsr <command> [options]
 
 Commands:
   serve                     run the local bridge for the Figma plugin and scripts
+  service install|...       run the bridge as a login service (systemd, launchd, Windows task; see docs/service.md)
+  status                    ask the running bridge how it is (version, uptime, models, queue, last error)
   upscale <files...> -o X   upscale images on this machine (no server needed)
   models list               list installed models
   models import ...         build a TSD-SR model from SD3 and TSD-SR downloads
@@ -25,6 +27,8 @@ type Command = (argv: string[], io: CliIO) => Promise<number>;
 
 const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = Object.freeze({
   serve: async () => (await import('./serve.ts')).serveCommand,
+  service: async () => (await import('./service.ts')).serviceCommand,
+  status: async () => (await import('./status.ts')).statusCommand,
   upscale: async () => (await import('./upscale.ts')).upscaleCommand,
   models: async () => (await import('./models.ts')).modelsCommand,
   token: async () => (await import('./token.ts')).tokenCommand,
