@@ -4,7 +4,9 @@ import { buildApp } from '../app.ts';
 import { hostnameOf } from '../auth/host.ts';
 import { loadOrCreateToken } from '../auth/token.ts';
 import { configDir, tokenPath } from '../paths.ts';
+import { jsonLogger } from '../observe/index.ts';
 import { DRAIN_TIMEOUT_MS } from '../protocol/index.ts';
+import { reloadOnHangup } from '../service/index.ts';
 import { closeOnSignal } from '../shutdown.ts';
 import { EXIT, parseCommandLine, parseDevice, parseInteger, UsageError } from './args.ts';
 import type { CliIO } from './io.ts';
@@ -27,6 +29,10 @@ Options:
       --concurrency <n>      jobs run at the same time (default 1)
       --train-root <dir>     allow POST /v1/train to read training data and teachers under this directory (repeatable;
                              without it training over the bridge is disabled)
+      --log-format <format>  pretty (default: readable lines on stderr) or json (one JSON object a line on stdout, for a
+                             service manager; \`tsdsr service install\` uses it)
+
+SIGHUP rescans the model folders without closing connections; SIGTERM drains (see --drain-timeout).
   -h, --help                 show this help`;
 
 const OPTIONS = {
@@ -39,6 +45,7 @@ const OPTIONS = {
   'drain-timeout': { type: 'string' },
   concurrency: { type: 'string' },
   'train-root': { type: 'string', multiple: true },
+  'log-format': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -86,8 +93,10 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
   await checkDirs('models', values.models ?? []);
   const trainRoots = values['train-root'] ?? [];
   await checkDirs('train-root', trainRoots);
+  const logFormat = values['log-format'] ?? 'pretty';
+  if (logFormat !== 'pretty' && logFormat !== 'json') throw new UsageError(`--log-format ${logFormat}: use pretty or json`);
   const dir = configDir(io.env);
-  const logger = textLogger(process.stderr);
+  const logger = logFormat === 'json' ? jsonLogger() : textLogger(process.stderr);
   const { path, created } = await loadOrCreateToken(tokenPath(dir), (m) => logger.warn(m));
   const app = await buildApp({ configDir: dir, host, allowHosts, device, modelDirs: values.models, allowOrigins, concurrency, trainRoots, logger });
   try {
@@ -97,8 +106,11 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`port ${port} on ${host} is already in use (another tsdsr?); pass --port <n>`);
     throw err;
   }
-  announce(io, app.server.address(), { host, path, created, models: app.registry.list().map((m) => m.manifest.id), device });
+  const say = logFormat === 'json' ? (line: string) => logger.info(line) : io.err;
+  announce(say, app.server.address(), { host, path, created, models: app.registry.list().map((m) => m.manifest.id), device });
+  const stopReloading = reloadOnHangup(app, (message) => logger.info(message));
   await closeOnSignal(app, { drainTimeoutMs, log: (message) => logger.info(message) });
+  stopReloading();
   return EXIT.ok;
 }
 
@@ -110,13 +122,13 @@ interface Announcement {
   device: string;
 }
 
-function announce(io: CliIO, address: ReturnType<import('node:net').Server['address']>, a: Announcement): void {
+function announce(say: (line: string) => void, address: ReturnType<import('node:net').Server['address']>, a: Announcement): void {
   const port = address && typeof address === 'object' ? address.port : 0;
   const shown = a.host.includes(':') ? `[${a.host}]` : a.host;
-  io.err(`tsdsr bridge listening on http://${shown}:${port} (WebSocket ws://${shown}:${port}/v1/ws)`);
-  io.err(`models: ${a.models.join(', ') || 'none found'}; device: ${a.device}`);
-  io.err(`pairing token ${a.created ? 'created in' : 'in'} ${a.path}; run \`tsdsr token\` to print it`);
+  say(`tsdsr bridge listening on http://${shown}:${port} (WebSocket ws://${shown}:${port}/v1/ws)`);
+  say(`models: ${a.models.join(', ') || 'none found'}; device: ${a.device}`);
+  say(`pairing token ${a.created ? 'created in' : 'in'} ${a.path}; run \`tsdsr token\` to print it`);
   if (!['127.0.0.1', 'localhost', '::1'].includes(a.host)) {
-    io.err(`warning: bound to ${a.host}, so other machines can reach this server; they still need the token`);
+    say(`warning: bound to ${a.host}, so other machines can reach this server; they still need the token`);
   }
 }
