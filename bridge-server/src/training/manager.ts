@@ -201,7 +201,7 @@ export class TrainingManager {
       const result = await this.#train(job);
       job.finalStep = result.step;
       if (result.interrupted) return this.#finish(job, 'cancelled');
-      if (result.modelDir !== undefined) job.model = (await this.options.registry.register(await realpath(result.modelDir))).manifest.id;
+      if (result.modelDir !== undefined) job.model = await this.#listModel(result.modelDir);
       this.#finish(job, 'done');
     } catch (err) {
       job.error = err instanceof Error ? err.message : String(err);
@@ -218,6 +218,21 @@ export class TrainingManager {
     if (job.kind === 'vae') return trainVae(options, ctx);
     if (job.kind === 'teacher') return trainTeacher({ ...options, vae: options.vae as string }, ctx);
     return trainTsd({ ...options, exportDir: options.exportDir as string }, ctx);
+  }
+
+  /**
+   * Lists a job's exported model at once. The export lies in a models root, so a rescan (a client asking for the
+   * model list meanwhile) may have listed it already: that is success too.
+   */
+  async #listModel(modelDir: string): Promise<string> {
+    const dir = await realpath(modelDir);
+    try {
+      return (await this.options.registry.register(dir)).manifest.id;
+    } catch (err) {
+      const listed = this.options.registry.list().find((entry) => entry.dir === dir);
+      if (listed) return listed.manifest.id;
+      throw err;
+    }
   }
 
   #finish(job: TrainingJob, state: 'done' | 'failed' | 'cancelled'): void {
