@@ -111,6 +111,7 @@ describe('POST /v1/train options', () => {
       [{ kind: 'vae', loraRank: 4 }, "loraRank applies to kind 'tsd', not to kind 'vae'"],
       [{ kind: 'tsd', teacher, minutes: 0 }, 'minutes 0: use a number above 0'],
       [{ kind: 'vae', fromModel: teacher }, "fromModel applies to kind 'tsd', not to kind 'vae'"],
+      [{ kind: 'tsd', teacher, fromModel: 'tiny-every' }, 'give teacher or fromModel, not both'],
       [{ kind: 'tsd', teacher, preset: 'fast' }, "unknown field 'preset'"],
     ];
     for (const [body, message] of cases) {

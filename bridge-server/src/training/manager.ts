@@ -87,6 +87,7 @@ export class TrainingManager {
     if (kind === 'tsd' && request.teacher === undefined && request.fromModel === undefined) {
       throw new BridgeError('bad_request', 'a tsd job needs teacher (the folder a teacher job wrote) or fromModel (a model to train further)');
     }
+    if (request.teacher !== undefined && request.fromModel !== undefined) throw new BridgeError('bad_request', 'give teacher or fromModel, not both');
     const paths: CheckedPaths = {
       data: await checkTrainingPath('data', request.data, this.roots),
       out: join(this.options.workDir, id),
