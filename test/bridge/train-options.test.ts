@@ -73,7 +73,7 @@ describe('POST /v1/train options', () => {
     const res = await post({
       kind: 'tsd', data, teacher, steps: 2, batch: 1, crop: 32, lr: 1e-3, regLr: 5e-4, warmupSteps: 1, seed: 3, degradation: 'mixed', bicubicShare: 0.25,
       scales: [2, 4], detailCrops: 2, checkpointEvery: 1, studentTimestep: 500, loraRank: 2, dasmSteps: 1, regulariserWeight: 0.5, guidanceScale: 2,
-      outputGate: true, frozenEncoder: true, style: 'poster', id: 'tiny-every', name: 'Tiny every',
+      outputGate: true, frozenEncoder: true, adversarialWeight: 0.1, discLr: 2e-4, targetUsm: true, style: 'poster', id: 'tiny-every', name: 'Tiny every',
     });
     expect(res.statusCode, res.body).toBe(202);
     const end = await waitFor((res.json() as TrainJobStatus).id, ended);
@@ -82,7 +82,7 @@ describe('POST /v1/train options', () => {
     expect(checkpoint.options).toMatchObject({
       steps: 2, batch: 1, cropSizePx: 32, lr: 1e-3, regLr: 5e-4, warmupSteps: 1, seed: 3, degradation: 'mixed', bicubicShare: 0.25, scales: [2, 4],
       detailCandidates: 2, checkpointEvery: 1, sampleEvery: 1, studentTimestep: 500, loraRank: 2, dasmSteps: 1, regulariserWeight: 0.5, guidanceScale: 2,
-      outputGate: true, encoderLora: false, style: 'poster', id: 'tiny-every', name: 'Tiny every',
+      outputGate: true, encoderLora: false, adversarialWeight: 0.1, discriminatorLr: 2e-4, targetUsm: true, style: 'poster', id: 'tiny-every', name: 'Tiny every',
     });
   });
 
