@@ -40,7 +40,12 @@ export class TrainProgress {
   private drawn = false;
   private readonly startedAt = Date.now();
 
-  constructor(private readonly sink: ProgressSink, private readonly label: string, private readonly firstStep: number, private readonly totalSteps: number) {}
+  constructor(private readonly sink: ProgressSink, private readonly label: string, private readonly firstStep: number, private totalSteps: number) {}
+
+  /** A new step count (a time budget fitted it after the first steps). */
+  retarget(totalSteps: number): void {
+    this.totalSteps = totalSteps;
+  }
 
   /** The line for a completed step and its losses. */
   line(step: number, losses: Record<string, number>): string {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DataLoader, Rng, type DataLoaderState, type TrainingBatch } from '../data/index.ts';
 import { loadCheckpoint, readCheckpointMeta, saveCheckpoint } from './checkpoint.ts';
 import { checkResumeOptions } from './resume-check.ts';
-import { JsonlLog, TrainProgress, type ProgressSink } from './progress.ts';
+import { formatDuration, JsonlLog, TrainProgress, type ProgressSink } from './progress.ts';
 import { writeSampleSheet, type SheetImage } from './sample-sheet.ts';
 import type { TrainSession } from './train-session.ts';
 
@@ -42,6 +42,22 @@ export interface LoopOptions {
   log?: (message: string) => void;
   /** Recorded in the checkpoint; resume refuses a checkpoint of another stage. */
   options?: Record<string, unknown>;
+  /**
+   * A time budget: after the first steps the run's step count is fitted to it (at most `totalSteps`) and `retarget`
+   * is told, so learning-rate schedules end with the run; the run also ends, as complete, when the budget is spent.
+   * A resumed run finishes the step count its checkpoint holds (the budget was spent on fitting it).
+   */
+  timeBudgetMs?: number;
+  retarget?: (totalSteps: number) => void;
+}
+
+/** Steps timed before a time budget fixes the step count (the first step, which builds and warms up, is not counted). */
+const BUDGET_CALIBRATION_STEPS = 6;
+
+/** The step count that fits a time budget: steps done plus what the rest of the budget holds at the measured pace. */
+export function stepsForBudget(o: { step: number; totalSteps: number; elapsedMs: number; budgetMs: number; msPerStep: number; warmupSteps?: number }): number {
+  const more = Math.floor(Math.max(0, o.budgetMs - o.elapsedMs) / Math.max(1e-3, o.msPerStep));
+  return Math.max(o.step, Math.min(o.totalSteps, o.step + more));
 }
 
 /** The loop's outcome. */
@@ -56,43 +72,67 @@ export interface LoopResult {
 /** The checkpoint folder of a run. */
 export const checkpointDir = (outDir: string): string => join(outDir, 'checkpoint');
 
-async function startState(stage: TrainStage, o: LoopOptions): Promise<{ step: number; rng: Rng; data?: DataLoaderState }> {
+async function startState(stage: TrainStage, o: LoopOptions): Promise<{ step: number; rng: Rng; data?: DataLoaderState; totalSteps?: number }> {
   if (!o.resume) return { step: 0, rng: new Rng(o.seed, 0x7a1e) };
   const saved = await readCheckpointMeta(checkpointDir(o.outDir));
   if (saved.stage !== stage.name) throw new Error(`--resume: the checkpoint in ${o.outDir} is from stage ${saved.stage}, not ${stage.name}`);
   checkResumeOptions(o.outDir, saved.options ?? {}, o.options ?? {});
   const meta = await loadCheckpoint(checkpointDir(o.outDir), stage.sessions);
   o.log?.(`resuming ${stage.name} at step ${meta.step} of ${o.totalSteps}`);
-  return { step: meta.step, rng: Rng.fromState(meta.rng), data: meta.data };
+  return { step: meta.step, rng: Rng.fromState(meta.rng), data: meta.data, totalSteps: meta.totalSteps };
 }
 
 /** Runs the stage from step 0 (or the checkpoint) to `totalSteps`; checkpoints every K steps, at the end and when stopped. */
 export async function runTrainingLoop(stage: TrainStage, o: LoopOptions): Promise<LoopResult> {
   const start = await startState(stage, o);
+  let totalSteps = o.totalSteps;
+  let budget = o.timeBudgetMs;
+  let calibrated = budget === undefined;
+  if (budget !== undefined && start.totalSteps !== undefined) { // a resumed budgeted run finishes the count it was given
+    totalSteps = Math.min(o.totalSteps, start.totalSteps);
+    o.retarget?.(totalSteps);
+    budget = undefined;
+  }
   const loader = o.makeLoader(start.data);
   const log = new JsonlLog(join(o.outDir, 'train.jsonl'));
-  const bar = new TrainProgress(o.progress ?? { write: () => undefined }, stage.name, start.step + 1, o.totalSteps);
+  const bar = new TrainProgress(o.progress ?? { write: () => undefined }, stage.name, start.step + 1, totalSteps);
+  const startedAt = Date.now();
+  let timedFrom = 0;
   const history: Record<string, number>[] = [];
   let step = start.step;
   let learningRates: Record<string, number> = {};
   const save = async (): Promise<void> => saveCheckpoint(checkpointDir(o.outDir), stage.sessions, {
-    stage: stage.name, step, totalSteps: o.totalSteps, learningRates, data: loader.getState(), rng: start.rng.getState(),
+    stage: stage.name, step, totalSteps, learningRates, data: loader.getState(), rng: start.rng.getState(),
     options: o.options ?? {}, savedAt: new Date().toISOString(),
   });
   try {
-    while (step < o.totalSteps) {
+    while (step < totalSteps) {
       const batch = await loader.nextBatch(o.batchSize);
       const result = await stage.step(batch, start.rng, ++step);
+      if (budget !== undefined) {
+        const elapsedMs = Date.now() - startedAt;
+        if (step === start.step + 1) timedFrom = elapsedMs;
+        if (!calibrated && step - start.step >= BUDGET_CALIBRATION_STEPS) {
+          calibrated = true;
+          totalSteps = stepsForBudget({ step, totalSteps, elapsedMs, budgetMs: budget, msPerStep: (elapsedMs - timedFrom) / (step - start.step - 1) });
+          o.retarget?.(totalSteps);
+          bar.retarget(totalSteps);
+          o.log?.(`time budget ${formatDuration(budget / 1000)}: ${totalSteps} steps at ${((elapsedMs - timedFrom) / (step - start.step - 1) / 1000).toFixed(2)} s a step`);
+        } else if (elapsedMs >= budget && step < totalSteps) {
+          o.log?.(`time budget spent at step ${step} of ${totalSteps}`);
+          totalSteps = step;
+        }
+      }
       learningRates = result.learningRates;
       history.push(result.losses);
       await log.write({ stage: stage.name, step, ...result.losses, lr: result.learningRates });
       bar.update(step, result.losses);
-      if (o.sampleEvery > 0 && result.sheet && (step % o.sampleEvery === 0 || step === o.totalSteps)) {
+      if (o.sampleEvery > 0 && result.sheet && (step % o.sampleEvery === 0 || step === totalSteps)) {
         await writeSampleSheet(join(o.outDir, 'samples', `step-${String(step).padStart(6, '0')}.png`), result.sheet());
       }
       const stopping = o.signal?.aborted === true || step === o.stopAfterStep;
-      if (stopping || step === o.totalSteps || (o.checkpointEvery > 0 && step % o.checkpointEvery === 0)) await save();
-      if (stopping && step < o.totalSteps) {
+      if (stopping || step === totalSteps || (o.checkpointEvery > 0 && step % o.checkpointEvery === 0)) await save();
+      if (stopping && step < totalSteps) {
         bar.clear();
         o.log?.(`stopped at step ${step}; continue with --resume`);
         return { step, interrupted: true, history };

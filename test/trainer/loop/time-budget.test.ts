@@ -1,0 +1,67 @@
+// A time budget (--minutes): the loop measures its first steps, fits the step count to the budget, tells the schedules,
+// and ends as a complete run; a resumed budgeted run keeps the count its checkpoint holds. The clock is simulated:
+// each step of the fake stage advances it by one second, so nothing here depends on this machine's speed.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { DataLoader } from '../../../trainer/src/data/index.ts';
+import { runTrainingLoop, stepsForBudget, type LoopOptions, type TrainStage } from '../../../trainer/src/loop/runner.ts';
+
+const fakeLoader = (): DataLoader => ({
+  nextBatch: async () => ({ lr: new Float32Array(0), hr: new Float32Array(0), styles: [] }),
+  getState: () => ({ epoch: 0, index: 0 }),
+  close: async () => undefined,
+} as unknown as DataLoader);
+
+const secondPerStep: TrainStage = {
+  name: 'fake', sessions: [],
+  step: async () => {
+    vi.setSystemTime(Date.now() + 1000);
+    return { losses: { loss: 1 }, learningRates: {} };
+  },
+};
+
+let dir = '';
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tsdsr-budget-'));
+  vi.useFakeTimers({ toFake: ['Date'] });
+});
+afterEach(async () => {
+  vi.useRealTimers();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const options = (o: Partial<LoopOptions>): LoopOptions => ({
+  outDir: dir, totalSteps: 1000, batchSize: 1, seed: 0, checkpointEvery: 0, sampleEvery: 0, makeLoader: fakeLoader, ...o,
+});
+
+describe('time budget', () => {
+  it('fits the step count to the budget after the first steps and tells the schedules', async () => {
+    const retarget = vi.fn();
+    const result = await runTrainingLoop(secondPerStep, options({ timeBudgetMs: 20_000, retarget }));
+    // six steps timed (the first not counted): 1 s a step, 14 s left after step 6 → 20 steps in all
+    expect(retarget).toHaveBeenCalledWith(20);
+    expect(result).toMatchObject({ step: 20, interrupted: false });
+  });
+
+  it('never runs past the step count it was given', async () => {
+    const result = await runTrainingLoop(secondPerStep, options({ totalSteps: 9, timeBudgetMs: 600_000 }));
+    expect(result.step).toBe(9);
+  });
+
+  it('a resumed budgeted run finishes the count its checkpoint holds', async () => {
+    const first = await runTrainingLoop(secondPerStep, options({ timeBudgetMs: 20_000, stopAfterStep: 10 }));
+    expect(first).toMatchObject({ step: 10, interrupted: true });
+    const retarget = vi.fn();
+    const second = await runTrainingLoop(secondPerStep, options({ timeBudgetMs: 5_000, resume: true, retarget })); // finishes, though over 5 s
+    expect(retarget).toHaveBeenCalledWith(20);
+    expect(second).toMatchObject({ step: 20, interrupted: false });
+  });
+
+  it('stepsForBudget: what the rest of the budget holds, never fewer than done nor more than asked', () => {
+    expect(stepsForBudget({ step: 6, totalSteps: 100, elapsedMs: 6000, budgetMs: 20_000, msPerStep: 1000 })).toBe(20);
+    expect(stepsForBudget({ step: 6, totalSteps: 10, elapsedMs: 6000, budgetMs: 20_000, msPerStep: 1000 })).toBe(10);
+    expect(stepsForBudget({ step: 6, totalSteps: 100, elapsedMs: 30_000, budgetMs: 20_000, msPerStep: 1000 })).toBe(6);
+  });
+});
