@@ -14,7 +14,7 @@ export type RecipeStageName = TrainStage | 'refine';
 
 /** parseArgs options of every form of the command. */
 export const TRAIN_OPTIONS = {
-  data: { type: 'string' }, out: { type: 'string' }, vae: { type: 'string' }, teacher: { type: 'string' }, 'init-student': { type: 'string' }, 'from-model': { type: 'string' }, 'detail-crops': { type: 'string' }, 'repeat-folder': { type: 'string', multiple: true },
+  data: { type: 'string' }, out: { type: 'string' }, vae: { type: 'string' }, teacher: { type: 'string' }, 'init-student': { type: 'string' }, 'from-model': { type: 'string' }, from: { type: 'string' }, minutes: { type: 'string' }, 'detail-crops': { type: 'string' }, 'repeat-folder': { type: 'string', multiple: true },
   steps: { type: 'string' }, batch: { type: 'string' }, crop: { type: 'string' }, lr: { type: 'string' }, 'reg-lr': { type: 'string' },
   style: { type: 'string' }, id: { type: 'string' }, name: { type: 'string' }, 'model-out': { type: 'string' }, 'lpips-weights': { type: 'string' },
   'checkpoint-every': { type: 'string' }, 'progress-every': { type: 'string' }, seed: { type: 'string' }, device: { type: 'string' }, resume: { type: 'boolean' },
@@ -162,7 +162,7 @@ export function trainRunOptions(stage: TrainStage, values: TrainValues, env: Nod
     arch: parseArch(values.arch), scales: parseScales(values.scales, cropSizePx ?? defaults.cropSizePx), degradation,
     bicubicShare: parseBicubicShare(values['bicubic-share'], degradation ?? defaults.degradation), detailCandidates: parseInteger('detail-crops', values['detail-crops'], 1, 64), folderRepeats: parseFolderRepeats(values['repeat-folder']),
     studentTimestep: parseNumber('student-timestep', values['student-timestep'], 0, 1000, true), outputGate: values['output-gate'], encoderLora: values['frozen-encoder'] ? false : undefined, fullFineTune: values['full-fine-tune'] || (values['init-student'] !== undefined ? true : undefined), initStudent: values['init-student'],
-    fromModel: values['from-model'] === undefined ? undefined : resolveModelDir(values['from-model'], env),
+    fromModel: values['from-model'] === undefined ? undefined : resolveModelDir(values['from-model'], env), minutes: parseNumber('minutes', values.minutes, 0, 1e6, true),
     loraRank: parseInteger('lora-rank', values['lora-rank'], 1, 256), dasmSteps: parseInteger('dasm-steps', values['dasm-steps'], 1, 100),
     regulariserWeight: parseNumber('regulariser-weight', values['regulariser-weight'], 0, 1e6),
     adversarialWeight: parseNumber('adversarial-weight', values['adversarial-weight'], 0, 1e6), discriminatorLr: parseRate('disc-lr', values['disc-lr']), targetUsm: values['target-usm'],

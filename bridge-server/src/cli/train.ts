@@ -3,6 +3,7 @@ import type { RunContext } from '../../../trainer/src/loop/runs.ts';
 import { EXIT, parseCommandLine, parseInteger, UsageError } from './args.ts';
 import type { CliIO } from './io.ts';
 import { DEFAULT_PROGRESS_EVERY_STEPS, trainProgressSink } from './progress.ts';
+import { TRAIN_STYLE_USAGE, trainStyleCommand } from './train-style.ts';
 import { checkRecipeFlags, TRAIN_OPTIONS, trainRunOptions, type TrainStage, type TrainValues } from './train-options.ts';
 
 /** Help text of the command. */
@@ -10,11 +11,15 @@ export const TRAIN_HELP = `Usage: tsdsr train vae     --data <dir> --out <dir> [
        tsdsr train teacher --data <dir> --vae <dir> --out <dir> [options]
        tsdsr train tsd     --data <dir> --teacher <dir> --out <dir> [--style <name>] [options]
        tsdsr train recipe  <file.json> [--stage vae|teacher|tsd|refine]
+       ${TRAIN_STYLE_USAGE}
 
 vae       trains the small autoencoder (L1 + (1 - SSIM) reconstruction + a small KL term)
 teacher   flow-matching pre-training of the small denoiser on the VAE's latents (10% style dropout for CFG)
 tsd       TSD-SR distillation (Algorithm 1) of a one-step student; exports a model directory
           (default <config dir>/models/<id>) that the bridge and the plugin list
+style     a custom style: fine-tunes a shipped model (--from, default tsdsr-fast) on the folder for --minutes (default 10),
+          holding out about 10% of the images (chosen by file) to score it against the model it started from;
+          the model goes to <config dir>/models/<id from --name>
 recipe    runs vae, teacher, tsd and any refinement runs (or only --stage) as a JSON recipe says, e.g. trainer/recipes/default.json;
           paths in it are relative to the current directory; a finished stage is skipped, a checkpointed one resumed
 
@@ -39,6 +44,10 @@ Options:
       --frozen-encoder            (tsd) no LoRA on the student's VAE encoder (with --output-gate, every change is gated)
       --full-fine-tune            (tsd) train every student denoiser weight, from the teacher's with conv_out zeroed
       --init-student <run dir>    (tsd) start the student from an earlier train tsd run's (implies --full-fine-tune)
+      --from-model <id|dir>       (tsd) start from an exported model instead of a teacher run (its VAE, its whole
+                                  student, its t_s and style; data loss only); train style's --from is the same
+      --minutes <m>               stop after about m minutes: the step count is fitted after the first steps, so the
+                                  learning-rate schedule ends with the run, which then exports as usual
       --lora-rank <n>             (tsd) rank of the student and reg LoRAs (default 16)
       --dasm-steps <n>            (tsd) DASM steps per regulariser evaluation (default 4)
       --regulariser-weight <x>    (tsd) weight of the TSD regulariser (default 1); 0 trains the data loss alone, with no
@@ -102,6 +111,14 @@ async function trainStage(stage: TrainStage, values: TrainValues, io: CliIO): Pr
   return EXIT.ok;
 }
 
+async function trainStyleForm(values: TrainValues, io: CliIO): Promise<number> {
+  const progress = progressSink(values, io);
+  const result = await trainStyleCommand(values, io, (work) => untilInterrupted((signal) => work({ signal, progress })));
+  if (result.interrupted) return EXIT.interrupted;
+  for (const line of result.lines) io.out(line);
+  return EXIT.ok;
+}
+
 async function trainRecipe(file: string | undefined, values: TrainValues, io: CliIO): Promise<number> {
   if (file === undefined) throw new UsageError('train recipe needs a recipe file, e.g. tsdsr train recipe trainer/recipes/default.json');
   const stage = checkRecipeFlags(values);
@@ -130,8 +147,10 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   }
   const [form, ...rest] = positionals;
   if (form === 'recipe' && rest.length <= 1) return trainRecipe(rest[0], values, io);
+  if (form === 'style' && rest.length === 0) return trainStyleForm(values, io);
+  if (values.from !== undefined) throw new UsageError('--from applies to train style (train tsd takes --from-model)');
   if (rest.length > 0 || !(STAGES as readonly (string | undefined)[]).includes(form)) {
-    throw new UsageError('use tsdsr train vae, tsdsr train teacher, tsdsr train tsd or tsdsr train recipe <file.json>');
+    throw new UsageError('use tsdsr train vae, tsdsr train teacher, tsdsr train tsd, tsdsr train style or tsdsr train recipe <file.json>');
   }
   return trainStage(form as TrainStage, values, io);
 }

@@ -11,3 +11,4 @@ export { RUN_DEFAULTS, type RunOptions } from './run-options.ts';
 export { trainTeacher, trainTsd, trainVae, type RunContext } from './runs.ts';
 export { RECIPE_STAGES, readRecipe, recordRecipeProvenance, resolveRecipePaths, runRecipe, stageDoneFile, type Recipe, type RecipeStage, type RecipeStageResult } from './recipe.ts';
 export { loadModelWeights, type ModelWeights } from './from-model.ts';
+export { HELD_OUT, STYLE_DEFAULTS, heldOutImages, scoreHeldOut, trainStyle, type HeldOutScore, type StyleResult, type StyleRunOptions } from './style.ts';

@@ -46,6 +46,8 @@ export interface RunOptions {
    * its VAE and denoiser are read back from its ONNX graphs and the student starts as that model (implies fullFineTune, γ = 0).
    */
   fromModel?: string;
+  /** Images of `data` (paths relative to it) left out of training, e.g. those a style run holds out to score itself. */
+  exclude?: string[];
   /** A time budget in minutes: the run's step count is fitted to it after its first steps (schedules follow), then it exports. */
   minutes?: number;
   seed: number;

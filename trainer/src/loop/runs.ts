@@ -13,6 +13,7 @@ import { createTsdStage } from './stages/tsd.ts';
 import { DISCRIMINATOR_LR } from './stages/discriminator.ts';
 import { STUDENT_PREFIX } from './stages/tsd-graphs.ts';
 import { createVaeStage } from './stages/vae.ts';
+import type { LrScheduleOptions } from './lr-schedule.ts';
 import type { ProgressSink } from './progress.ts';
 import { RUN_DEFAULTS, type RunOptions } from './run-options.ts';
 
@@ -29,7 +30,9 @@ const weightsOf = (p: ReadonlyMap<string, { dims: readonly number[]; data: Float
 
 /** The run's images: unreadable and too-small files skipped with a warning each, refused when none remain. */
 async function scan(o: RunOptions, ctx: RunContext): Promise<ImageEntry[]> {
-  const entries = await scanTrainingFolder(o.data, { style: o.style, minSidePx: o.cropSizePx, log: ctx.log });
+  const excluded = new Set(o.exclude ?? []);
+  const entries = (await scanTrainingFolder(o.data, { style: o.style, minSidePx: o.cropSizePx, log: ctx.log })).filter((e) => !excluded.has(e.relativePath));
+  if (entries.length === 0) throw new Error(`${o.data}: every usable image is held out; nothing is left to train on`);
   return repeatFolders(entries, o.folderRepeats ?? {});
 }
 
@@ -54,10 +57,21 @@ function loop(o: RunOptions, ctx: RunContext, makeLoader: (s?: DataLoaderState) 
   return {
     outDir: o.out, totalSteps: o.steps, batchSize: o.batch, seed: o.seed, checkpointEvery: o.checkpointEvery, sampleEvery: o.sampleEvery,
     resume: o.resume, makeLoader, signal: ctx.signal, stopAfterStep: ctx.stopAfterStep, progress: ctx.progress, log: ctx.log, options: { ...o },
+    timeBudgetMs: o.minutes === undefined ? undefined : o.minutes * 60_000,
+    retarget: (totalSteps: number) => {
+      for (const s of schedulesOf.get(o) ?? []) s.totalSteps = totalSteps;
+    },
   };
 }
 
-const schedule = (o: RunOptions, base: number) => ({ base, warmupSteps: o.warmupSteps, totalSteps: o.steps, cycles: o.lrCycles });
+/** The learning-rate schedules made for a run, so a time budget can fit them to the step count it sets. */
+const schedulesOf = new WeakMap<RunOptions, LrScheduleOptions[]>();
+
+const schedule = (o: RunOptions, base: number): LrScheduleOptions => {
+  const s = { base, warmupSteps: o.warmupSteps, totalSteps: o.steps, cycles: o.lrCycles };
+  schedulesOf.set(o, [...(schedulesOf.get(o) ?? []), s]);
+  return s;
+};
 
 /** `train vae`: the autoencoder from nothing; writes vae.safetensors and vae.json (scaling factor = 1 / latent std). */
 export async function trainVae(options: Partial<RunOptions> & Pick<RunOptions, 'data' | 'out'>, ctx: RunContext = {}, preset?: SmallFamilyConfig): Promise<LoopResult> {
