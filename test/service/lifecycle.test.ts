@@ -1,7 +1,7 @@
 // A serving process as a service manager sees it: SIGHUP picks up a model copied in without dropping a connection, a second
 // instance on the same port fails with a clear message and exit code 1, `tsdsr status` reads it, and --log-format is checked.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,6 +102,11 @@ describe('a serving bridge', () => {
     expect(text).toContain('last error: none');
     expect(await statusCommand(['--port', String(await freePort())], io)).toBe(1);
     expect(err.join('\n')).toContain('no bridge is running on port');
+    const otherConfig = join(dir, 'other-config');
+    await mkdir(otherConfig);
+    await writeFile(join(otherConfig, 'token'), 'A'.repeat(43));
+    expect(await statusCommand(['--port', String(port)], { ...io, env: { TSDSR_CONFIG_DIR: otherConfig } })).toBe(1);
+    expect(err.join('\n')).toContain("refused this machine's pairing token");
   });
 
   it('refuses an unknown --log-format as a usage error', async () => {
