@@ -66,7 +66,7 @@ async function runSteps(context: ServiceContext, steps: readonly Step[], inherit
 async function requireManager(context: ServiceContext, spec?: ServiceSpec): Promise<void> {
   const { code, output } = await context.exec(context.manager.probe, { inherit: false });
   if (code === 0) return;
-  const why = `the ${context.manager.kind}'s service manager is not available here (\`${context.manager.probe.join(' ')}\`: ${output.split('\n')[0] || `exit ${code}`})`;
+  const why = `no service manager for a ${context.manager.kind} is available here (\`${context.manager.probe.join(' ')}\`: ${output.split('\n')[0] || `exit ${code}`})`;
   const instead = spec ? `; nothing was installed. Run the bridge yourself instead:\n  ${shellCommand(spec)}` : '';
   throw new ServiceError(`${why}${instead}`);
 }
