@@ -74,7 +74,7 @@ describe('tsdsr train flags', () => {
     ['a model name for the vae', [...VAE, '--name', 'Mine'], '--name applies to train tsd, not to train vae'],
     ['--stage outside a recipe', [...VAE, '--stage', 'vae'], '--stage applies to train recipe, not to train vae'],
     ['a recipe without its file', ['train', 'recipe'], 'train recipe needs a recipe file'],
-    ['a recipe with run flags', ['train', 'recipe', 'tiny.json', '--steps', '3'], 'train recipe takes only --stage; put --steps in the recipe file'],
+    ['a recipe with run flags', ['train', 'recipe', 'tiny.json', '--steps', '3'], 'train recipe takes only --stage and --progress-every; put --steps in the recipe file'],
     ['a recipe with an unknown stage', ['train', 'recipe', 'tiny.json', '--stage', 'student'], '--stage student: use vae, teacher, tsd or refine'],
     ['a recipe file that is missing', ['train', 'recipe', join('no', 'such.json')], 'not a readable JSON recipe'],
     ['a recipe with an unknown option', ['train', 'recipe', 'typo.json'], 'common: unknown option "stepz"'],
