@@ -112,7 +112,7 @@ describe('tsdsr service install', () => {
     const result = await run(root, ['install', '--port', '18996'], { absent: true });
     expect(result.code).toBe(1);
     const text = result.err.join('\n');
-    expect(text).toContain('not available here');
+    expect(text).toContain('no service manager for a fake unit is available here');
     expect(text).toContain('Failed to connect to bus');
     expect(text).toContain(`TSDSR_CONFIG_DIR=${join(root, 'config')} ${process.execPath} `);
     expect(text).toMatch(/bin\/tsdsr\.js serve --port 18996 --device auto --log-format json/);
