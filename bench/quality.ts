@@ -4,7 +4,8 @@
  * graphics reported apart. See docs/quality.md for the definitions.
  *
  *   npx tsx bench/quality.ts [--val data/val|synthetic] [--models bicubic,nearest,lanczos,<model dir>,esrgan-slim,esrgan-medium,esrgan-thick,realesrgan-x4fast,realesrgan-x4plus,hr]
- *     [--limit N] [--crop 512] [--crop-at detail|center] [--seed 0] [--sheets 3] [--out bench/results] [--alpha model|bicubic]
+ *     [--limit N] [--per-subset N] [--crop 512] [--crop-at detail|center] [--seed 0] [--sheets 3] [--out bench/results] [--alpha model|bicubic]
+ * `--per-subset N` scores at most N photos and N graphics, evenly spread over each subset's sorted files (every package).
  * `--alpha` is passed to tsdsr models' upscale (how they upscale transparency; default: the model's own way).
  * realesrgan-x4fast and -x4plus are Upscayl's ncnn models (bench/upscayl.ts), imported and run by our runtime.
  * `hr` scores the reference itself (PSNR ∞, shown as –): the NIQE that the ground truth gets.
@@ -246,6 +247,7 @@ async function main(): Promise<void> {
       val: { type: 'string', default: 'data/val' },
       models: { type: 'string', default: ['nearest', 'bicubic', 'lanczos', ...UPSCALERJS_MODELS, ...UPSCAYL_MODELS].join(',') },
       limit: { type: 'string', default: '0' },
+      'per-subset': { type: 'string', default: '0' },
       crop: { type: 'string', default: '512' },
       'crop-at': { type: 'string', default: 'detail' },
       seed: { type: 'string', default: '0' },
@@ -256,7 +258,7 @@ async function main(): Promise<void> {
   });
   if (opt.alpha !== undefined && opt.alpha !== 'model' && opt.alpha !== 'bicubic') throw new Error(`--alpha ${opt.alpha}: use model or bicubic`);
   const niqeModel = readPristineNiqeModel();
-  const set = await readValidationSet(opt.val, Number(opt.limit));
+  const set = await readValidationSet(opt.val, Number(opt.limit), Number(opt['per-subset']));
   if (opt.val === SYNTHETIC_VAL) console.error('warning: --val synthetic scores generated images: a smoke run of the bench, not a quality figure');
   const crop = Number(opt.crop);
 

@@ -45,17 +45,25 @@ function syntheticSet(): ValidationImage[] {
 
 /**
  * The first `limit` images (0: all) of `val`, decoded; graphics are those under a `graphics` folder or with
- * transparency. Throws a SetupError naming the fix when the folder is missing or holds no images.
+ * transparency. `perSubset` > 0 keeps at most that many photos and that many graphics, evenly spread over each. Throws a SetupError naming the fix when the folder is missing or holds no images.
  */
-export async function readValidationSet(val: string, limit = 0): Promise<ValidationImage[]> {
+export async function readValidationSet(val: string, limit = 0, perSubset = 0): Promise<ValidationImage[]> {
   const take = <T>(xs: T[]): T[] => (limit > 0 ? xs.slice(0, limit) : xs);
   if (val === SYNTHETIC_VAL) return take(syntheticSet());
   if (!existsSync(val)) throw new SetupError(`no validation images: ${val} does not exist; ${HOW_TO_GET}`);
   const files = take(listImages(val));
   if (files.length === 0) throw new SetupError(`no images (PNG, JPEG, WebP) under ${val}; ${HOW_TO_GET}`);
-  return Promise.all(files.map(async (path) => {
+  const images = await Promise.all(files.map(async (path): Promise<ValidationImage> => {
     const image = await decodeImage(readFileSync(path));
     const graphics = relative(val, path).split(sep).includes('graphics') || hasTransparency(image);
     return { file: relative(val, path), image, subset: graphics ? 'graphics' : 'photos' };
   }));
+  if (perSubset <= 0) return images;
+  return (['photos', 'graphics'] as const).flatMap((subset) => spread(images.filter((v) => v.subset === subset), perSubset));
+}
+
+/** At most `n` of the items, evenly spaced through them (so every package of a sorted folder list is visited). */
+export function spread<T>(items: readonly T[], n: number): T[] {
+  if (items.length <= n) return [...items];
+  return Array.from({ length: n }, (_, k) => items[Math.floor((k * items.length) / n)] as T);
 }
