@@ -1,9 +1,10 @@
 // POST /v1/train takes every option `tsdsr train` takes, checked by the CLI's own validation (messages name the
 // request's fields), and a cancelled job resumes from its checkpoint with POST /v1/train/:id/resume.
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrainJobStatus } from '../../bridge-server/src/protocol/index.ts';
+import { ZOO_DIR } from '../../bridge-server/src/paths.ts';
 import { SMALL_PRESETS } from '../../trainer/src/loop/family.ts';
 import { writeTrainingImages, writeUntrainedTeacher } from '../trainer/loop/fixtures.ts';
 import { startBridge, tempConfigDir, type RunningBridge } from './helpers.ts';
@@ -15,6 +16,7 @@ const cleanup: (() => Promise<unknown>)[] = [];
 const logLines: string[] = [];
 let bridge: RunningBridge;
 let data: string;
+let styleData: string;
 let teacher: string;
 let auth: { authorization: string };
 
@@ -33,8 +35,11 @@ beforeAll(async () => {
   data = await writeTrainingImages(4, 64);
   const root = join(data, '..');
   teacher = await writeUntrainedTeacher(join(root, 'runs'));
+  styleData = await writeTrainingImages(6, 64, 'posters');
+  cleanup.push(() => rm(root, { recursive: true, force: true }), () => rm(join(styleData, '..'), { recursive: true, force: true }));
   bridge = await startBridge({
-    configDir: config.dir, modelRoots: [join(config.dir, 'models')], trainRoots: [root], training: { runDefaults: TINY_RUN }, logger: recordingLogger(),
+    configDir: config.dir, modelRoots: [ZOO_DIR, join(config.dir, 'models')], trainRoots: [root, join(styleData, '..')], training: { runDefaults: TINY_RUN },
+    logger: recordingLogger(),
   });
   cleanup.unshift(() => bridge.app.close());
   auth = { authorization: `Bearer ${bridge.token}` };
@@ -110,6 +115,8 @@ describe('POST /v1/train options', () => {
       [{ kind: 'tsd', teacher, repeatFolder: { photos: 0 } }, 'repeatFolder photos=0: use <folder>=<times>'],
       [{ kind: 'vae', loraRank: 4 }, "loraRank applies to kind 'tsd', not to kind 'vae'"],
       [{ kind: 'tsd', teacher, minutes: 0 }, 'minutes 0: use a number above 0'],
+      [{ kind: 'style' }, `kind 'style' needs name "<display name>"`],
+      [{ kind: 'style', name: 'Posters', teacher }, 'teacher, vae and initStudent do not apply'],
       [{ kind: 'vae', fromModel: teacher }, "fromModel applies to kind 'tsd', not to kind 'vae'"],
       [{ kind: 'tsd', teacher, fromModel: 'tiny-every' }, 'give teacher or fromModel, not both'],
       [{ kind: 'tsd', teacher, preset: 'fast' }, "unknown field 'preset'"],
@@ -123,6 +130,21 @@ describe('POST /v1/train options', () => {
     const unknown = await post({ kind: 'tsd', data, fromModel: 'no-such-model' });
     expect([unknown.statusCode, unknown.json().error.code]).toEqual([404, 'unknown_model']);
   });
+});
+
+describe('a style job', () => {
+  it('fine-tunes tsdsr-fast, lists the model under the name\'s id and reports the held-out scores', async () => {
+    const res = await post({ kind: 'style', data: styleData, name: 'My Posters', steps: 2, crop: 64, batch: 1, minutes: 5 });
+    expect(res.statusCode, res.body).toBe(202);
+    expect(res.json()).toMatchObject({ kind: 'style', options: { minutes: 5, fromLabel: 'tsdsr-fast', id: 'my-posters', name: 'My Posters' } });
+    const end = await waitFor((res.json() as TrainJobStatus).id, ended, 110_000);
+    expect(end, JSON.stringify(end)).toMatchObject({ status: 'done', step: 2, model: 'my-posters' });
+    expect(end.heldOut).toHaveLength(1);
+    expect(end.scores?.map((s) => s.label)).toEqual(['bicubic', 'tsdsr-fast', 'my-posters']);
+    expect(end.scores?.every((s) => s.psnrY > 10 && s.psnrY < 100)).toBe(true);
+    const models = (await bridge.app.inject({ url: '/v1/models', headers: auth })).json() as { models: { id: string; name: string }[] };
+    expect(models.models).toContainEqual(expect.objectContaining({ id: 'my-posters', name: 'My Posters' }));
+  }, 120_000);
 });
 
 describe('cancel and resume', () => {

@@ -5,8 +5,11 @@ import { ModelId } from './models.ts';
 /** Training jobs that may wait behind the running one; one more is refused with `busy`. */
 export const MAX_QUEUED_TRAINING_JOBS = 4;
 
-/** What a job trains: the small VAE, the small teacher, or a TSD student exported as a model. */
-export const TrainKind = Type.Union([Type.Literal('vae'), Type.Literal('teacher'), Type.Literal('tsd')]);
+/**
+ * What a job trains: the small VAE, the small teacher, a TSD student exported as a model, or a style (`tsdsr train
+ * style`: a model fine-tuned further on the folder within a time budget, scored on a held-out part of it).
+ */
+export const TrainKind = Type.Union([Type.Literal('vae'), Type.Literal('teacher'), Type.Literal('tsd'), Type.Literal('style')]);
 /** See {@link TrainKind}. */
 export type TrainKind = Static<typeof TrainKind>;
 
@@ -18,7 +21,8 @@ const Num = Type.Number();
  * Body of `POST /v1/train`: the options of `tsdsr train vae|teacher|tsd`, camelCased (`--reg-lr` is `regLr`), with
  * the CLI's defaults and checks. Paths are absolute paths on the server's machine, under a `--train-root` (or, for
  * `vae`, `teacher` and `initStudent`, under the server's training folder). `vae` needs `data`; `teacher` needs `data`
- * and `vae` (a vae job's output); `tsd` needs `data` and `teacher`, or `fromModel` instead of `teacher`.
+ * and `vae` (a vae job's output); `tsd` needs `data` and `teacher`, or `fromModel` instead of `teacher`; `style` needs
+ * `data` and `name`, and starts from `fromModel` (default `tsdsr-fast`).
  * The output folder, export folder and device are the server's; `--resume` is `POST /v1/train/:id/resume`.
  */
 export const TrainRequest = Type.Object({
@@ -59,13 +63,13 @@ export const TrainRequest = Type.Object({
   fullFineTune: Type.Optional(Type.Boolean()),
   /** (tsd) An earlier tsd job's output folder to start the student from. */
   initStudent: Type.Optional(ServerPath),
-  /** (tsd) A model id from `GET /v1/models`, or a model folder under a training root, to train further instead of a teacher. */
+  /** (tsd, style) A model id from `GET /v1/models`, or a model folder under a training root, to train further instead of a teacher. */
   fromModel: Type.Optional(ServerPath),
   /** A time budget in minutes: the run fits its step count to it. */
   minutes: Type.Optional(Num),
-  /** (tsd) The exported model's id; default `tsdsr-<job id>`. */
+  /** (tsd, style) The exported model's id; default `tsdsr-<job id>` (tsd) or one made from `name` (style). */
   id: Type.Optional(ModelId),
-  /** (tsd) The exported model's display name. */
+  /** (tsd, style) The exported model's display name (required for a style). */
   name: Type.Optional(Type.String({ maxLength: 256 })),
 }, { additionalProperties: false });
 /** See {@link TrainRequest}. */
@@ -90,8 +94,12 @@ export const TrainJobStatus = Type.Object({
   losses: Type.Union([Type.Record(Type.String(), Type.Number()), Type.Null()]),
   /** Estimated seconds to completion while running, else null. */
   etaSeconds: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
-  /** (tsd, when done) The model id now listed by `GET /v1/models`. */
+  /** (tsd, style, when done) The model id now listed by `GET /v1/models`. */
   model: Type.Optional(ModelId),
+  /** (style, when done) The data folder's images held out of training to score the style (paths relative to it). */
+  heldOut: Type.Optional(Type.Array(Type.String())),
+  /** (style, when done with images held out) Mean ×4 PSNR-Y in dB on them: bicubic, the start model, then the style. */
+  scores: Type.Optional(Type.Array(Type.Object({ label: Type.String(), psnrY: Type.Number() }))),
   /** The run options the request resolved to (the trainer's names, e.g. `cropSizePx`); the server's defaults fill the rest. */
   options: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   /** The run's output folder (checkpoints, train.jsonl, samples; for vae/teacher the trained weights). */

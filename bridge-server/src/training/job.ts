@@ -2,9 +2,10 @@
 import type { TrainJobStatus, TrainKind, TrainState } from '../protocol/index.ts';
 import type { RunOptions } from '../../../trainer/src/index.ts';
 import { latestLoggedStep } from './progress.ts';
+import type { RequestRunOptions } from './request-options.ts';
 
 /** The run options a job passes to the trainer (paths already checked against the training roots); `steps` always set, for its status. */
-export type JobRunOptions = Partial<RunOptions> & Pick<RunOptions, 'data' | 'out' | 'steps'>;
+export type JobRunOptions = RequestRunOptions & Pick<RunOptions, 'steps'>;
 
 /** A training job and its mutable state; the manager owns its transitions. */
 export class TrainingJob {
@@ -17,6 +18,9 @@ export class TrainingJob {
   /** Step the job stopped at (set when it ends; kept while a resumed job waits). */
   finalStep?: number;
   model?: string;
+  /** (style) The images held out of training, and the models' scores on them. */
+  heldOut?: string[];
+  scores?: { label: string; psnrY: number }[];
   error?: string;
   /** Set by a resume: the next run continues from the checkpoint in `run.out`. */
   resume = false;
@@ -39,6 +43,8 @@ export class TrainingJob {
       etaSeconds: this.#eta(step, now), options: { ...this.run }, outDir: this.run.out, createdAt: this.createdAt.toISOString(),
     };
     if (this.model !== undefined) status.model = this.model;
+    if (this.heldOut !== undefined) status.heldOut = this.heldOut;
+    if (this.scores !== undefined) status.scores = this.scores;
     if (this.error !== undefined) status.error = this.error;
     if (this.startedAt) status.startedAt = this.startedAt.toISOString();
     if (this.finishedAt) status.finishedAt = this.finishedAt.toISOString();

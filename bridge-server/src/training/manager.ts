@@ -4,6 +4,7 @@ import { mkdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import type { DeviceChoice } from '../../../models/runtime/index.ts';
 import type { RunOptions } from '../../../trainer/src/index.ts';
+import { idFromName } from '../cli/train-style.ts';
 import { BridgeError } from '../errors.ts';
 import { MAX_QUEUED_TRAINING_JOBS, type TrainJobStatus, type TrainRequest } from '../protocol/index.ts';
 import type { ModelRegistry } from '../registry.ts';
@@ -32,8 +33,8 @@ let trainer: Promise<Trainer> | undefined;
 /** The trainer, imported on first use so a bridge that never trains does not load it. */
 const loadTrainer = (): Promise<Trainer> => (trainer ??= import('../../../trainer/src/index.ts'));
 
-/** The longest time budget a job may ask for (a week). */
-const MAX_MINUTES = 7 * 24 * 60;
+/** The model a `style` job starts from unless `fromModel` names another (as `tsdsr train style`). */
+const DEFAULT_STYLE_START = 'tsdsr-fast';
 
 /** A copy without the undefined fields, so they do not override the run's defaults. */
 function definedOnly<T extends object>(value: T): T {
@@ -88,36 +89,31 @@ export class TrainingManager {
       throw new BridgeError('bad_request', 'a tsd job needs teacher (the folder a teacher job wrote) or fromModel (a model to train further)');
     }
     if (request.teacher !== undefined && request.fromModel !== undefined) throw new BridgeError('bad_request', 'give teacher or fromModel, not both');
+    const fromModel = request.fromModel ?? (kind === 'style' ? DEFAULT_STYLE_START : undefined);
     const paths: CheckedPaths = {
       data: await checkTrainingPath('data', request.data, this.roots),
       out: join(this.options.workDir, id),
       vae: request.vae === undefined ? undefined : await checkTrainingPath('vae', request.vae, this.workRoots),
       teacher: request.teacher === undefined ? undefined : await checkTrainingPath('teacher', request.teacher, this.workRoots),
       initStudent: request.initStudent === undefined ? undefined : await checkTrainingPath('initStudent', request.initStudent, this.workRoots),
-      fromModel: request.fromModel === undefined ? undefined : await this.#modelDir(request.fromModel),
+      fromModel: fromModel === undefined ? undefined : await this.#modelDir(fromModel),
+      fromLabel: fromModel,
     };
-    if (kind === 'tsd') {
-      const modelId = request.id ?? `tsdsr-${id}`;
+    if (kind === 'tsd' || kind === 'style') {
+      const modelId = request.id ?? (kind === 'style' && request.name !== undefined ? idFromName(request.name) : `tsdsr-${id}`);
       await this.#checkModelIdFree(modelId);
       paths.model = { id: modelId, dir: join(this.options.modelsDir, modelId) };
     }
-    const run = { ...requestRunOptions(request, paths), ...this.#minutes(request) };
-    const { RUN_DEFAULTS } = await loadTrainer();
-    return { ...run, steps: run.steps ?? this.options.runDefaults?.steps ?? RUN_DEFAULTS[kind].steps };
+    const run = requestRunOptions(request, paths);
+    const { RUN_DEFAULTS, STYLE_DEFAULTS } = await loadTrainer();
+    const defaultSteps = kind === 'style' ? (STYLE_DEFAULTS.steps as number) : RUN_DEFAULTS[kind].steps;
+    return { ...run, steps: run.steps ?? this.options.runDefaults?.steps ?? defaultSteps };
   }
 
   /** `fromModel`'s folder: a model id the registry lists, or an absolute path under the roots or the training folder. */
   async #modelDir(fromModel: string): Promise<string> {
     if (isAbsolute(fromModel)) return checkTrainingPath('fromModel', fromModel, this.workRoots);
     return (await this.options.registry.find(fromModel)).dir;
-  }
-
-  /** `minutes`, a time budget, checked (`tsdsr train` has no flag for it yet). */
-  #minutes(request: TrainRequest): Pick<RunOptions, 'minutes'> {
-    const { minutes } = request;
-    if (minutes === undefined) return {};
-    if (!(minutes > 0 && minutes <= MAX_MINUTES)) throw new BridgeError('bad_request', `minutes ${minutes}: use a number above 0 and at most ${MAX_MINUTES}`);
-    return { minutes };
   }
 
   /** Throws model_exists when the id is installed, being trained by another active job, or its folder exists. */
@@ -212,13 +208,19 @@ export class TrainingManager {
   }
 
   async #train(job: TrainingJob): Promise<{ step: number; interrupted: boolean; modelDir?: string }> {
-    const { trainVae, trainTeacher, trainTsd } = await loadTrainer();
+    const { trainVae, trainTeacher, trainTsd, trainStyle } = await loadTrainer();
     const options = { ...this.options.runDefaults, device: this.options.device ?? 'cpu', ...definedOnly(job.run), resume: job.resume };
     const log = (message: string): void => this.options.log?.(`training job ${job.id}: ${forRestClients(message, job.id)}`);
     const ctx = { log, signal: job.controller.signal };
     if (job.kind === 'vae') return trainVae(options, ctx);
     if (job.kind === 'teacher') return trainTeacher({ ...options, vae: options.vae as string }, ctx);
-    return trainTsd({ ...options, exportDir: options.exportDir as string }, ctx);
+    if (job.kind === 'tsd') return trainTsd({ ...options, exportDir: options.exportDir as string }, ctx);
+    const result = await trainStyle({ ...options, exportDir: options.exportDir as string, fromModel: options.fromModel as string }, ctx);
+    if (!result.interrupted) {
+      job.heldOut = result.heldOut;
+      job.scores = result.scores.map(({ label, psnrY }) => ({ label, psnrY }));
+    }
+    return result;
   }
 
   /**
