@@ -147,6 +147,20 @@ describe('a style job', () => {
   }, 120_000);
 });
 
+describe('a time budget', () => {
+  it('counts down the budget, then reports the step count the run fitted to it', async () => {
+    const job = (await post({ kind: 'tsd', data, teacher, steps: 100_000, batch: 1, crop: 32, regulariserWeight: 0, minutes: 0.5, id: 'tiny-budget' })).json() as TrainJobStatus;
+    const first = await waitFor(job.id, (s) => s.step >= 1);
+    expect(first.etaSeconds).toBeLessThanOrEqual(30);
+    const fitted = await waitFor(job.id, (s) => s.steps < 100_000 || ended(s));
+    expect(fitted).toMatchObject({ status: 'running' });
+    expect(fitted.steps).toBeGreaterThan(fitted.step);
+    expect(logLines.join('\n')).toMatch(new RegExp(`training job ${job.id}: time budget 0:30: ${fitted.steps} steps`));
+    await bridge.app.inject({ method: 'DELETE', url: `/v1/train/${job.id}`, headers: auth });
+    expect((await waitFor(job.id, ended)).status).toBe('cancelled');
+  });
+});
+
 describe('cancel and resume', () => {
   it('continues a cancelled job from the step its checkpoint saved', async () => {
     const long = (await post({ kind: 'tsd', data, teacher, steps: 100_000, batch: 1, crop: 32, regulariserWeight: 0, id: 'tiny-resumed' })).json() as TrainJobStatus;

@@ -26,6 +26,8 @@ export class TrainingJob {
   resume = false;
   /** The step the current run started from (a resumed run's checkpoint step), for the step rate. */
   firstStep = 0;
+  /** The step count a time budget (`minutes`) fitted the run to, once the run has told it. */
+  fittedSteps?: number;
 
   constructor(readonly id: string, readonly kind: TrainKind, readonly run: JobRunOptions) {}
 
@@ -38,8 +40,9 @@ export class TrainingJob {
   async status(now = Date.now()): Promise<TrainJobStatus> {
     const logged = this.state === 'queued' ? undefined : await latestLoggedStep(this.run.out);
     const step = this.finalStep ?? logged?.step ?? 0;
+    const steps = this.state === 'done' && this.finalStep !== undefined ? this.finalStep : this.#totalSteps;
     const status: TrainJobStatus = {
-      id: this.id, kind: this.kind, status: this.state, step, steps: this.run.steps, losses: logged?.losses ?? null,
+      id: this.id, kind: this.kind, status: this.state, step, steps, losses: logged?.losses ?? null,
       etaSeconds: this.#eta(step, now), options: { ...this.run }, outDir: this.run.out, createdAt: this.createdAt.toISOString(),
     };
     if (this.model !== undefined) status.model = this.model;
@@ -51,9 +54,16 @@ export class TrainingJob {
     return status;
   }
 
+  /** The steps the run will make: as fitted to its time budget, else as asked. */
+  get #totalSteps(): number {
+    return this.fittedSteps ?? this.run.steps;
+  }
+
+  /** Seconds left: from the step rate, or from the time budget while the run has not fitted its step count yet. */
   #eta(step: number, now: number): number | null {
     if (this.state !== 'running' || !this.startedAt || step <= this.firstStep) return null;
-    const secondsPerStep = (now - this.startedAt.getTime()) / 1000 / (step - this.firstStep);
-    return Math.max(0, secondsPerStep * (this.run.steps - step));
+    const elapsedSeconds = (now - this.startedAt.getTime()) / 1000;
+    if (this.fittedSteps === undefined && this.run.minutes !== undefined && !this.resume) return Math.max(0, this.run.minutes * 60 - elapsedSeconds);
+    return Math.max(0, (elapsedSeconds / (step - this.firstStep)) * (this.#totalSteps - step));
   }
 }

@@ -41,6 +41,9 @@ function definedOnly<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
+/** The trainer's message when a time budget has fixed the run's step count (`time budget 10:00: 1234 steps at …`). */
+const FITTED_STEPS = /^time budget \S+: (\d+) steps\b/;
+
 /** The trainer's messages with the CLI's `--resume` advice replaced by this API's way to resume. */
 function forRestClients(message: string, jobId: string): string {
   return message.replace(/continue with --resume$/, `resume with POST /v1/train/${jobId}/resume`);
@@ -107,7 +110,8 @@ export class TrainingManager {
     const run = requestRunOptions(request, paths);
     const { RUN_DEFAULTS, STYLE_DEFAULTS } = await loadTrainer();
     const defaultSteps = kind === 'style' ? (STYLE_DEFAULTS.steps as number) : RUN_DEFAULTS[kind].steps;
-    return { ...run, steps: run.steps ?? this.options.runDefaults?.steps ?? defaultSteps };
+    const minutes = run.minutes ?? (kind === 'style' ? STYLE_DEFAULTS.minutes : undefined);
+    return { ...run, ...(minutes === undefined ? {} : { minutes }), steps: run.steps ?? this.options.runDefaults?.steps ?? defaultSteps };
   }
 
   /** `fromModel`'s folder: a model id the registry lists, or an absolute path under the roots or the training folder. */
@@ -210,7 +214,11 @@ export class TrainingManager {
   async #train(job: TrainingJob): Promise<{ step: number; interrupted: boolean; modelDir?: string }> {
     const { trainVae, trainTeacher, trainTsd, trainStyle } = await loadTrainer();
     const options = { ...this.options.runDefaults, device: this.options.device ?? 'cpu', ...definedOnly(job.run), resume: job.resume };
-    const log = (message: string): void => this.options.log?.(`training job ${job.id}: ${forRestClients(message, job.id)}`);
+    const log = (message: string): void => {
+      const fitted = FITTED_STEPS.exec(message);
+      if (fitted) job.fittedSteps = Number(fitted[1]);
+      this.options.log?.(`training job ${job.id}: ${forRestClients(message, job.id)}`);
+    };
     const ctx = { log, signal: job.controller.signal };
     if (job.kind === 'vae') return trainVae(options, ctx);
     if (job.kind === 'teacher') return trainTeacher({ ...options, vae: options.vae as string }, ctx);
