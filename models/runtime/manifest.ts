@@ -8,7 +8,8 @@ export const COLOR_FIXES: readonly ColorFix[] = Object.freeze(['none', 'wavelet'
  * What the model's graphs compute. `resampler`: one graph per scale maps a low-resolution tile to
  * its upscaled tile. `tsdsr`: a one-step latent super-resolver — graphs `encoder` (image → posterior
  * mean), `denoiser` (scaled latent → flow-matching velocity at the model's timestep, prompt baked in)
- * and `decoder` (latent → image) refine a bicubic upsampling at any factor.
+ * and `decoder` (latent → image) refine a bicubic upsampling at any factor. (A third kind, `auto`, has no graphs: it
+ * names two of these models and runs one per image; see auto-model.ts.)
  */
 export type ModelKind = 'resampler' | 'tsdsr';
 
@@ -106,6 +107,7 @@ export function parseManifest(json: unknown, where = 'model.json'): ModelManifes
   const m = json as Partial<ModelManifest>;
   need(typeof m.id === 'string' && /^[a-z0-9][a-z0-9._-]*$/.test(m.id), `${where}: id must be lower-case letters, digits, '.', '_' or '-'`);
   need(typeof m.name === 'string', `${where}: name missing`);
+  need((m.kind as string) !== 'auto', `${where}: an auto model has no graphs of its own (read it with parseAutoManifest and open the model it chooses)`);
   need(m.kind === 'resampler' || m.kind === 'tsdsr', `${where}: unknown kind ${JSON.stringify(m.kind)}`);
   need(Array.isArray(m.scales) && m.scales.length > 0 && m.scales.every(isPositiveInt), `${where}: scales must be positive integers`);
   need(m.graphs && typeof m.graphs === 'object', `${where}: graphs missing`);
