@@ -2,14 +2,20 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { parseTemporaryName } from '../../models/io/index.ts';
-import type { Device, DeviceChoice, ModelManifest, Upscaler } from '../../models/runtime/index.ts';
+import { chooseModel, isAutoManifestJson, parseAutoManifest, type AutoManifest, type Device, type DeviceChoice, type ModelChoice, type ModelManifest, type RgbaImage, type Upscaler } from '../../models/runtime/index.ts';
 import { BridgeError } from './errors.ts';
 import { DEFAULT_MODEL, FALLBACK_MODEL, type ModelInfo } from './protocol/index.ts';
 import type { BridgeRuntime } from './runtime.ts';
 
+/**
+ * An `auto` model as the registry lists it: its manifest, with the scales (those both of its models have), tile and
+ * colour fix clients are shown taken from the model it runs on clean images.
+ */
+export type AutoModelEntryManifest = AutoManifest & Pick<ModelManifest, 'scales' | 'colorFix' | 'tile'>;
+
 /** A model the registry found: its manifest and the directory it lives in. */
 export interface ModelEntry {
-  manifest: ModelManifest;
+  manifest: ModelManifest | AutoModelEntryManifest;
   dir: string;
 }
 
@@ -66,6 +72,18 @@ async function checkGraphFiles(dir: string, manifest: ModelManifest): Promise<vo
   }
 }
 
+/** The manifest of an `auto` model directory; null when its model.json is of another kind or no JSON (loadModelDir says why). */
+async function readAutoManifest(dir: string): Promise<AutoManifest | null> {
+  const path = join(dir, 'model.json');
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch {
+    return null;
+  }
+  return isAutoManifestJson(json) ? parseAutoManifest(json, path) : null;
+}
+
 /** The model id a broken model.json still states, when it parses far enough to tell. */
 async function statedId(dir: string): Promise<string | null> {
   try {
@@ -79,7 +97,7 @@ async function statedId(dir: string): Promise<string | null> {
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /** Describes a model for clients. */
-export function modelInfo(manifest: ModelManifest): ModelInfo {
+export function modelInfo(manifest: ModelManifest | AutoModelEntryManifest): ModelInfo {
   const { id, name, description, scales, colorFix, tile, license } = manifest;
   return { id, name, description, scales, colorFix, tile: { size: tile.size, overlap: tile.overlap }, license };
 }
@@ -87,6 +105,8 @@ export function modelInfo(manifest: ModelManifest): ModelInfo {
 /** Known models and the upscalers opened for them. */
 export class ModelRegistry {
   readonly #models = new Map<string, ModelEntry>();
+  /** `auto` models found, by id; each is listed in #models once both models it chooses between are. */
+  readonly #autoModels = new Map<string, { manifest: AutoManifest; dir: string }>();
   readonly #upscalers = new Map<string, Promise<Upscaler>>();
   readonly #loaded = new Map<string, LoadedModel>();
   #skipped: SkippedModel[] = [];
@@ -117,6 +137,7 @@ export class ModelRegistry {
       for (const leftover of leftovers) this.#skip(leftover, previous);
       for (const dir of dirs) if (!known.has(dir)) await this.#add(dir, previous);
     }
+    this.#listAutoModels(previous);
     this.#lastScanMs = Date.now();
   }
 
@@ -148,6 +169,8 @@ export class ModelRegistry {
   async #add(dir: string, previous: readonly SkippedModel[] = []): Promise<void> {
     let manifest: ModelManifest;
     try {
+      const auto = await readAutoManifest(dir);
+      if (auto) return this.#addAuto(auto, dir);
       manifest = await this.runtime.loadModelDir(dir);
       await checkGraphFiles(dir, manifest);
     } catch (err) {
@@ -162,6 +185,34 @@ export class ModelRegistry {
       return;
     }
     this.#models.set(manifest.id, { manifest, dir });
+  }
+
+  /** Keeps an `auto` model until both its models are known (#listAutoModels); a second directory with a taken id is skipped. */
+  #addAuto(manifest: AutoManifest, dir: string): void {
+    const existing = this.#models.get(manifest.id) ?? this.#autoModels.get(manifest.id);
+    if (existing && existing.dir !== dir) {
+      if (!this.#duplicateDirs.has(dir)) this.log(`skipping model ${dir}: id ${manifest.id} is already provided by ${existing.dir}`);
+      this.#duplicateDirs.add(dir);
+      return;
+    }
+    this.#autoModels.set(manifest.id, { manifest, dir });
+  }
+
+  /** Lists each `auto` model whose two models are installed (and not `auto` themselves); skips the others saying which is missing. */
+  #listAutoModels(previous: readonly SkippedModel[] = []): void {
+    for (const [id, { manifest, dir }] of this.#autoModels) {
+      if (this.#models.has(id)) continue;
+      const ids = [manifest.choose.clean, manifest.choose.degraded];
+      const [clean, degraded] = ids.map((model) => this.#models.get(model)?.manifest);
+      if (!clean || !degraded || clean.kind === 'auto' || degraded.kind === 'auto') {
+        const missing = ids.filter((model) => !this.#models.has(model));
+        const why = missing.length > 0 ? `${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not installed` : 'an auto model cannot choose another auto model';
+        this.#skip({ dir, reason: `it chooses between ${ids.join(' and ')}, but ${why}`, ids: [basename(dir), id] }, previous);
+        continue;
+      }
+      const scales = clean.scales.filter((scale) => degraded.scales.includes(scale));
+      this.#models.set(id, { manifest: { ...manifest, scales: scales.length > 0 ? scales : clean.scales, colorFix: clean.colorFix, tile: clean.tile }, dir });
+    }
   }
 
   /** Adds one model directory after the scan (a freshly trained model); throws when it does not load or its id is taken. */
@@ -203,9 +254,22 @@ export class ModelRegistry {
     throw new BridgeError('unknown_model', `no model with id '${id}' (available: ${known})${skipped.join('')}`);
   }
 
+  /** True for an `auto` model: it has no upscaler of its own; {@link choose} says which model to run on an image. */
+  isAuto(id: string): boolean {
+    return this.get(id).manifest.kind === 'auto';
+  }
+
+  /** The model an `auto` model runs on this image, and why (the degradation estimate); throws for other models. */
+  choose(id: string, image: RgbaImage): ModelChoice {
+    const { manifest } = this.get(id);
+    if (manifest.kind !== 'auto') throw new Error(`model ${id} is not an auto model`);
+    return chooseModel(manifest, image);
+  }
+
   /** The upscaler for a model on a device, opened on first use and cached; a failed open is logged, not cached, and its error names the directory. */
   upscaler(id: string, device: DeviceChoice): Promise<Upscaler> {
     const entry = this.get(id);
+    if (entry.manifest.kind === 'auto') return Promise.reject(new Error(`model ${id} is an auto model: run the model it chooses for the image (ModelRegistry.choose)`));
     const key = `${id}\u0000${device}`;
     let opening = this.#upscalers.get(key);
     if (!opening) {

@@ -1,5 +1,5 @@
 /** Upscale jobs as both transports submit them: checks up front (model, scale, tile, image header, pixel limits), then the queue. */
-import { validateScale, type ColorFix, type DeviceChoice } from '../../models/runtime/index.ts';
+import { validateScale, type ColorFix, type DeviceChoice, type ModelChoice, type Upscaler } from '../../models/runtime/index.ts';
 import { BridgeError, toBridgeError } from './errors.ts';
 import { TILE_RANGE } from './protocol/index.ts';
 import type { JobQueue } from './queue/index.ts';
@@ -15,13 +15,14 @@ export interface UpscaleRequest {
   bytes: Uint8Array;
 }
 
-/** A finished job: the PNG and its size. */
+/** A finished job: the PNG and its size; `choice` when the model was an `auto` model (which model ran, and why). */
 export interface UpscaleResult {
   png: Uint8Array;
   width: number;
   height: number;
   model: string;
   scale: number;
+  choice?: ModelChoice;
 }
 
 /** Progress of a running job, as the runtime reports it. */
@@ -78,14 +79,23 @@ export class UpscaleService {
     }
   }
 
-  async #run(request: UpscaleRequest, signal: AbortSignal, onProgress?: UpscaleProgressHandler): Promise<UpscaleResult> {
-    const { runtime, registry, device } = this.deps;
-    const upscaler = await registry.upscaler(request.model, device).catch((err: unknown) => {
-      throw new BridgeError('internal', `model ${request.model} could not be opened: ${err instanceof Error ? err.message : String(err)}`);
+  /** The upscaler of a model, or `internal` naming the model when it does not open. */
+  async #open(model: string): Promise<Upscaler> {
+    return this.deps.registry.upscaler(model, this.deps.device).catch((err: unknown) => {
+      throw new BridgeError('internal', `model ${model} could not be opened: ${err instanceof Error ? err.message : String(err)}`);
     });
+  }
+
+  /** Runs a job; an `auto` model decodes the image first, then opens the model its degradation estimate chooses. */
+  async #run(request: UpscaleRequest, signal: AbortSignal, onProgress?: UpscaleProgressHandler): Promise<UpscaleResult> {
+    const { runtime, registry } = this.deps;
+    const auto = registry.isAuto(request.model);
+    let upscaler = auto ? null : await this.#open(request.model);
     signal.throwIfAborted();
     const image = await runtime.decodeImage(request.bytes, { maxInputPixels: this.deps.limits.maxInputPixels });
     this.#checkPixels(image, request.scale);
+    const choice = auto ? registry.choose(request.model, image) : undefined;
+    upscaler ??= await this.#open(choice?.model ?? request.model);
     signal.throwIfAborted();
     const output = await upscaler.upscale(image, {
       scale: request.scale,
@@ -95,7 +105,7 @@ export class UpscaleService {
       onProgress,
     });
     const png = await runtime.encodePng(output);
-    return { png, width: output.width, height: output.height, model: request.model, scale: request.scale };
+    return { png, width: output.width, height: output.height, model: request.model, scale: request.scale, ...(choice ? { choice } : {}) };
   }
 }
 

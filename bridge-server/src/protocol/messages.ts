@@ -71,7 +71,19 @@ export const ProgressMessage = Type.Object({
 /** See {@link ProgressMessage}. */
 export type ProgressMessage = Static<typeof ProgressMessage>;
 
-/** Server → client: the job finished; the next frame on this socket is the PNG, as one binary frame. */
+/** Which model an `auto` model ran on the image, and why: the degradation estimate's verdict and its score (0 to 1). */
+export const ModelChoice = Type.Object({
+  model: ModelId,
+  degradation: Type.Union([Type.Literal('clean'), Type.Literal('degraded')]),
+  score: Type.Number({ minimum: 0, maximum: 1 }),
+}, strict);
+/** See {@link ModelChoice}. */
+export type ModelChoice = Static<typeof ModelChoice>;
+
+/**
+ * Server → client: the job finished; the next frame on this socket is the PNG, as one binary frame. `model` is the
+ * model the job named; `choice` is present when that was an `auto` model.
+ */
 export const ResultMessage = Type.Object({
   type: Type.Literal('result'),
   id: JobId,
@@ -79,6 +91,7 @@ export const ResultMessage = Type.Object({
   height: Type.Integer(),
   model: ModelId,
   scale: Type.Number(),
+  choice: Type.Optional(ModelChoice),
 });
 /** See {@link ResultMessage}. */
 export type ResultMessage = Static<typeof ResultMessage>;

@@ -1,9 +1,15 @@
 /** `POST /v1/upscale`: raw image body in, PNG out, through the same queue as WebSocket jobs. */
 import type { FastifyPluginAsync } from 'fastify';
-import { DEFAULT_SCALE, UpscaleQuery } from '../protocol/index.ts';
+import { DEFAULT_SCALE, UpscaleQuery, type ModelChoice } from '../protocol/index.ts';
 
 /** Image content types the route accepts as its body. */
 export const IMAGE_CONTENT_TYPES = Object.freeze(['image/png', 'image/jpeg', 'image/webp', 'application/octet-stream']);
+
+/** The headers saying which model an `auto` model ran and why (none for other models). */
+function choiceHeaders(choice: ModelChoice | undefined): Record<string, string> {
+  if (!choice) return {};
+  return { 'x-tsdsr-chosen-model': choice.model, 'x-tsdsr-degradation': choice.degradation, 'x-tsdsr-degradation-score': choice.score.toFixed(3) };
+}
 
 /** The REST upscale route (registered in its own context so only it parses raw image bodies). */
 export const upscaleRoutes: FastifyPluginAsync = async (app) => {
@@ -29,7 +35,7 @@ export const upscaleRoutes: FastifyPluginAsync = async (app) => {
       const output = await result;
       return await reply
         .type('image/png')
-        .headers({ 'x-tsdsr-width': String(output.width), 'x-tsdsr-height': String(output.height), 'x-tsdsr-model': output.model })
+        .headers({ 'x-tsdsr-width': String(output.width), 'x-tsdsr-height': String(output.height), 'x-tsdsr-model': output.model, ...choiceHeaders(output.choice) })
         .send(Buffer.from(output.png.buffer, output.png.byteOffset, output.png.byteLength));
     } finally {
       reply.raw.off('close', cancelIfGone);

@@ -169,8 +169,8 @@ export class ClientSession {
   }
 
   #sendResult(id: string, output: UpscaleResult): void {
-    const { width, height, model, scale, png } = output;
-    this.#send({ type: 'result', id, width, height, model, scale });
+    const { width, height, model, scale, png, choice } = output;
+    this.#send({ type: 'result', id, width, height, model, scale, ...(choice ? { choice } : {}) });
     if (!this.#closed) this.socket.send(png, { binary: true });
   }
 
