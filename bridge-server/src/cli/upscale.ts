@@ -2,7 +2,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { writeFileAtomic } from '../../../models/io/index.ts';
-import type { Upscaler, UpscaleOptions } from '../../../models/runtime/index.ts';
+import type { DeviceChoice, ModelChoice, RgbaImage, Upscaler, UpscaleOptions } from '../../../models/runtime/index.ts';
 import { toBridgeError } from '../errors.ts';
 import { configDir, modelRoots } from '../paths.ts';
 import { DEFAULT_MODEL, DEFAULT_SCALE, FALLBACK_MODEL } from '../protocol/index.ts';
@@ -21,7 +21,8 @@ Results are PNG files named <name>@<scale>x.png, next to each input unless -o sa
 
 Options:
   -o, --output <file|dir>   result file (one input) or directory (several inputs; created if missing)
-  -m, --model <id>          model to use (default ${DEFAULT_MODEL}, else ${FALLBACK_MODEL}; see \`tsdsr models list\`)
+  -m, --model <id>          model to use (default ${DEFAULT_MODEL}, else ${FALLBACK_MODEL}; see \`tsdsr models list\`);
+                            an auto model (tsdsr-auto) picks one per image and says which
   -s, --scale <factor>      2, 3, 4 or any factor above 1 up to 8 (default ${DEFAULT_SCALE})
       --tile <px>           tile side in input pixels (default: the model's)
       --color-fix <method>  none, wavelet or adain (default: the model's)
@@ -60,25 +61,46 @@ export async function upscaleCommand(argv: string[], io: CliIO): Promise<number>
     throw new UsageError(`${(err as Error).message}; see \`tsdsr models list\``);
   }
   if (createDir) await mkdir(createDir, { recursive: true });
-  const upscaler = await registry.upscaler(model, device);
   try {
-    return await upscaleAll(upscaler, plans, options, io);
+    return await upscaleAll(await modelForImages(registry, model, device), plans, options, io);
   } finally {
     await registry.dispose();
   }
 }
 
-async function upscaleAll(upscaler: Upscaler, plans: OutputPlan[], options: UpscaleOptions, io: CliIO): Promise<number> {
+/** The model that upscales one image, and for an `auto` model which one it chose and why. */
+type ModelForImage = (image: RgbaImage) => Promise<{ upscaler: Upscaler; choice?: ModelChoice }>;
+
+/** Opens the named model now; an `auto` model instead opens, per image, the model it chooses for that image. */
+async function modelForImages(registry: ModelRegistry, model: string, device: DeviceChoice): Promise<{ model: string; auto: boolean; forImage: ModelForImage }> {
+  if (!registry.isAuto(model)) {
+    const upscaler = await registry.upscaler(model, device);
+    return { model, auto: false, forImage: async () => ({ upscaler }) };
+  }
+  const forImage: ModelForImage = async (image) => {
+    const choice = registry.choose(model, image);
+    return { upscaler: await registry.upscaler(choice.model, device), choice };
+  };
+  return { model, auto: true, forImage };
+}
+
+async function upscaleAll(models: Awaited<ReturnType<typeof modelForImages>>, plans: OutputPlan[], options: UpscaleOptions, io: CliIO): Promise<number> {
   const started = Date.now();
   const controller = new AbortController();
   const interrupt = (): void => controller.abort();
   process.once('SIGINT', interrupt);
   let failed = 0;
+  const ran = new Map<string, number>(); // model id → images, for an auto model's summary
+  const devices = new Set<string>();
   try {
     for (const plan of plans) {
       if (controller.signal.aborted) break;
-      const ok = await upscaleOne(upscaler, plan, { ...options, signal: controller.signal }, io);
-      if (!ok) failed++;
+      const used = await upscaleOne(models.forImage, plan, { ...options, signal: controller.signal }, io);
+      if (!used) failed++;
+      else {
+        ran.set(used.model, (ran.get(used.model) ?? 0) + 1);
+        devices.add(used.device);
+      }
     }
   } finally {
     process.off('SIGINT', interrupt);
@@ -89,27 +111,32 @@ async function upscaleAll(upscaler: Upscaler, plans: OutputPlan[], options: Upsc
     io.err(`interrupted after ${done} of ${plans.length} images`);
     return EXIT.interrupted;
   }
-  io.err(`${done} of ${plans.length} image${plans.length === 1 ? '' : 's'} upscaled ${options.scale}x with ${upscaler.manifest.id} on ${upscaler.device} in ${seconds} s`);
+  const chosen = models.auto ? ` (${[...ran].map(([id, n]) => `${id} for ${n}`).join(', ') || 'none ran'})` : '';
+  const on = devices.size > 0 ? ` on ${[...devices].join(', ')}` : '';
+  io.err(`${done} of ${plans.length} image${plans.length === 1 ? '' : 's'} upscaled ${options.scale}x with ${models.model}${chosen}${on} in ${seconds} s`);
   return failed === 0 ? EXIT.ok : EXIT.failure;
 }
 
-async function upscaleOne(upscaler: Upscaler, plan: OutputPlan, options: UpscaleOptions, io: CliIO): Promise<boolean> {
+/** Upscales one file; returns the model that ran and its device, or null when the image failed (the reason is printed). */
+async function upscaleOne(forImage: ModelForImage, plan: OutputPlan, options: UpscaleOptions, io: CliIO): Promise<{ model: string; device: string } | null> {
   const bar = new ProgressBar(io.stderr);
   const label = relative(process.cwd(), plan.input) || plan.input;
   try {
     const bytes = await readFile(plan.input);
     const image = await nodeRuntime.decodeImage(bytes);
+    const { upscaler, choice } = await forImage(image);
     const onProgress: UpscaleOptions['onProgress'] = (p) => bar.update(label, p.tilesDone, p.tilesTotal, p.stage);
     const result = await upscaler.upscale(image, { ...options, onProgress });
     await writeFileAtomic(plan.output, await nodeRuntime.encodePng(result)); // an interrupted write leaves no half PNG
     bar.clear();
-    io.err(`${label}: ${image.width}x${image.height} -> ${result.width}x${result.height}`);
+    const chose = choice ? ` with ${choice.model} (${choice.degradation}, degradation score ${choice.score.toFixed(2)})` : '';
+    io.err(`${label}: ${image.width}x${image.height} -> ${result.width}x${result.height}${chose}`);
     io.out(plan.output);
-    return true;
+    return { model: upscaler.manifest.id, device: upscaler.device };
   } catch (err) {
     bar.clear();
     io.err(`${label}: ${describeFailure(err)}`);
-    return false;
+    return null;
   }
 }
 

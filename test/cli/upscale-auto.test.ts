@@ -1,0 +1,46 @@
+// `tsdsr upscale --model tsdsr-auto`: each image through the model the degradation estimate picks, and says which.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { upscaleCommand } from '../../bridge-server/src/cli/upscale.ts';
+import type { CliIO } from '../../bridge-server/src/cli/io.ts';
+import type { RgbaImage } from '../../models/runtime/index.ts';
+import { tempConfigDir } from '../bridge/helpers.ts';
+import { texture } from '../helpers/textures.ts';
+
+let dir: string;
+let cleanup: () => Promise<void>;
+
+const png = (image: RgbaImage): Promise<Buffer> => sharp(Buffer.from(image.data), { raw: { width: image.width, height: image.height, channels: 4 } }).png().toBuffer();
+
+/** The image with seeded uniform noise of ±`amplitude` levels on each colour channel. */
+function noisy(image: RgbaImage, amplitude: number): RgbaImage {
+  let s = 5;
+  const data = image.data.map((v, p) => ((p & 3) === 3 ? v : Math.max(0, Math.min(255, Math.round(v + amplitude * (2 * ((s = (s * 16807) % 2147483647) / 2147483647) - 1))))));
+  return { ...image, data };
+}
+
+beforeAll(async () => {
+  ({ dir, cleanup } = await tempConfigDir());
+  const clean = texture(40, 40, 3, 0.05);
+  await writeFile(join(dir, 'clean.png'), await png(clean));
+  await writeFile(join(dir, 'noisy.png'), await png(noisy(clean, 30)));
+});
+afterAll(() => cleanup());
+
+function testIO(): CliIO & { lines: string[] } {
+  const lines: string[] = [];
+  return { lines, out: () => {}, err: (line) => void lines.push(line), stderr: { write: () => true }, env: { ...process.env, TSDSR_CONFIG_DIR: dir } };
+}
+
+describe('tsdsr upscale --model tsdsr-auto', () => {
+  it('prints the model it chose for each image and a summary of both', async () => {
+    const io = testIO();
+    const code = await upscaleCommand([join(dir, 'clean.png'), join(dir, 'noisy.png'), '-o', join(dir, 'out'), '--model', 'tsdsr-auto', '--scale', '2', '--device', 'cpu'], io);
+    expect(code).toBe(0);
+    expect(io.lines.find((l) => l.includes('clean.png'))).toMatch(/40x40 -> 80x80 with tsdsr-fast \(clean, degradation score 0\.\d\d\)/);
+    expect(io.lines.find((l) => l.includes('noisy.png'))).toMatch(/40x40 -> 80x80 with tsdsr-fast-real \(degraded, degradation score (0\.\d\d|1\.00)\)/);
+    expect(io.lines.at(-1)).toMatch(/^2 of 2 images upscaled 2x with tsdsr-auto \(tsdsr-fast for 1, tsdsr-fast-real for 1\) on cpu in/);
+  });
+});
