@@ -1,5 +1,5 @@
 /** The UI's state in one object, and a tiny store that tells views when it changes. */
-import type { ModelInfo } from '../../../bridge-server/src/protocol/index.ts';
+import type { ModelChoice, ModelInfo } from '../../../bridge-server/src/protocol/index.ts';
 import type { SelectionSummary, SkippedLayer } from '../messages.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../settings.ts';
 
@@ -33,6 +33,8 @@ export interface LayerRow {
   tilesTotal: number;
   /** Why it failed, or the result's size when done. */
   detail?: string;
+  /** Which model an `auto` model ran on this layer, and why (from the bridge's result). */
+  choice?: ModelChoice;
   /** A note that does not stop the layer, e.g. shrunk to fit Figma's limit. */
   warning?: string;
   thumbUrl?: string;

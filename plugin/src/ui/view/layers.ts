@@ -1,4 +1,5 @@
 /** The layer list: before a run, what the selection will become; during and after, each layer's progress. */
+import type { ModelChoice } from '../../../../bridge-server/src/protocol/index.ts';
 import type { LayerInfo, SkippedLayer } from '../../messages.ts';
 import { FIGMA_MAX_IMAGE_SIDE } from '../../settings.ts';
 import { isSettled, type LayerRow, type LayerStatus, type UiState } from '../state.ts';
@@ -64,10 +65,16 @@ function progressOf(row: LayerRow): number {
   return row.status === 'running' ? 0.1 + 0.85 * tiles : fractions[row.status];
 }
 
+/** Which model an auto model ran and why, e.g. `ran tsdsr-fast-real (degraded source, score 0.87)`. */
+export function choiceText(choice: ModelChoice): string {
+  return `ran ${choice.model} (${choice.degradation} source, score ${choice.score.toFixed(2)})`;
+}
+
 function runRow(row: LayerRow, scale: number): RowData {
   const target = size(Math.round(row.widthPx * scale), Math.round(row.heightPx * scale));
   let meta = `${STATUS_TEXT[row.status]} · ${size(row.widthPx, row.heightPx)} → ${target} px`;
   if (row.status === 'running' && row.tilesTotal > 1) meta = `Upscaling · tile ${row.tilesDone} of ${row.tilesTotal}`;
+  if (row.choice) meta += ` · ${choiceText(row.choice)}`;
   if (row.status === 'failed' || row.status === 'cancelled') meta = row.detail ?? STATUS_TEXT[row.status];
   const tone = row.status === 'failed' ? 'error' : row.status === 'cancelled' ? 'muted' : row.status === 'done' ? 'done' : 'plain';
   const active = !isSettled(row.status);
