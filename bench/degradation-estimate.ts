@@ -1,0 +1,251 @@
+/**
+ * Calibration of the degradation estimate (models/runtime/degradation.ts) that the `auto` model kind chooses by: how
+ * often it says `degraded`, per subset and degradation, on ×4 LR inputs made as bench/quality.ts makes them (the most
+ * detailed 512 px crop → 128 px LR, by bicubic downscaling or Real-ESRGAN's degradation with seed + image index),
+ * plus the bicubic LR through JPEG at several qualities (sharp; graphics flattened over white first, as a JPEG
+ * can't carry alpha) and with Gaussian noise only.
+ *
+ *   npx tsx bench/degradation-estimate.ts [--val data/val|synthetic] [--limit N] [--crop 512] [--seed 0] [--out bench/results] [--fit] [--from <json>]
+ *
+ * Prints one row per subset × degradation (share `degraded`, mean score and features) and the time of one estimate on
+ * a 1024² image, and writes OUT/degradation-estimate.json with every image's estimate. `--fit` also fits the logistic
+ * model of models/runtime/degradation.ts (DEGRADATION_MODEL) to these features and prints it: clean bicubic LR
+ * against Real-ESRGAN, JPEG q30 and q50 and noise σ 5 and 10, each subset × class weighted equally, the bias then
+ * lowered until at least 95 % of the clean images of each subset score under 0.5; it then also fits on the even-numbered
+ * images alone and scores the odd ones, and the other way round, and prints that held-out table. `--from` re-scores
+ * the features an earlier run saved (its degradation-estimate.json) with the current model instead of rebuilding the
+ * inputs, so a refit is checked in seconds.
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import sharp from 'sharp';
+import { createRgbaImage, type RgbaImage } from '../models/runtime/index.ts';
+import {
+  DEGRADATION_MODEL, DEGRADED_FROM, degradationScore, degradationTerms, estimateDegradation, MIN_ESTIMATE_PIXELS, type DegradationEstimate, type DegradationFeatures, type DegradationModel, type TermWeights,
+} from '../models/runtime/degradation.ts';
+import { texture } from '../test/helpers/textures.ts';
+import { bicubicLr, degradeRealEsrgan, Rng, type PlanarImage } from '../trainer/src/data/index.ts';
+import { detailCrop, overWhite } from './quality.ts';
+import { writeResults } from './results.ts';
+import { runBench } from './setup-error.ts';
+import { readValidationSet, SYNTHETIC_VAL } from './validation-set.ts';
+
+/** Every image's estimates, keyed by degradation. */
+type PerImage = { file: string; subset: string; estimates: Record<string, DegradationEstimate> }[];
+
+const SCALE = 4;
+const JPEG_QUALITIES = [30, 50, 70, 90] as const;
+const NOISE_SIGMAS = [3, 5, 10] as const;
+
+/** The degradations of the table, in its order; the LR of each is made from the bicubic LR or the HR crop. */
+const DEGRADATIONS = ['bicubic', 'realesrgan', ...JPEG_QUALITIES.map((q) => `jpeg${q}`), ...NOISE_SIGMAS.map((s) => `noise${s}`)];
+
+/** Channels of an RGBA image as a planar float image in [0, 1] (RGB, or alpha replicated thrice). */
+function toPlanar(image: RgbaImage, alpha: boolean): PlanarImage {
+  const n = image.width * image.height;
+  const data = new Float32Array(3 * n);
+  for (let c = 0; c < 3; c++) for (let i = 0; i < n; i++) data[c * n + i] = image.data[i * 4 + (alpha ? 3 : c)]! / 255;
+  return { width: image.width, height: image.height, channels: 3, data };
+}
+
+/** RGBA from a planar RGB image and a planar alpha image (its first channel). */
+function fromPlanar(rgb: PlanarImage, alpha: PlanarImage): RgbaImage {
+  const n = rgb.width * rgb.height;
+  const out = createRgbaImage(rgb.width, rgb.height);
+  const q = (v: number): number => Math.round(Math.min(1, Math.max(0, v)) * 255);
+  for (let i = 0; i < n; i++) out.data.set([q(rgb.data[i]!), q(rgb.data[n + i]!), q(rgb.data[2 * n + i]!), q(alpha.data[i]!)], i * 4);
+  return out;
+}
+
+/** The image flattened over white, through a JPEG encoder at `quality` (4:2:0, as most encoders write) and back. */
+async function jpeg(image: RgbaImage, quality: number): Promise<RgbaImage> {
+  const { width, height } = image;
+  const flat = overWhite(image);
+  const bytes = await sharp(flat.data, { raw: { width, height, channels: 4 } }).removeAlpha().jpeg({ quality, chromaSubsampling: '4:2:0' }).toBuffer();
+  const { data } = await sharp(bytes).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+}
+
+/** The image with Gaussian noise of `sigma` levels added to each colour channel independently; alpha kept. */
+function withNoise(image: RgbaImage, sigma: number, seed: number): RgbaImage {
+  const rng = new Rng(seed);
+  const data = image.data.slice();
+  for (let p = 0; p < data.length; p++) if ((p & 3) !== 3) data[p] = Math.max(0, Math.min(255, Math.round(data[p]! + sigma * rng.normal())));
+  return { ...image, data };
+}
+
+/** Every LR version of one HR crop, keyed by degradation. */
+export async function lrVersions(hr: RgbaImage, seed: number): Promise<Record<string, RgbaImage>> {
+  const alpha = bicubicLr(toPlanar(hr, true), SCALE);
+  const bicubic = fromPlanar(bicubicLr(toPlanar(hr, false), SCALE), alpha);
+  const out: Record<string, RgbaImage> = { bicubic, realesrgan: fromPlanar(await degradeRealEsrgan(toPlanar(hr, false), seed, SCALE), alpha) };
+  for (const q of JPEG_QUALITIES) out[`jpeg${q}`] = await jpeg(bicubic, q);
+  for (const s of NOISE_SIGMAS) out[`noise${s}`] = withNoise(bicubic, s, seed);
+  return out;
+}
+
+const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+
+/** One table row: how the estimate judged one subset under one degradation (features as means). */
+interface Row { subset: string; degradation: string; n: number; degraded: number; score: number; features: DegradationFeatures }
+
+export function summarise(estimates: PerImage): Row[] {
+  const rows: Row[] = [];
+  for (const subset of ['photos', 'graphics']) {
+    for (const degradation of DEGRADATIONS) {
+      const es = estimates.filter((e) => e.subset === subset).map((e) => e.estimates[degradation]!);
+      if (es.length === 0) continue;
+      rows.push({
+        subset, degradation, n: es.length,
+        degraded: es.filter((e) => e.degradation === 'degraded').length / es.length,
+        score: mean(es.map((e) => e.score)),
+        features: {
+          blockiness: mean(es.map((e) => e.features.blockiness)), flatStepDeficit: mean(es.map((e) => e.features.flatStepDeficit)),
+          noiseSigma: mean(es.map((e) => e.features.noiseSigma)), detail: mean(es.map((e) => e.features.detail)),
+          flatShare: mean(es.map((e) => e.features.flatShare)),
+        },
+      });
+    }
+  }
+  return rows;
+}
+
+/** The regression's inputs: the model's terms, the flat share, and the terms times the flat share. */
+function terms(f: DegradationFeatures): number[] {
+  const base = degradationTerms(f);
+  return [...base, f.flatShare, ...base.map((t) => t * f.flatShare)];
+}
+const DEGRADED_FOR_FIT = new Set(['realesrgan', 'jpeg30', 'jpeg50', 'noise5', 'noise10']);
+
+/** A weighted logistic regression by gradient descent on standardised terms; returns the model in raw terms. */
+function fitLogistic(samples: { x: number[]; y: number; weight: number }[]): { bias: number; weights: number[] } {
+  const k = samples[0]!.x.length;
+  const mu = Array.from({ length: k }, (_, j) => mean(samples.map((s) => s.x[j]!)));
+  const sd = Array.from({ length: k }, (_, j) => Math.sqrt(mean(samples.map((s) => (s.x[j]! - mu[j]!) ** 2))) || 1);
+  const z = samples.map((s) => s.x.map((v, j) => (v - mu[j]!) / sd[j]!));
+  const totalWeight = samples.reduce((a, s) => a + s.weight, 0);
+  let [w, b] = [new Array<number>(k).fill(0), 0];
+  for (let iteration = 0; iteration < 4000; iteration++) {
+    const gw = new Array<number>(k).fill(0);
+    let gb = 0;
+    z.forEach((zi, i) => {
+      const p = 1 / (1 + Math.exp(-(b + zi.reduce((a, v, j) => a + v * w[j]!, 0))));
+      const e = (p - samples[i]!.y) * samples[i]!.weight;
+      gb += e;
+      zi.forEach((v, j) => (gw[j] = gw[j]! + e * v));
+    });
+    w = w.map((v, j) => v - 0.5 * (gw[j]! / totalWeight + 1e-3 * v));
+    b -= (0.5 * gb) / totalWeight;
+  }
+  return { bias: b - w.reduce((a, v, j) => a + (v * mu[j]!) / sd[j]!, 0), weights: w.map((v, j) => v / sd[j]!) };
+}
+
+/** Fits DEGRADATION_MODEL to the images' features and lowers its bias until ≥ 95 % of each subset's clean images score under 0.5. */
+export function fitModel(perImage: PerImage): { bias: number; weights: number[] } {
+  const samples = perImage.flatMap(({ subset, estimates }) => Object.entries(estimates)
+    .filter(([d, e]) => e.pixels > 0 && (d === 'bicubic' || DEGRADED_FOR_FIT.has(d)))
+    .map(([d, e]) => ({ subset, x: terms(e.features), y: d === 'bicubic' ? 0 : 1, weight: 0 })));
+  for (const s of samples) s.weight = 1 / samples.filter((o) => o.subset === s.subset && o.y === s.y).length;
+  const model = fitLogistic(samples);
+  const logit = (x: number[]): number => model.bias + x.reduce((a, v, j) => a + v * model.weights[j]!, 0);
+  for (const subset of ['photos', 'graphics']) {
+    const clean = samples.filter((s) => s.subset === subset && s.y === 0).map((s) => logit(s.x)).sort((a, b) => a - b);
+    if (clean.length === 0) continue;
+    const p95 = clean[Math.min(clean.length - 1, Math.ceil(0.95 * clean.length) - 1)]!;
+    if (p95 >= 0) model.bias -= p95 + 1e-3;
+  }
+  return model;
+}
+
+/** A fitted regression in DEGRADATION_MODEL's shape. */
+export function asModel({ bias, weights }: { bias: number; weights: number[] }): DegradationModel {
+  const names = Object.keys(DEGRADATION_MODEL.weights) as (keyof TermWeights)[];
+  const pick = (offset: number): TermWeights => Object.fromEntries(names.map((name, j) => [name, weights[offset + j]!])) as unknown as TermWeights;
+  return { bias, flatShareWeight: weights[names.length]!, weights: pick(0), flatWeights: pick(names.length + 1) };
+}
+
+/** The estimates re-scored by `model` (features as measured). */
+function rescored(perImage: PerImage, model: DegradationModel): PerImage {
+  const rescore = (e: DegradationEstimate): DegradationEstimate => {
+    const score = e.pixels < MIN_ESTIMATE_PIXELS ? 0 : degradationScore(e.features, model);
+    return { ...e, score, degradation: score >= DEGRADED_FROM ? 'degraded' : 'clean' };
+  };
+  return perImage.map((im) => ({ ...im, estimates: Object.fromEntries(Object.entries(im.estimates).map(([d, e]) => [d, rescore(e)])) }));
+}
+
+/** Two-fold check of the fit: fit on the even-numbered images, score the odd ones, and the other way round. */
+function heldOut(perImage: PerImage): PerImage {
+  const half = (parity: number): PerImage => perImage.filter((_, i) => i % 2 === parity);
+  return [0, 1].flatMap((parity) => rescored(half(1 - parity), asModel(fitModel(half(parity)))));
+}
+
+/** Prints a table of rows as markdown. */
+function printTable(rows: Row[]): void {
+  console.log('| subset | degradation | n | chosen degraded | mean score | blockiness | flat-step deficit | noise σ | detail | flat share |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  for (const { subset, degradation, n, degraded, score, features: f } of rows) {
+    console.log(`| ${subset} | ${degradation} | ${n} | ${(100 * degraded).toFixed(0)} % | ${score.toFixed(2)} | ${f.blockiness.toFixed(3)} | ${f.flatStepDeficit.toFixed(3)} | ${f.noiseSigma.toFixed(2)} | ${f.detail.toFixed(3)} | ${f.flatShare.toFixed(2)} |`);
+  }
+}
+
+/** Every image's estimates, measured on LR inputs built from the validation set. */
+async function measure(val: string, limit: number, crop: number, seed: number): Promise<PerImage> {
+  const set = await readValidationSet(val, limit);
+  const perImage: PerImage = [];
+  for (const [i, { file, image: full, subset }] of set.entries()) {
+    const side = (n: number): number => Math.floor((crop > 0 ? Math.min(crop, n) : n) / SCALE) * SCALE;
+    const hr = detailCrop(full, side(full.width), side(full.height));
+    const lr = await lrVersions(hr, seed + i);
+    perImage.push({ file, subset, estimates: Object.fromEntries(Object.entries(lr).map(([d, image]) => [d, estimateDegradation(image)])) });
+  }
+  return perImage;
+}
+
+/** Median milliseconds of one estimate on a 1024² opaque texture. */
+function timeOneMegapixel(): number {
+  const image = texture(1024, 1024, 1, 0.25);
+  const times: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const t0 = performance.now();
+    estimateDegradation(image);
+    times.push(performance.now() - t0);
+  }
+  return times.sort((a, b) => a - b)[3]!;
+}
+
+async function main(): Promise<void> {
+  const { values: opt } = parseArgs({
+    options: {
+      val: { type: 'string', default: 'data/val' },
+      limit: { type: 'string', default: '0' },
+      crop: { type: 'string', default: '512' },
+      seed: { type: 'string', default: '0' },
+      out: { type: 'string', default: fileURLToPath(new URL('./results', import.meta.url)) },
+      fit: { type: 'boolean', default: false },
+      from: { type: 'string' },
+    },
+  });
+  const crop = Number(opt.crop);
+  const saved = opt.from ? (JSON.parse(readFileSync(opt.from, 'utf8')) as { images: PerImage }).images : null;
+  const perImage = saved ? rescored(saved, DEGRADATION_MODEL) : await measure(opt.val, Number(opt.limit), crop, Number(opt.seed));
+  const rows = summarise(perImage);
+  const msPerMegapixel = timeOneMegapixel();
+  const source = saved ? `the features saved in ${opt.from}` : opt.val === SYNTHETIC_VAL ? 'generated images (a smoke run)' : resolve(opt.val);
+  console.log(`degradation estimate on ${source}, ${crop} px crops → ×${SCALE} LR; degraded from score ${DEGRADED_FROM}`);
+  printTable(rows);
+  const fitted = opt.fit ? fitModel(perImage) : null;
+  if (fitted) {
+    console.log(`fitted DEGRADATION_MODEL: ${JSON.stringify(asModel(fitted), (_key, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(4)) : v))}`);
+    console.log('held out (fit on half the images, scored on the other half, both ways):');
+    printTable(summarise(heldOut(perImage)));
+  }
+  console.log(`one estimate of a 1024² image: ${msPerMegapixel.toFixed(1)} ms (median of 7)`);
+  writeResults(join(opt.out, 'degradation-estimate.json'), {
+    date: new Date().toISOString(), val: source, scale: SCALE, crop, seed: Number(opt.seed),
+    degradedFrom: DEGRADED_FROM, model: DEGRADATION_MODEL, msPerMegapixel, rows, ...(fitted ? { fitted } : {}), images: perImage,
+  });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await runBench('bench/degradation-estimate', main);
