@@ -61,10 +61,10 @@ export interface DegradationModel {
  * (docs/models.md has the table it gives).
  */
 export const DEGRADATION_MODEL: DegradationModel = Object.freeze({
-  bias: 2.9629,
-  flatShareWeight: -11.066,
-  weights: Object.freeze({ logBlockiness: 1.3598, flatStepDeficit: 42.8917, logNoiseSigma: 0.1651, detail: 8.7569 }),
-  flatWeights: Object.freeze({ logBlockiness: -0.9835, flatStepDeficit: -8.5046, logNoiseSigma: -1.5666, detail: -6.7699 }),
+  bias: 2.164,
+  flatShareWeight: -9.6459,
+  weights: Object.freeze({ logBlockiness: 1.1793, flatStepDeficit: 43.9488, logNoiseSigma: -0.1022, detail: 9.8266 }),
+  flatWeights: Object.freeze({ logBlockiness: -0.8198, flatStepDeficit: -10.9353, logNoiseSigma: -1.1316, detail: -10.2139 }),
 });
 
 /** The terms the model weighs, in the order of DEGRADATION_MODEL.weights. */
