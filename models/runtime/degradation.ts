@@ -92,7 +92,7 @@ interface LumaPlane {
   /** 1 where the pixel is fully opaque. */
   opaque: Uint8Array;
   allOpaque: boolean;
-  /** Every `step`-th row (column) is read where a statistic needs only a sample: 1 up to 512², 2 up to 1024², … */
+  /** Every `step`-th row (column) is read where a statistic needs only a sample: 1 below 1024² pixels, 2 below 1536², … */
   step: number;
 }
 
