@@ -200,6 +200,9 @@ export class ModelRegistry {
 
   /** Lists each `auto` model whose two models are installed (and not `auto` themselves); skips the others saying which is missing. */
   #listAutoModels(previous: readonly SkippedModel[] = []): void {
+    const autoDirs = new Set([...this.#autoModels.values()].map((auto) => auto.dir));
+    const logged = [...previous, ...this.#skipped.filter((skipped) => autoDirs.has(skipped.dir))];
+    this.#skipped = this.#skipped.filter((skipped) => !autoDirs.has(skipped.dir));
     for (const [id, { manifest, dir }] of this.#autoModels) {
       if (this.#models.has(id)) continue;
       const ids = [manifest.choose.clean, manifest.choose.degraded];
@@ -207,7 +210,7 @@ export class ModelRegistry {
       if (!clean || !degraded || clean.kind === 'auto' || degraded.kind === 'auto') {
         const missing = ids.filter((model) => !this.#models.has(model));
         const why = missing.length > 0 ? `${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not installed` : 'an auto model cannot choose another auto model';
-        this.#skip({ dir, reason: `it chooses between ${ids.join(' and ')}, but ${why}`, ids: [basename(dir), id] }, previous);
+        this.#skip({ dir, reason: `it chooses between ${ids.join(' and ')}, but ${why}`, ids: [basename(dir), id] }, logged);
         continue;
       }
       const scales = clean.scales.filter((scale) => degraded.scales.includes(scale));
@@ -225,6 +228,7 @@ export class ModelRegistry {
     if (existing) throw new BridgeError('model_exists', `model id ${manifest.id} is already provided by ${existing.dir}`);
     const entry = { manifest, dir: resolve(dir) };
     this.#models.set(manifest.id, entry);
+    this.#listAutoModels();
     return entry;
   }
 

@@ -100,6 +100,23 @@ describe('an auto model whose models are not installed', () => {
       await cp(join(ZOO_DIR, 'tsdsr-fast-real'), join(root, 'tsdsr-fast-real'), { recursive: true });
       await registry.refresh(0);
       expect(registry.list().map((e) => e.manifest.id)).toEqual(['tsdsr-fast', 'tsdsr-auto', 'tsdsr-fast-real']);
+      expect(registry.skipped()).toEqual([]);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('is listed as soon as the missing model is registered (a model just trained)', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'tsdsr-auto-'));
+    try {
+      await cp(join(ZOO_DIR, 'auto'), join(root, 'auto'), { recursive: true });
+      await cp(join(ZOO_DIR, 'tsdsr-fast'), join(root, 'tsdsr-fast'), { recursive: true });
+      const log: string[] = [];
+      const registry = await ModelRegistry.scan([root], nodeRuntime, (m) => log.push(m));
+      await registry.register(join(ZOO_DIR, 'tsdsr-fast-real'));
+      expect(registry.list().map((e) => e.manifest.id)).toEqual(['tsdsr-fast', 'tsdsr-auto', 'tsdsr-fast-real']);
+      expect(registry.skipped()).toEqual([]);
+      expect(log).toHaveLength(1);
     } finally {
       await rm(root, { recursive: true, force: true });
     }
