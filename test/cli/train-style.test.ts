@@ -16,7 +16,8 @@ afterAll(async () => {
 });
 
 async function tsdsr(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const [out, err]: string[][] = [[], []];
+  const out: string[] = [];
+  const err: string[] = [];
   const io: CliIO = { out: (l) => out.push(l), err: (l) => err.push(l), stderr: { write: () => true }, env };
   const code = await main(args, io);
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
