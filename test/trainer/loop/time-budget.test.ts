@@ -45,6 +45,24 @@ describe('time budget', () => {
     expect(result).toMatchObject({ step: 20, interrupted: false });
   });
 
+  it('fits again at half and four fifths of the run when the pace changes, and ends near the budget', async () => {
+    let ms = 2000;
+    const speedingUp: TrainStage = {
+      name: 'fake', sessions: [],
+      step: async (_batch, _rng, step) => {
+        if (step === 7) ms = 500; // the machine got less busy
+        vi.setSystemTime(Date.now() + ms);
+        return { losses: { loss: 1 }, learningRates: {} };
+      },
+    };
+    const retarget = vi.fn();
+    const result = await runTrainingLoop(speedingUp, options({ timeBudgetMs: 40_000, retarget }));
+    // step 6 at 12 s, 2 s a step: 20 steps; at step 10 (half), 0.5 s a step since: 10 + 26 s / 0.5 s = 62;
+    // at step 50 (four fifths) the pace holds: 50 + 6 s / 0.5 s = 62
+    expect(retarget.mock.calls.map((c) => c[0])).toEqual([20, 62, 62]);
+    expect(result).toMatchObject({ step: 62, interrupted: false });
+  });
+
   it('never runs past the step count it was given', async () => {
     const result = await runTrainingLoop(secondPerStep, options({ totalSteps: 9, timeBudgetMs: 600_000 }));
     expect(result.step).toBe(9);

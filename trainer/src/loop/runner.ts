@@ -44,7 +44,8 @@ export interface LoopOptions {
   options?: Record<string, unknown>;
   /**
    * A time budget: after the first steps the run's step count is fitted to it (at most `totalSteps`) and `retarget`
-   * is told, so learning-rate schedules end with the run; the run also ends, as complete, when the budget is spent.
+   * is told, so learning-rate schedules end with the run; it is fitted again at half and at four fifths of the run
+   * from the pace since, and the run also ends, as complete, when the budget is spent.
    * A resumed run finishes the step count its checkpoint holds (the budget was spent on fitting it).
    */
   timeBudgetMs?: number;
@@ -53,6 +54,12 @@ export interface LoopOptions {
 
 /** Steps timed before a time budget fixes the step count (the first step, which builds and warms up, is not counted). */
 const BUDGET_CALIBRATION_STEPS = 6;
+
+/**
+ * Fractions of the fitted step count at which a time budget fits it again, from the pace since the previous fit, so a
+ * run whose machine got less (or more) busy still ends near its budget. Each fit retargets the schedules.
+ */
+const BUDGET_REFITS = [0.5, 0.8] as const;
 
 /** The step count that fits a time budget: steps done plus what the rest of the budget holds at the measured pace. */
 export function stepsForBudget(o: { step: number; totalSteps: number; elapsedMs: number; budgetMs: number; msPerStep: number; warmupSteps?: number }): number {
@@ -97,7 +104,8 @@ export async function runTrainingLoop(stage: TrainStage, o: LoopOptions): Promis
   const log = new JsonlLog(join(o.outDir, 'train.jsonl'));
   const bar = new TrainProgress(o.progress ?? { write: () => undefined }, stage.name, start.step + 1, totalSteps);
   const startedAt = Date.now();
-  let timedFrom = 0;
+  let paceFrom = { step: start.step, ms: 0 };
+  let refits = 0;
   const history: Record<string, number>[] = [];
   let step = start.step;
   let learningRates: Record<string, number> = {};
@@ -111,13 +119,17 @@ export async function runTrainingLoop(stage: TrainStage, o: LoopOptions): Promis
       const result = await stage.step(batch, start.rng, ++step);
       if (budget !== undefined) {
         const elapsedMs = Date.now() - startedAt;
-        if (step === start.step + 1) timedFrom = elapsedMs;
-        if (!calibrated && step - start.step >= BUDGET_CALIBRATION_STEPS) {
+        if (step === start.step + 1) paceFrom = { step, ms: elapsedMs }; // the first step builds and warms up: not timed
+        const refit = calibrated && refits < BUDGET_REFITS.length && step >= BUDGET_REFITS[refits]! * totalSteps && step < totalSteps;
+        if ((!calibrated && step - start.step >= BUDGET_CALIBRATION_STEPS) || refit) {
+          const msPerStep = (elapsedMs - paceFrom.ms) / (step - paceFrom.step); // the pace since the last fit: the machine's load changes
+          if (calibrated) refits++;
           calibrated = true;
-          totalSteps = stepsForBudget({ step, totalSteps, elapsedMs, budgetMs: budget, msPerStep: (elapsedMs - timedFrom) / (step - start.step - 1) });
+          paceFrom = { step, ms: elapsedMs };
+          totalSteps = stepsForBudget({ step, totalSteps: o.totalSteps, elapsedMs, budgetMs: budget, msPerStep });
           o.retarget?.(totalSteps);
           bar.retarget(totalSteps);
-          o.log?.(`time budget ${formatDuration(budget / 1000)}: ${totalSteps} steps at ${((elapsedMs - timedFrom) / (step - start.step - 1) / 1000).toFixed(2)} s a step`);
+          o.log?.(`time budget ${formatDuration(budget / 1000)}: ${totalSteps} steps at ${(msPerStep / 1000).toFixed(2)} s a step`);
         } else if (elapsedMs >= budget && step < totalSteps) {
           o.log?.(`time budget spent at step ${step} of ${totalSteps}`);
           totalSteps = step;
