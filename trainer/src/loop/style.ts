@@ -19,7 +19,7 @@ export const HELD_OUT = Object.freeze({ share: 0.1, max: 16, minImages: 6 });
 
 /** Options of a style run that differ from `train tsd --from-model`'s defaults (a short fine-tune on clean artwork). */
 export const STYLE_DEFAULTS: Readonly<Partial<RunOptions>> = Object.freeze({
-  steps: 100_000, minutes: 10, batch: 4, cropSizePx: 128, scale: 4, degradation: 'bicubic', detailCandidates: 4, lr: 1e-4, warmupSteps: 20,
+  steps: 100_000, minutes: 10, batch: 4, cropSizePx: 128, scale: 4, degradation: 'bicubic', detailCandidates: 4, lr: 2e-4, warmupSteps: 20,
   checkpointEvery: 100, sampleEvery: 100,
 });
 
