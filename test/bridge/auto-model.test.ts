@@ -57,7 +57,7 @@ describe('the auto model tsdsr-auto', () => {
 
   it.each([
     { what: 'a clean image', image: CLEAN, chosen: 'tsdsr-fast', degradation: 'clean' },
-    { what: 'a noisy image', image: NOISY, chosen: 'tsdsr-fast-real', degradation: 'degraded' },
+    { what: 'a noisy image', image: NOISY, chosen: 'tsdsr-real', degradation: 'degraded' },
   ])('runs $what through $chosen, says so in headers, and gives its pixels', async ({ image, chosen, degradation }) => {
     const bytes = await png(image);
     const auto = await upscale('tsdsr-auto', bytes);
@@ -73,12 +73,12 @@ describe('the auto model tsdsr-auto', () => {
     const client = await TestClient.paired(bridge.wsUrl, bridge.token);
     try {
       client.upscale('noisy', await png(NOISY), { model: 'tsdsr-auto', scale: 2 });
-      client.upscale('plain', await png(NOISY), { model: 'tsdsr-fast-real', scale: 2 });
+      client.upscale('plain', await png(NOISY), { model: 'tsdsr-real', scale: 2 });
       const results = client.frames; // read below, after both outcomes arrived
       const outcomes = await client.outcomes(2);
       expect(outcomes.map((o) => o.ok)).toEqual([true, true]);
       const messages = results.flatMap((f) => (f.kind === 'json' && f.message.type === 'result' ? [f.message] : []));
-      expect(messages.find((m) => m.id === 'noisy')).toMatchObject({ model: 'tsdsr-auto', choice: { model: 'tsdsr-fast-real', degradation: 'degraded', score: expect.any(Number) } });
+      expect(messages.find((m) => m.id === 'noisy')).toMatchObject({ model: 'tsdsr-auto', choice: { model: 'tsdsr-real', degradation: 'degraded', score: expect.any(Number) } });
       expect(messages.find((m) => m.id === 'plain')).not.toHaveProperty('choice');
     } finally {
       client.socket.close();
@@ -95,11 +95,11 @@ describe('an auto model whose models are not installed', () => {
       const log: string[] = [];
       const registry = await ModelRegistry.scan([root], nodeRuntime, (m) => log.push(m));
       expect(registry.list().map((e) => e.manifest.id)).toEqual(['tsdsr-fast']);
-      expect(log).toEqual([`skipping model ${join(root, 'auto')}: it chooses between tsdsr-fast and tsdsr-fast-real, but tsdsr-fast-real is not installed`]);
-      expect(() => registry.get('tsdsr-auto')).toThrow(/tsdsr-fast-real is not installed/);
-      await cp(join(ZOO_DIR, 'tsdsr-fast-real'), join(root, 'tsdsr-fast-real'), { recursive: true });
+      expect(log).toEqual([`skipping model ${join(root, 'auto')}: it chooses between tsdsr-fast and tsdsr-real, but tsdsr-real is not installed`]);
+      expect(() => registry.get('tsdsr-auto')).toThrow(/tsdsr-real is not installed/);
+      await cp(join(ZOO_DIR, 'tsdsr-real'), join(root, 'tsdsr-real'), { recursive: true });
       await registry.refresh(0);
-      expect(registry.list().map((e) => e.manifest.id)).toEqual(['tsdsr-fast', 'tsdsr-auto', 'tsdsr-fast-real']);
+      expect(registry.list().map((e) => e.manifest.id)).toEqual(['tsdsr-fast', 'tsdsr-auto', 'tsdsr-real']);
       expect(registry.skipped()).toEqual([]);
     } finally {
       await rm(root, { recursive: true, force: true });
@@ -113,8 +113,8 @@ describe('an auto model whose models are not installed', () => {
       await cp(join(ZOO_DIR, 'tsdsr-fast'), join(root, 'tsdsr-fast'), { recursive: true });
       const log: string[] = [];
       const registry = await ModelRegistry.scan([root], nodeRuntime, (m) => log.push(m));
-      await registry.register(join(ZOO_DIR, 'tsdsr-fast-real'));
-      expect(registry.list().map((e) => e.manifest.id)).toEqual(['tsdsr-fast', 'tsdsr-auto', 'tsdsr-fast-real']);
+      await registry.register(join(ZOO_DIR, 'tsdsr-real'));
+      expect(registry.list().map((e) => e.manifest.id)).toEqual(['tsdsr-fast', 'tsdsr-auto', 'tsdsr-real']);
       expect(registry.skipped()).toEqual([]);
       expect(log).toHaveLength(1);
     } finally {

@@ -40,7 +40,7 @@ describe('the default model', () => {
 
   it('has tsdsr-fast-real beside it, a different student for noisy or compressed images, that upscales by name', async () => {
     const registry = await ModelRegistry.scan([ZOO_DIR], nodeRuntime);
-    expect(listedIds(registry)).toEqual(['tsdsr-fast', 'bicubic', 'nearest', 'tsdsr-auto', 'tsdsr-fast-real']);
+    expect(listedIds(registry)).toEqual(['tsdsr-fast', 'bicubic', 'nearest', 'tsdsr-auto', 'tsdsr-fast-real', 'tsdsr-real']);
     const [fast, real] = [registry.get('tsdsr-fast'), registry.get('tsdsr-fast-real')];
     expect(real.manifest).toMatchObject({ kind: 'tsdsr', scales: [2, 3, 4], graphs: 'graphs' in fast.manifest ? fast.manifest.graphs : null, latent: { perTile: true } });
     const denoiser = (dir: string): Buffer => readFileSync(join(dir, 'denoiser.onnx'));

@@ -40,7 +40,7 @@ describe('tsdsr upscale --model tsdsr-auto', () => {
     const code = await upscaleCommand([join(dir, 'clean.png'), join(dir, 'noisy.png'), '-o', join(dir, 'out'), '--model', 'tsdsr-auto', '--scale', '2', '--device', 'cpu'], io);
     expect(code).toBe(0);
     expect(io.lines.find((l) => l.includes('clean.png'))).toMatch(/40x40 -> 80x80 with tsdsr-fast \(clean, degradation score 0\.\d\d\)/);
-    expect(io.lines.find((l) => l.includes('noisy.png'))).toMatch(/40x40 -> 80x80 with tsdsr-fast-real \(degraded, degradation score (0\.\d\d|1\.00)\)/);
-    expect(io.lines.at(-1)).toMatch(/^2 of 2 images upscaled 2x with tsdsr-auto \(tsdsr-fast for 1, tsdsr-fast-real for 1\) on cpu in/);
+    expect(io.lines.find((l) => l.includes('noisy.png'))).toMatch(/40x40 -> 80x80 with tsdsr-real \(degraded, degradation score (0\.\d\d|1\.00)\)/);
+    expect(io.lines.at(-1)).toMatch(/^2 of 2 images upscaled 2x with tsdsr-auto \(tsdsr-fast for 1, tsdsr-real for 1\) on cpu in/);
   });
 });
