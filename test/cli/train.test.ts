@@ -78,7 +78,7 @@ describe('tsdsr train flags', () => {
     ['a recipe with an unknown stage', ['train', 'recipe', 'tiny.json', '--stage', 'student'], '--stage student: use vae, teacher, tsd or refine'],
     ['a recipe file that is missing', ['train', 'recipe', join('no', 'such.json')], 'not a readable JSON recipe'],
     ['a recipe with an unknown option', ['train', 'recipe', 'typo.json'], 'common: unknown option "stepz"'],
-    ['an unknown form', ['train', 'student'], 'use tsdsr train vae, tsdsr train teacher, tsdsr train tsd or tsdsr train recipe <file.json>'],
+    ['an unknown form', ['train', 'student'], 'use tsdsr train vae, tsdsr train teacher, tsdsr train tsd, tsdsr train style or tsdsr train recipe <file.json>'],
   ];
   for (const [name, args, message] of refusals) {
     it(`exits 2 on ${name}`, async () => {
