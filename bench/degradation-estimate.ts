@@ -21,13 +21,13 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { createRgbaImage, type RgbaImage } from '../models/runtime/index.ts';
+import type { RgbaImage } from '../models/runtime/index.ts';
 import {
   DEGRADATION_MODEL, DEGRADED_FROM, degradationScore, degradationTerms, estimateDegradation, MIN_ESTIMATE_PIXELS, type DegradationEstimate, type DegradationFeatures, type DegradationModel, type TermWeights,
 } from '../models/runtime/degradation.ts';
 import { texture } from '../test/helpers/textures.ts';
-import { bicubicLr, degradeRealEsrgan, Rng, type PlanarImage } from '../trainer/src/data/index.ts';
-import { detailCrop, overWhite } from './quality.ts';
+import { bicubicLr, degradeRealEsrgan, Rng } from '../trainer/src/data/index.ts';
+import { detailCrop, fromPlanar, overWhite, toPlanar } from './quality.ts';
 import { writeResults } from './results.ts';
 import { runBench } from './setup-error.ts';
 import { readValidationSet, SYNTHETIC_VAL } from './validation-set.ts';
@@ -41,23 +41,6 @@ const NOISE_SIGMAS = [3, 5, 10] as const;
 
 /** The degradations of the table, in its order; the LR of each is made from the bicubic LR or the HR crop. */
 const DEGRADATIONS = ['bicubic', 'realesrgan', ...JPEG_QUALITIES.map((q) => `jpeg${q}`), ...NOISE_SIGMAS.map((s) => `noise${s}`)];
-
-/** Channels of an RGBA image as a planar float image in [0, 1] (RGB, or alpha replicated thrice). */
-function toPlanar(image: RgbaImage, alpha: boolean): PlanarImage {
-  const n = image.width * image.height;
-  const data = new Float32Array(3 * n);
-  for (let c = 0; c < 3; c++) for (let i = 0; i < n; i++) data[c * n + i] = image.data[i * 4 + (alpha ? 3 : c)]! / 255;
-  return { width: image.width, height: image.height, channels: 3, data };
-}
-
-/** RGBA from a planar RGB image and a planar alpha image (its first channel). */
-function fromPlanar(rgb: PlanarImage, alpha: PlanarImage): RgbaImage {
-  const n = rgb.width * rgb.height;
-  const out = createRgbaImage(rgb.width, rgb.height);
-  const q = (v: number): number => Math.round(Math.min(1, Math.max(0, v)) * 255);
-  for (let i = 0; i < n; i++) out.data.set([q(rgb.data[i]!), q(rgb.data[n + i]!), q(rgb.data[2 * n + i]!), q(alpha.data[i]!)], i * 4);
-  return out;
-}
 
 /** The image flattened over white, through a JPEG encoder at `quality` (4:2:0, as most encoders write) and back. */
 async function jpeg(image: RgbaImage, quality: number): Promise<RgbaImage> {

@@ -116,7 +116,7 @@ function cropAt(image: RgbaImage, left: number, top: number, w: number, h: numbe
 }
 
 /** Channels of an RGBA image as a planar float image in [0, 1] (RGB, or alpha replicated thrice). */
-function toPlanar(image: RgbaImage, alpha: boolean): PlanarImage {
+export function toPlanar(image: RgbaImage, alpha: boolean): PlanarImage {
   const n = image.width * image.height;
   const data = new Float32Array(3 * n);
   for (let c = 0; c < 3; c++) for (let i = 0; i < n; i++) data[c * n + i] = image.data[i * 4 + (alpha ? 3 : c)]! / 255;
@@ -124,7 +124,7 @@ function toPlanar(image: RgbaImage, alpha: boolean): PlanarImage {
 }
 
 /** RGBA from a planar RGB image and a planar alpha image (its first channel). */
-function fromPlanar(rgb: PlanarImage, alpha: PlanarImage): RgbaImage {
+export function fromPlanar(rgb: PlanarImage, alpha: PlanarImage): RgbaImage {
   const n = rgb.width * rgb.height;
   const out = createRgbaImage(rgb.width, rgb.height);
   const q = (v: number): number => Math.round(Math.min(1, Math.max(0, v)) * 255);

@@ -22,7 +22,7 @@ export interface StyleSetSpec {
   readonly maxImages: number;
 }
 
-/** The three style sets (none of these packages is in ../shared/DATA.md, and pingus-data is kept for an independent check). */
+/** The three style sets (none of these packages is in the training set's list, docs/data.md, and pingus-data is kept for an independent check). */
 export const STYLE_SETS: readonly StyleSetSpec[] = [
   {
     style: 'hedgewars-textures',
