@@ -59,11 +59,15 @@ export class TrainingJob {
     return this.fittedSteps ?? this.run.steps;
   }
 
-  /** Seconds left: from the step rate, or from the time budget while the run has not fitted its step count yet. */
+  /**
+   * Seconds left: from the step rate, and never more than the rest of a time budget (the run ends when it is spent;
+   * the rate counts the job's set-up too, so on a busy machine it alone would overshoot the budget).
+   */
   #eta(step: number, now: number): number | null {
     if (this.state !== 'running' || !this.startedAt || step <= this.firstStep) return null;
     const elapsedSeconds = (now - this.startedAt.getTime()) / 1000;
-    if (this.fittedSteps === undefined && this.run.minutes !== undefined && !this.resume) return Math.max(0, this.run.minutes * 60 - elapsedSeconds);
-    return Math.max(0, (elapsedSeconds / (step - this.firstStep)) * (this.#totalSteps - step));
+    const budgetLeft = this.run.minutes !== undefined && !this.resume ? Math.max(0, this.run.minutes * 60 - elapsedSeconds) : Infinity;
+    if (this.fittedSteps === undefined && budgetLeft !== Infinity) return budgetLeft;
+    return Math.min(budgetLeft, Math.max(0, (elapsedSeconds / (step - this.firstStep)) * (this.#totalSteps - step)));
   }
 }
