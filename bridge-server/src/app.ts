@@ -3,18 +3,19 @@ import { join } from 'node:path';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DeviceChoice } from '../../models/runtime/index.ts';
 import { hostPolicy } from './auth/host.ts';
+import { UserRateLimit, type RateLimitOptions } from './auth/rate-limit.ts';
 import type { AuthThrottleOptions } from './auth/throttle.ts';
 import { loadOrCreateToken } from './auth/token.ts';
 import { TokenStore } from './auth/token-store.ts';
 import { BridgeMetrics, metricsPlugin, ObservedJobQueue, ObservedUpscaleService, observedRuntime } from './observe/index.ts';
-import { configDir, modelRoots, SERVER_VERSION, tokenPath, userModelsDir } from './paths.ts';
+import { configDir, modelRoots, SERVER_VERSION, tokenPath, userModelsDir, usersPath } from './paths.ts';
 import { connectionsPlugin } from './plugins/connections.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { securityPlugin } from './plugins/security.ts';
 import { servicesPlugin, type BridgeLimits } from './plugins/services.ts';
 import { websocketPlugin } from './plugins/websocket.ts';
 import {
-  AUTH_FAILURES_BEFORE_DELAY, AUTH_FAILURES_BEFORE_LOCKOUT, AUTH_LOCKOUT_MS, AUTH_WINDOW_MS, DEFAULT_MAX_BODY_BYTES,
+  AUTH_FAILURES_BEFORE_DELAY, AUTH_FAILURES_BEFORE_LOCKOUT, AUTH_LOCKOUT_MS, AUTH_WINDOW_MS, DEFAULT_JOBS_PER_MINUTE, DEFAULT_MAX_BODY_BYTES,
   DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_MAX_INPUT_PIXELS, DEFAULT_MAX_JOBS_PER_CLIENT, DEFAULT_MAX_OUTPUT_PIXELS,
   DEFAULT_MAX_WEBSOCKETS, HEADERS_TIMEOUT_MS, HELLO_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, REQUEST_TIMEOUT_MS,
 } from './protocol/index.ts';
@@ -50,6 +51,8 @@ export interface BridgeOptions {
   limits?: Partial<BridgeLimits>;
   /** Wrong-token throttling (see auth/throttle.ts). */
   authThrottle?: Partial<AuthThrottleOptions>;
+  /** Jobs per minute per named user (`--rate-limit`; default DEFAULT_JOBS_PER_MINUTE, 0: off); the pairing token's owner is never limited. */
+  rateLimit?: Partial<RateLimitOptions>;
   /** The runtime (default: onnxruntime-node + sharp). */
   runtime?: BridgeRuntime;
   /** Folders `POST /v1/train` may read data and teachers from (none: training disabled). */
@@ -100,8 +103,9 @@ export async function buildApp(options: BridgeOptions = {}): Promise<FastifyInst
     : Fastify({ ...common, logger: false });
   const log = (message: string): void => app.log.warn(message);
   const tokens = options.token !== undefined
-    ? new TokenStore(options.token)
-    : new TokenStore((await loadOrCreateToken(tokenPath(dir), log)).token, tokenPath(dir), log);
+    ? new TokenStore(options.token, undefined, log, usersPath(dir))
+    : new TokenStore((await loadOrCreateToken(tokenPath(dir), log)).token, tokenPath(dir), log, usersPath(dir));
+  await tokens.reload();
   tokens.watch();
   const jobs = new ObservedJobQueue({ concurrency: options.concurrency ?? 1, maxJobsPerClient: limits.maxJobsPerClient });
   const metrics = new BridgeMetrics(() => jobs.stats());
@@ -123,6 +127,7 @@ export async function buildApp(options: BridgeOptions = {}): Promise<FastifyInst
     allowOrigins: options.allowOrigins ?? [],
     hosts: hostPolicy(options.host, options.allowHosts),
     throttle: { ...DEFAULT_AUTH_THROTTLE, ...options.authThrottle },
+    rateLimit: new UserRateLimit({ jobsPerMinute: DEFAULT_JOBS_PER_MINUTE, ...options.rateLimit }),
   });
   await app.register(websocketPlugin, { maxPayload: limits.maxBodyBytes });
   await app.register(metricsPlugin, { metrics });

@@ -1,10 +1,10 @@
 /** The bridge's one error type and the mapping of every other error (runtime, fastify, unknown) onto stable codes. */
 import { ERROR_STATUS, isErrorCode, type ErrorCode } from './protocol/index.ts';
 
-/** An error with a stable protocol code; its message is shown to the client as is. */
+/** An error with a stable protocol code; its message is shown to the client as is. `retryAfter`: seconds to wait before retrying (`rate_limited`). */
 export class BridgeError extends Error {
   override name = 'BridgeError';
-  constructor(readonly code: ErrorCode, message: string) {
+  constructor(readonly code: ErrorCode, message: string, readonly retryAfter?: number) {
     super(message);
   }
 

@@ -31,6 +31,11 @@ export function tokenPath(dir: string = configDir()): string {
   return join(dir, 'token');
 }
 
+/** The users file (named tokens of a shared bridge, hashes only) inside the configuration folder. */
+export function usersPath(dir: string = configDir()): string {
+  return join(dir, 'users.json');
+}
+
 /** Model folders in the order they are scanned: the shipped zoo, the user's models folder, then any extra ones. */
 export function modelRoots(dir: string = configDir(), extra: readonly string[] = []): string[] {
   return [ZOO_DIR, userModelsDir(dir), ...extra];

@@ -1,38 +1,71 @@
-/** The token a running bridge accepts: held in memory, reloaded when its file changes (`tsdsr token --rotate`), with listeners for a change. */
+/** The tokens a running bridge accepts: the pairing token and the named users' tokens, held in memory, reloaded when their files change, with listeners for a change. */
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { readToken, tokensMatch } from './token.ts';
+import { findUser, OWNER, readUsers, type UserRecord } from './users.ts';
 
-/** Holds the current pairing token and tells listeners when it changes. */
+/** Holds the current pairing token and users; tells listeners when the token changes or users are revoked. */
 export class TokenStore {
   #token: string;
+  #users: readonly UserRecord[] = [];
   #watcher: FSWatcher | undefined;
   #reloading: Promise<boolean> = Promise.resolve(false);
   readonly #listeners = new Set<() => void>();
+  readonly #revokeListeners = new Set<(names: ReadonlySet<string>) => void>();
 
-  /** `path`: the token file to reload from (none: the token never changes). */
-  constructor(token: string, private readonly path?: string, private readonly log: (message: string) => void = () => {}) {
+  /**
+   * `path`: the token file to reload from (none: the token never changes); `usersPath`: the users file (none: no named users).
+   */
+  constructor(token: string, private readonly path?: string, private readonly log: (message: string) => void = () => {}, private readonly usersPath?: string) {
     this.#token = token;
   }
 
-  /** True when the presented token is the current one (constant time). */
-  matches(presented: string | undefined): boolean {
-    return tokensMatch(presented, this.#token);
+  /** Who the presented token belongs to: `owner` for the pairing token, a user's name, or undefined (compared in constant time). */
+  identify(presented: string | undefined): string | undefined {
+    if (typeof presented !== 'string') return undefined;
+    if (tokensMatch(presented, this.#token)) return OWNER;
+    return findUser(this.#users, presented);
   }
 
-  /** Calls `listener` after each change of token; returns a function that removes it. */
+  /** True when the presented token is the pairing token or a current user's token. */
+  matches(presented: string | undefined): boolean {
+    return this.identify(presented) !== undefined;
+  }
+
+  /** True when the presented token is the pairing token itself (the bridge's administrator). */
+  isOwner(presented: string | undefined): boolean {
+    return typeof presented === 'string' && tokensMatch(presented, this.#token);
+  }
+
+  /** True when some named user exists (the bridge is shared). */
+  get shared(): boolean {
+    return this.#users.length > 0;
+  }
+
+  /** Calls `listener` after each change of pairing token; returns a function that removes it. */
   onChange(listener: () => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
 
-  /** Re-reads the token file; true when it held a new valid token, now the only one accepted. Calls run one after another. */
+  /** Calls `listener` with the names of users whose tokens stopped being accepted; returns a function that removes it. */
+  onRevoke(listener: (names: ReadonlySet<string>) => void): () => void {
+    this.#revokeListeners.add(listener);
+    return () => this.#revokeListeners.delete(listener);
+  }
+
+  /** Re-reads the token and users files; true when the token file held a new valid token, now the only pairing token accepted. Calls run one after another. */
   reload(): Promise<boolean> {
-    this.#reloading = this.#reloading.then(() => this.#reload(), () => this.#reload());
+    const next = async (): Promise<boolean> => {
+      const changed = await this.#reloadToken();
+      await this.#reloadUsers();
+      return changed;
+    };
+    this.#reloading = this.#reloading.then(next, next);
     return this.#reloading;
   }
 
-  async #reload(): Promise<boolean> {
+  async #reloadToken(): Promise<boolean> {
     if (!this.path) return false;
     const token = await readToken(this.path).catch(() => undefined);
     if (!token || tokensMatch(token, this.#token)) return false;
@@ -42,17 +75,36 @@ export class TokenStore {
     return true;
   }
 
-  /** Watches the token file's folder and reloads when the file is replaced or written. */
-  watch(): void {
-    if (!this.path || this.#watcher) return;
-    const name = basename(this.path);
+  async #reloadUsers(): Promise<void> {
+    if (!this.usersPath) return;
+    let users: UserRecord[];
     try {
-      this.#watcher = watch(dirname(this.path), { persistent: false }, (_event, changed) => {
-        if (changed === null || changed === name) void this.reload();
-      });
-      this.#watcher.on('error', (err) => this.log(`stopped watching the token file: ${err.message}`));
+      users = await readUsers(this.usersPath);
     } catch (err) {
-      this.log(`cannot watch the token file (${(err as Error).message}); restart the bridge after rotating the token`);
+      this.log(`cannot read the users file (${(err as Error).message}); no user token is accepted until it is fixed`);
+      users = [];
+    }
+    const previous = this.#users;
+    this.#users = users;
+    const kept = new Map(users.map((user) => [user.name, user.tokenSha256]));
+    const revoked = new Set(previous.filter((user) => kept.get(user.name) !== user.tokenSha256).map((user) => user.name));
+    if (revoked.size === 0) return;
+    this.log(`user token(s) revoked: ${[...revoked].join(', ')}; refused from now on and their open sessions were closed`);
+    for (const listener of this.#revokeListeners) listener(revoked);
+  }
+
+  /** Watches the configuration folder and reloads when the token or users file is replaced or written. */
+  watch(): void {
+    const watched = [this.path, this.usersPath].filter((p): p is string => p !== undefined);
+    if (watched.length === 0 || this.#watcher) return;
+    const names = new Set(watched.map((p) => basename(p)));
+    try {
+      this.#watcher = watch(dirname(watched[0]!), { persistent: false }, (_event, changed) => {
+        if (changed === null || names.has(changed)) void this.reload();
+      });
+      this.#watcher.on('error', (err) => this.log(`stopped watching the token files: ${err.message}`));
+    } catch (err) {
+      this.log(`cannot watch the token files (${(err as Error).message}); restart the bridge after rotating the token or revoking a user`);
     }
   }
 

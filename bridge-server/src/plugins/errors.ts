@@ -6,7 +6,8 @@ import type { ErrorBody } from '../protocol/index.ts';
 
 /** Builds the JSON body of an error response. */
 export function errorBody(error: BridgeError): ErrorBody {
-  return { error: { code: error.code, message: error.message } };
+  const retryAfter = error.retryAfter === undefined ? {} : { retryAfter: error.retryAfter };
+  return { error: { code: error.code, message: error.message, ...retryAfter } };
 }
 
 const errors: FastifyPluginAsync = async (app) => {
@@ -14,6 +15,7 @@ const errors: FastifyPluginAsync = async (app) => {
     const error = toBridgeError(err);
     if (error.code === 'internal') request.log.error({ err }, 'request failed');
     else request.log.debug({ code: error.code }, error.message);
+    if (error.retryAfter !== undefined) void reply.header('retry-after', String(error.retryAfter));
     return reply.code(error.status).type('application/json').send(errorBody(error));
   });
   app.setNotFoundHandler(async (request, reply) => {

@@ -3,9 +3,11 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hostAllowed, type HostPolicy } from '../auth/host.ts';
 import { normaliseOrigin, originAllowed } from '../auth/origin.ts';
+import type { UserRateLimit } from '../auth/rate-limit.ts';
 import { AuthThrottle, pause, type AuthThrottleOptions } from '../auth/throttle.ts';
 import { bearerToken } from '../auth/token.ts';
 import type { TokenStore } from '../auth/token-store.ts';
+import { OWNER } from '../auth/users.ts';
 import { BridgeError } from '../errors.ts';
 
 /** How a route uses the pairing token: `required` (default), `optional` (checked only when sent), `none` (the route checks it itself). */
@@ -19,12 +21,16 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** True when the request carried the right pairing token. */
     authenticated: boolean;
+    /** Who the token belongs to (`owner` for the pairing token, else a user's name); empty when not authenticated. */
+    user: string;
   }
   interface FastifyInstance {
     /** The pairing token the bridge accepts now. */
     tokens: TokenStore;
     /** Wrong-token counting per address, shared by REST and the WebSocket hello. */
     authThrottle: AuthThrottle;
+    /** Jobs per minute per named user. */
+    rateLimit: UserRateLimit;
   }
 }
 
@@ -36,6 +42,7 @@ export interface SecurityOptions {
   /** Host header names accepted (see auth/host.ts). */
   hosts: HostPolicy;
   throttle: AuthThrottleOptions;
+  rateLimit: UserRateLimit;
 }
 
 const CORS_HEADERS = {
@@ -50,6 +57,15 @@ export function lockedOutError(lockedMs: number): BridgeError {
   return new BridgeError('rate_limited', `too many wrong pairing tokens came from your address; try again in ${seconds} s (run \`tsdsr token\` to see the right one)`);
 }
 
+/** Throws `rate_limited` (with the seconds to wait) when a named user is over the jobs-per-minute limit; the owner is never limited. */
+export function checkRateLimit(limit: UserRateLimit, user: string): void {
+  if (user === OWNER) return;
+  const waitMs = limit.take(user);
+  if (waitMs === 0) return;
+  const seconds = Math.ceil(waitMs / 1000);
+  throw new BridgeError('rate_limited', `user ${user} is over the bridge's limit of jobs per minute; try again in ${seconds} s`, seconds);
+}
+
 /** Records a wrong token from `address` and waits the throttle's delay before the caller answers it. */
 export async function answerWrongToken(throttle: AuthThrottle, address: string): Promise<void> {
   await pause(throttle.fail(address));
@@ -57,13 +73,15 @@ export async function answerWrongToken(throttle: AuthThrottle, address: string):
 
 async function checkToken(request: FastifyRequest, tokens: TokenStore, throttle: AuthThrottle, mode: AuthMode): Promise<void> {
   if (mode === 'none' || (mode === 'optional' && request.headers.authorization === undefined)) return;
-  if (!tokens.matches(bearerToken(request.headers.authorization))) {
+  const user = tokens.identify(bearerToken(request.headers.authorization));
+  if (user === undefined) {
     await answerWrongToken(throttle, request.ip);
     const why = request.headers.authorization === undefined ? 'this request needs the pairing token' : 'the pairing token is wrong';
     throw new BridgeError('unauthorized', `${why}: send "Authorization: Bearer <token>" (run \`tsdsr token\` to see it)`);
   }
   throttle.succeed(request.ip);
   request.authenticated = true;
+  request.user = user;
 }
 
 const security: FastifyPluginAsync<SecurityOptions> = async (app, options) => {
@@ -71,7 +89,9 @@ const security: FastifyPluginAsync<SecurityOptions> = async (app, options) => {
   const throttle = new AuthThrottle(options.throttle);
   app.decorate('tokens', options.tokens);
   app.decorate('authThrottle', throttle);
+  app.decorate('rateLimit', options.rateLimit);
   app.decorateRequest('authenticated', false);
+  app.decorateRequest('user', '');
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     // Answers are never sniffed as another type, and never cached (they may carry a user's images).

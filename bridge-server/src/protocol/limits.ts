@@ -33,5 +33,7 @@ export const AUTH_FAILURES_BEFORE_LOCKOUT = 20;
 /** The window wrong tokens are counted in, and the lockout that follows too many of them, in milliseconds. */
 export const AUTH_WINDOW_MS = 60_000;
 export const AUTH_LOCKOUT_MS = 60_000;
+/** Jobs a named user (a token from `tsdsr token add`) may start per minute by default, also the burst allowed; the pairing token is not limited. */
+export const DEFAULT_JOBS_PER_MINUTE = 60;
 /** Milliseconds a running job may take to finish after SIGTERM before it is stopped. */
 export const DRAIN_TIMEOUT_MS = 30_000;

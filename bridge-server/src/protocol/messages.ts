@@ -102,6 +102,8 @@ export const ErrorMessage = Type.Object({
   id: Type.Optional(JobId),
   code: Type.Union(ERROR_CODES.map((code) => Type.Literal(code))),
   message: Type.String(),
+  /** Seconds to wait before retrying (with `rate_limited`). */
+  retryAfter: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 /** See {@link ErrorMessage}. */
 export type ErrorMessage = Static<typeof ErrorMessage>;

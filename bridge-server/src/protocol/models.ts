@@ -34,6 +34,8 @@ export const ErrorBody = Type.Object({
   error: Type.Object({
     code: Type.Union(ERROR_CODES.map((code) => Type.Literal(code))),
     message: Type.String(),
+    /** Seconds to wait before retrying (with `rate_limited`; also sent as the `Retry-After` header). */
+    retryAfter: Type.Optional(Type.Integer({ minimum: 0 })),
   }),
 });
 /** See {@link ErrorBody}. */

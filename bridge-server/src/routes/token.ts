@@ -1,4 +1,4 @@
-/** `POST /v1/token/reload`: re-reads the token file after `tsdsr token --rotate`; the caller proves it holds the file's (new) token. */
+/** `POST /v1/token/reload`: re-reads the token and users files after `tsdsr token --rotate|add|revoke`; the caller proves it holds the file's (new) pairing token. */
 import type { FastifyPluginAsync } from 'fastify';
 import { bearerToken } from '../auth/token.ts';
 import { BridgeError } from '../errors.ts';
@@ -9,7 +9,7 @@ import { TokenReloadBody, type TokenReloadBody as Reloaded } from '../protocol/i
 export const tokenRoutes: FastifyPluginAsync = async (app) => {
   app.post('/v1/token/reload', { config: { auth: 'none' }, schema: { response: { 200: TokenReloadBody } } }, async (request): Promise<Reloaded> => {
     const changed = await app.tokens.reload();
-    if (!app.tokens.matches(bearerToken(request.headers.authorization))) {
+    if (!app.tokens.isOwner(bearerToken(request.headers.authorization))) {
       await answerWrongToken(app.authThrottle, request.ip);
       throw new BridgeError('unauthorized', 'send the token from the token file: "Authorization: Bearer <token>"');
     }
