@@ -1,5 +1,7 @@
 /** `POST /v1/upscale`: raw image body in, PNG out, through the same queue as WebSocket jobs. */
 import type { FastifyPluginAsync } from 'fastify';
+import { OWNER } from '../auth/users.ts';
+import { checkRateLimit } from '../plugins/security.ts';
 import { DEFAULT_SCALE, UpscaleQuery, type ModelChoice } from '../protocol/index.ts';
 
 /** Image content types the route accepts as its body. */
@@ -22,7 +24,9 @@ export const upscaleRoutes: FastifyPluginAsync = async (app) => {
     schema: { querystring: UpscaleQuery },
   }, async (request, reply) => {
     const { model = app.registry.defaultModel, scale = DEFAULT_SCALE, tile, colorFix } = request.query;
-    const clientId = `rest:${request.ip}`;
+    // Fairness and the per-client cap: per named user; the owner (pairing token) per address, as in the one-person setup.
+    const clientId = request.user === OWNER ? `rest:${request.ip}` : `user:${request.user}`;
+    checkRateLimit(app.rateLimit, request.user);
     const jobId = String(request.id);
     const bytes = request.body ?? Buffer.alloc(0);
     const { result } = await app.upscales.submit(clientId, jobId, { model, scale, tile, colorFix, bytes });

@@ -9,13 +9,21 @@ export interface WsRouteOptions {
   maxWebSockets: number;
 }
 
-/** Opens one ClientSession per connection, closes every session when the token changes. */
+/** Opens one ClientSession per connection; closes every session when the pairing token changes, and a user's sessions when their token is revoked. */
 export const wsRoutes: FastifyPluginAsync<WsRouteOptions> = async (app, options) => {
   const sessions = new Set<ClientSession>();
   const stopListening = app.tokens.onChange(() => {
     for (const session of sessions) session.revoke();
   });
-  app.addHook('onClose', async () => stopListening());
+  const stopRevoking = app.tokens.onRevoke((names) => {
+    for (const session of sessions) {
+      if (names.has(session.user)) session.revoke(`the token of user ${session.user} was revoked; ask the bridge's administrator for a new one`);
+    }
+  });
+  app.addHook('onClose', async () => {
+    stopListening();
+    stopRevoking();
+  });
 
   app.get('/v1/ws', {
     websocket: true,

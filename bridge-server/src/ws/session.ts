@@ -2,8 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
+import { OWNER } from '../auth/users.ts';
 import { BridgeError, toBridgeError } from '../errors.ts';
-import { answerWrongToken, lockedOutError } from '../plugins/security.ts';
+import { answerWrongToken, checkRateLimit, lockedOutError } from '../plugins/security.ts';
 import {
   CLOSE_CODES, MAX_TEXT_FRAME_BYTES, PROTOCOL_VERSION, decodeClientMessage,
   type ClientHello, type ClientMessage, type ServerMessage, type UpscaleMessage,
@@ -21,8 +22,12 @@ function toBuffer(data: RawData): Buffer {
 
 /** The state of one connection, from `hello` to close. */
 export class ClientSession {
-  /** This connection's queue identity: jobs, fairness and limits are per connection. */
-  readonly clientId = `ws:${randomUUID()}`;
+  /** This connection's own id. */
+  readonly connectionId = `ws:${randomUUID()}`;
+  /** Who paired (`owner` for the pairing token, else a user's name); empty before `hello`. */
+  #user = '';
+  /** Queue ids of this connection's accepted jobs that have not ended yet. */
+  readonly #jobs = new Set<string>();
   #ready = false;
   #closed = false;
   /** A wrong token is being answered (after the throttle's delay); frames meanwhile are ignored. */
@@ -50,15 +55,33 @@ export class ClientSession {
     this.#helloTimer = setTimeout(() => this.#refuse('bad_request', 'no hello message arrived in time'), app.bridgeConfig.limits.helloTimeoutMs);
   }
 
+  /**
+   * The queue identity (fairness and the per-client cap): a named user's name, so many connections of one user share one
+   * turn; the owner (pairing token) keeps one identity per connection, as in the one-person setup.
+   */
+  get clientId(): string {
+    return this.#user === OWNER || this.#user === '' ? this.connectionId : `user:${this.#user}`;
+  }
+
+  /** The job id in the queue: a named user's connections may reuse ids, so theirs carry the connection. */
+  #queueJobId(id: string): string {
+    return this.clientId === this.connectionId ? id : `${this.connectionId}/${id}`;
+  }
+
+  /** Who paired: `owner` for the pairing token, else a user's name; empty before `hello`. */
+  get user(): string {
+    return this.#user;
+  }
+
   /** True once the client has presented the right token. */
   get ready(): boolean {
     return this.#ready;
   }
 
-  /** Ends the session because the token it paired with was replaced (`tsdsr token --rotate`); its jobs are cancelled. */
-  revoke(): void {
+  /** Ends the session because the token it paired with was replaced (`tsdsr token --rotate`) or revoked (`tsdsr token revoke`); its jobs are cancelled. */
+  revoke(reason = 'the pairing token was changed (tsdsr token --rotate); pair again with the new token (run `tsdsr token` to see it)'): void {
     if (this.#closed) return;
-    this.#refuse('unauthorized', 'the pairing token was changed (tsdsr token --rotate); pair again with the new token (run `tsdsr token` to see it)');
+    this.#refuse('unauthorized', reason);
   }
 
   #onText(frame: Buffer): void {
@@ -91,7 +114,8 @@ export class ClientSession {
     const { tokens, authThrottle } = this.app;
     const lockedMs = authThrottle.lockedFor(this.address);
     if (lockedMs > 0) return this.#refuse('rate_limited', lockedOutError(lockedMs).message);
-    if (!tokens.matches(hello.token)) {
+    const user = tokens.identify(hello.token);
+    if (user === undefined) {
       this.#refusing = true;
       clearTimeout(this.#helloTimer);
       void answerWrongToken(authThrottle, this.address).then(() => this.#refuse('unauthorized', 'the pairing token is wrong (run `tsdsr token` to see it)'));
@@ -100,8 +124,9 @@ export class ClientSession {
     authThrottle.succeed(this.address);
     clearTimeout(this.#helloTimer);
     this.#ready = true;
+    this.#user = user;
     const { registry, runtime, bridgeConfig } = this.app;
-    this.app.log.info(`client ${hello.client.name} ${hello.client.version} connected`);
+    this.app.log.info(`client ${hello.client.name} ${hello.client.version} connected as user ${user}`);
     this.#send({
       type: 'hello',
       protocol: PROTOCOL_VERSION,
@@ -127,7 +152,7 @@ export class ClientSession {
     if (!pending) return this.#sendError(new BridgeError('bad_request', 'a binary frame must follow an upscale message'));
     if (!('message' in pending)) return;
     const { message } = pending;
-    if (this.#submitting.has(message.id) || this.app.jobs.has(this.clientId, message.id)) {
+    if (this.#submitting.has(message.id) || this.app.jobs.has(this.clientId, this.#queueJobId(message.id))) {
       return this.#sendError(new BridgeError('bad_request', `job id '${message.id}' is already in use by one of your jobs`), message.id);
     }
     this.#submitting.add(message.id);
@@ -136,16 +161,20 @@ export class ClientSession {
 
   async #submit(message: UpscaleMessage, bytes: Buffer): Promise<void> {
     const { id } = message;
+    const queueJobId = this.#queueJobId(id);
     let accepted = false;
     try {
+      checkRateLimit(this.app.rateLimit, this.#user);
       const request = { model: message.model, scale: message.scale, tile: message.tile, colorFix: message.colorFix, bytes };
-      const { position, result } = await this.app.upscales.submit(this.clientId, id, request, (progress) => {
+      const { position, result } = await this.app.upscales.submit(this.clientId, queueJobId, request, (progress) => {
         if (accepted) this.#send({ type: 'progress', id, ...progress });
       });
+      this.#jobs.add(queueJobId);
+      void result.finally(() => this.#jobs.delete(queueJobId)).catch(() => undefined);
       result.then((output) => this.#sendResult(id, output), (err: unknown) => this.#sendError(err, id));
       this.#send({ type: 'accepted', id, position });
       accepted = true;
-      if (this.#cancelRequested.has(id) || this.#closed) this.app.jobs.cancel(this.clientId, id);
+      if (this.#cancelRequested.has(id) || this.#closed) this.app.jobs.cancel(this.clientId, queueJobId);
     } catch (err) {
       this.#sendError(err, id);
     } finally {
@@ -163,7 +192,7 @@ export class ClientSession {
       this.#cancelRequested.add(id);
       return;
     }
-    if (!this.app.jobs.cancel(this.clientId, id)) {
+    if (!this.app.jobs.cancel(this.clientId, this.#queueJobId(id))) {
       this.#sendError(new BridgeError('unknown_job', `no queued or running job with id '${id}' (it may have finished)`), id);
     }
   }
@@ -177,7 +206,8 @@ export class ClientSession {
   #sendError(err: unknown, id?: string): void {
     const error = toBridgeError(err);
     if (error.code === 'internal') this.app.log.error({ err }, 'websocket job failed');
-    this.#send({ type: 'error', ...(id === undefined ? {} : { id }), code: error.code, message: error.message });
+    const retryAfter = error.retryAfter === undefined ? {} : { retryAfter: error.retryAfter };
+    this.#send({ type: 'error', ...(id === undefined ? {} : { id }), code: error.code, message: error.message, ...retryAfter });
   }
 
   #send(message: ServerMessage): void {
@@ -196,7 +226,10 @@ export class ClientSession {
   #onClose(): void {
     this.#closed = true;
     clearTimeout(this.#helloTimer);
-    const cancelled = this.app.jobs.cancelClient(this.clientId);
-    if (cancelled > 0) this.app.log.info(`client disconnected; cancelled ${cancelled} job(s)`);
+    // A named user's other connections share the queue identity, so only this connection's own jobs are cancelled.
+    const cancelled = this.clientId === this.connectionId
+      ? this.app.jobs.cancelClient(this.clientId)
+      : [...this.#jobs].filter((jobId) => this.app.jobs.cancel(this.clientId, jobId)).length;
+    if (cancelled > 0) this.app.log.info(`client of user ${this.#user} disconnected; cancelled ${cancelled} job(s)`);
   }
 }
