@@ -16,6 +16,7 @@ Commands:
   train vae|teacher|tsd     train the small family and distil a one-step model (see docs/training.md)
   train recipe <file>       run a training recipe: vae, teacher and tsd with resume
   token                     print the pairing token
+  token add|list|revoke     per-user tokens for a bridge shared by a team (see docs/security.md)
 
 Options:
   -h, --help                show help (also: tsdsr <command> --help)
