@@ -3,7 +3,8 @@ export { OPTIMISER_DEFAULTS, TrainSession, type FloatTensor, type OptimiserOptio
 export { learningRateAt, type LrScheduleOptions } from './lr-schedule.ts';
 export { CHECKPOINT_FILES, checkpointStatePath, loadCheckpoint, readCheckpointMeta, readCheckpointParameters, saveCheckpoint, type CheckpointMeta } from './checkpoint.ts';
 export { JsonlLog, TrainProgress, formatDuration, type ProgressSink } from './progress.ts';
-export { writeSampleSheet, type SheetImage } from './sample-sheet.ts';
+export { writeSampleGrid, writeSampleSheet, type SheetImage } from './sample-sheet.ts';
+export { centreCropPair, heldOutProbe, planarToRgba, type ProbeOptions, type ProbeRecord } from './probe.ts';
 export { checkpointDir, runTrainingLoop, type LoopOptions, type LoopResult, type StageStepResult, type TrainStage } from './runner.ts';
 export { smallFamily, styleEmbedding, type LatentFamily, type SmallFamilyConfig } from './family.ts';
 export { loadTeacherRun, loadVaeRun, loadWeights, saveTeacherRun, saveVaeRun, saveWeights, type TeacherRunInfo, type VaeRunInfo } from './artifacts.ts';

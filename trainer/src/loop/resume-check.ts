@@ -2,7 +2,7 @@
 
 /** Options a resumed run may change: how long it runs, where it runs and writes, and what the exported model is called. */
 const CHANGEABLE_ON_RESUME: ReadonlySet<string> = new Set([
-  'steps', 'resume', 'device', 'workers', 'checkpointEvery', 'sampleEvery', 'data', 'out', 'vae', 'teacher', 'exportDir', 'id', 'name', 'lpipsWeights',
+  'steps', 'resume', 'device', 'workers', 'checkpointEvery', 'sampleEvery', 'data', 'out', 'vae', 'teacher', 'exportDir', 'id', 'name', 'lpipsWeights', 'probe',
 ]);
 
 /** The command-line flag of each run option whose name differs from the option's. */

@@ -48,6 +48,8 @@ export interface RunOptions {
   fromModel?: string;
   /** Images of `data` (paths relative to it) left out of training, e.g. those a style run holds out to score itself. */
   exclude?: string[];
+  /** train tsd: image files whose centre crops are scored and drawn before the first step and at every sample step (`probe.ts`). */
+  probe?: string[];
   /** A time budget in minutes: the run's step count is fitted to it after its first steps (schedules follow), then it exports. */
   minutes?: number;
   seed: number;

@@ -20,6 +20,8 @@ export interface TrainStage {
   readonly name: string;
   readonly sessions: readonly TrainSession[];
   step(batch: TrainingBatch, rng: Rng, step: number): Promise<StageStepResult>;
+  /** The stage's output images for a batch as of `step`, in [0, 1], with nothing trained (stages that have one). */
+  evaluate?(batch: TrainingBatch, step: number): Promise<Float32Array>;
 }
 
 /** How the loop runs. */
@@ -50,6 +52,8 @@ export interface LoopOptions {
    */
   timeBudgetMs?: number;
   retarget?: (totalSteps: number) => void;
+  /** Called before the first step and at every sample step (and the last): e.g. scores held-out images (`probe.ts`). */
+  probe?: (stage: TrainStage, step: number) => Promise<unknown>;
 }
 
 /** Steps timed before a time budget fixes the step count (the first step, which builds and warms up, is not counted). */
@@ -114,6 +118,7 @@ export async function runTrainingLoop(stage: TrainStage, o: LoopOptions): Promis
     options: o.options ?? {}, savedAt: new Date().toISOString(),
   });
   try {
+    await o.probe?.(stage, step);
     while (step < totalSteps) {
       const batch = await loader.nextBatch(o.batchSize);
       const result = await stage.step(batch, start.rng, ++step);
@@ -139,8 +144,9 @@ export async function runTrainingLoop(stage: TrainStage, o: LoopOptions): Promis
       history.push(result.losses);
       await log.write({ stage: stage.name, step, ...result.losses, lr: result.learningRates });
       bar.update(step, result.losses);
-      if (o.sampleEvery > 0 && result.sheet && (step % o.sampleEvery === 0 || step === totalSteps)) {
-        await writeSampleSheet(join(o.outDir, 'samples', `step-${String(step).padStart(6, '0')}.png`), result.sheet());
+      if (o.sampleEvery > 0 && (step % o.sampleEvery === 0 || step === totalSteps)) {
+        if (result.sheet) await writeSampleSheet(join(o.outDir, 'samples', `step-${String(step).padStart(6, '0')}.png`), result.sheet());
+        await o.probe?.(stage, step);
       }
       const stopping = o.signal?.aborted === true || step === o.stopAfterStep;
       if (stopping || step === totalSteps || (o.checkpointEvery > 0 && step % o.checkpointEvery === 0)) await save();

@@ -7,6 +7,7 @@ import { loadTeacherRun, loadVaeRun, saveTeacherRun, saveVaeRun, type Weights } 
 import { loadModelWeights } from './from-model.ts';
 import { smallFamily, smallPreset, styleEmbedding, type SmallFamilyConfig } from './family.ts';
 import { readCheckpointParameters } from './checkpoint.ts';
+import { heldOutProbe } from './probe.ts';
 import { checkpointDir, runTrainingLoop, type LoopResult } from './runner.ts';
 import { createTeacherStage } from './stages/teacher.ts';
 import { createTsdStage } from './stages/tsd.ts';
@@ -151,6 +152,18 @@ async function tsdSources(o: RunOptions, given: Partial<RunOptions>, ctx: RunCon
   return { o, s: { config: { vae: t.info.vae, denoiser: t.info.denoiser }, vae: t.vae, denoiser: t.denoiser, initStudent, from } };
 }
 
+/** The held-out probe of a run with `probe` images (one scale only: with several the loader feeds LR at the HR size). */
+async function probeOf(o: RunOptions, ctx: RunContext): Promise<Awaited<ReturnType<typeof heldOutProbe>>> {
+  if (!o.probe?.length) return undefined;
+  if (o.scales) {
+    ctx.log?.('held-out probe skipped: it scores one scale, and this run mixes --scales');
+    return undefined;
+  }
+  const probe = await heldOutProbe({ paths: o.probe, cropSizePx: o.cropSizePx, scale: o.scale, batch: o.batch, outDir: o.out, log: ctx.log });
+  if (!probe) ctx.log?.(`held-out probe skipped: none of its ${o.probe.length} images is ${o.cropSizePx} px or larger`);
+  return probe;
+}
+
 /** `train tsd`: Algorithm 1 on a teacher folder (or further training of an exported model), then export of the merged student into `exportDir`. */
 export async function trainTsd(options: Partial<RunOptions> & Pick<RunOptions, 'data' | 'out' | 'exportDir'>, ctx: RunContext = {}): Promise<LoopResult & { modelDir?: string }> {
   await checkModelDirectory(options.exportDir as string); // before training: the export at its end replaces the folder
@@ -168,7 +181,8 @@ export async function trainTsd(options: Partial<RunOptions> & Pick<RunOptions, '
     adversarialWeight: o.adversarialWeight ?? 0, discriminatorLr: schedule(o, o.discriminatorLr ?? DISCRIMINATOR_LR),
     perceptual: perceptual.build, style, styleVector, studentLr: schedule(o, o.lr), regLr: schedule(o, o.regLr), seed: o.seed, device: o.device, initStudent: s.initStudent,
   });
-  const result = await runTrainingLoop(stage, loop(o, ctx, loaderFactory(o, entries)));
+  const probe = await probeOf(o, ctx);
+  const result = await runTrainingLoop(stage, { ...loop(o, ctx, loaderFactory(o, entries)), probe });
   if (result.interrupted) return result;
   const merged = stage.mergedStudent();
   await exportTsdsrModel(merged.vae, merged.denoiser, {

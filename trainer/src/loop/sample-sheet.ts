@@ -29,15 +29,24 @@ function toRgb(image: SheetImage, sizePx: number, range: readonly [number, numbe
 
 /** Writes the images side by side at the size of the largest, values mapped from `range` (default [0, 1]). */
 export async function writeSampleSheet(path: string, images: readonly SheetImage[], range: readonly [number, number] = [0, 1]): Promise<void> {
-  const sizePx = Math.max(...images.map((i) => i.sizePx));
-  const width = sizePx * images.length;
-  const pixels = new Uint8Array(width * sizePx * 3);
-  images.forEach((image, k) => {
+  await writeSampleGrid(path, [images], range);
+}
+
+/** Writes rows of images (e.g. one LR | student | HR row per held-out crop), every cell at the size of the largest. */
+export async function writeSampleGrid(path: string, rows: readonly (readonly SheetImage[])[], range: readonly [number, number] = [0, 1]): Promise<void> {
+  const cells = rows.flat();
+  if (cells.length === 0) throw new Error('a sample sheet needs at least one image');
+  const sizePx = Math.max(...cells.map((i) => i.sizePx));
+  const columns = Math.max(...rows.map((r) => r.length));
+  const width = sizePx * columns;
+  const height = sizePx * rows.length;
+  const pixels = new Uint8Array(width * height * 3).fill(255);
+  rows.forEach((row, r) => row.forEach((image, k) => {
     const rgb = toRgb(image, sizePx, range);
-    for (let y = 0; y < sizePx; y++) pixels.set(rgb.subarray(y * sizePx * 3, (y + 1) * sizePx * 3), (y * width + k * sizePx) * 3);
-  });
+    for (let y = 0; y < sizePx; y++) pixels.set(rgb.subarray(y * sizePx * 3, (y + 1) * sizePx * 3), ((r * sizePx + y) * width + k * sizePx) * 3);
+  }));
   await mkdir(dirname(path), { recursive: true });
-  await sharp(pixels, { raw: { width, height: sizePx, channels: 3 } }).png().toFile(path);
+  await sharp(pixels, { raw: { width, height, channels: 3 } }).png().toFile(path);
 }
 
 /** The first image of a stacked [n, 3, s, s] batch array. */

@@ -4,12 +4,12 @@
  * the new model against the one it started from: ×4 PSNR-Y on bicubic-downscaled centre crops.
  */
 import { createHash } from 'node:crypto';
-import sharp from 'sharp';
 import { psnrY } from '../../../bench/metrics/psnr-ssim.ts';
-import { createRgbaImage, type RgbaImage } from '../../../models/runtime/index.ts';
+import type { RgbaImage } from '../../../models/runtime/index.ts';
 import { openUpscaler } from '../../../models/runtime/node.ts';
 import type { DeviceChoice } from '../../../models/runtime/index.ts';
-import { bicubicLr, cropReflect, fromInterleavedRgb8, scanTrainingFolder, toInterleavedRgb8, type ImageEntry } from '../data/index.ts';
+import { scanTrainingFolder, type ImageEntry } from '../data/index.ts';
+import { centreCropPair, planarToRgba } from './probe.ts';
 import type { LoopResult } from './runner.ts';
 import { trainTsd, type RunContext } from './runs.ts';
 import type { RunOptions } from './run-options.ts';
@@ -39,18 +39,10 @@ export interface HeldOutScore {
   psnrY: number;
 }
 
-/** The centre crop (at most `side` px, a multiple of `scale`) of an image composited over white, as RGBA and as its bicubic LR. */
+/** The centre crop of an image as RGBA, and its bicubic LR (`centreCropPair`). */
 async function heldOutPair(path: string, side: number, scale: number): Promise<{ hr: RgbaImage; lr: RgbaImage }> {
-  const { data, info } = await sharp(path).flatten({ background: '#ffffff' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  const full = fromInterleavedRgb8(new Uint8Array(data.buffer, data.byteOffset, data.length), info.width, info.height);
-  const size = Math.floor(Math.min(side, info.width, info.height) / scale) * scale;
-  const hr = cropReflect(full, Math.floor((info.width - size) / 2), Math.floor((info.height - size) / 2), size, size);
-  const rgba = (rgb: Uint8Array, s: number): RgbaImage => {
-    const out = createRgbaImage(s, s);
-    for (let p = 0; p < s * s; p++) out.data.set([rgb[p * 3]!, rgb[p * 3 + 1]!, rgb[p * 3 + 2]!, 255], p * 4);
-    return out;
-  };
-  return { hr: rgba(toInterleavedRgb8(hr), size), lr: rgba(toInterleavedRgb8(bicubicLr(hr, scale)), size / scale) };
+  const pair = await centreCropPair(path, side, scale);
+  return { hr: planarToRgba(pair.hr), lr: planarToRgba(pair.lr) };
 }
 
 /** Mean ×`scale` PSNR-Y (border `scale`) of each model on the images' centre crops, bicubic-downscaled. */
@@ -98,7 +90,7 @@ export async function trainStyle(options: StyleRunOptions, ctx: RunContext = {})
   const heldOut = heldOutImages(entries);
   if (heldOut.length === 0) ctx.log?.(`only ${entries.length} usable images: none held out, so the style is not scored (${HELD_OUT.minImages} or more are needed)`);
   else ctx.log?.(`holding out ${heldOut.length} of ${entries.length} images to score the style: ${heldOut.map((e) => e.relativePath).join(', ')}`);
-  const result = await trainTsd({ ...o, exclude: [...(o.exclude ?? []), ...heldOut.map((e) => e.relativePath)] }, ctx);
+  const result = await trainTsd({ ...o, exclude: [...(o.exclude ?? []), ...heldOut.map((e) => e.relativePath)], probe: o.probe ?? heldOut.map((e) => e.path) }, ctx);
   const out: StyleResult = { ...result, heldOut: heldOut.map((e) => e.relativePath), scores: [] };
   if (result.interrupted || heldOut.length === 0 || result.modelDir === undefined) return out;
   const models = [

@@ -98,6 +98,17 @@ export class TrainSession {
     return { loss: scalar(this.sig.loss), gradNorm: scalar(this.sig.gradNorm), finite: scalar('grads_finite_f32') === 1, outputs: out };
   }
 
+  /**
+   * Runs the graph on feeds as step `step` would, with learning rate 0, and returns its outputs without keeping the
+   * new parameters or moments: the state is untouched (e.g. to score held-out images during training).
+   */
+  async evaluate(feeds: Record<string, FloatTensor>, step: number): Promise<Record<string, FloatTensor>> {
+    const all: Record<string, FloatTensor> = { ...this.constants, ...feeds, ...Object.fromEntries(this.state) };
+    all[this.sig.step] = { dims: [], data: Float32Array.of(Math.max(1, step)) };
+    all[this.sig.learningRate] = { dims: [], data: Float32Array.of(0) };
+    return this.session.run(all) as Promise<Record<string, FloatTensor>>;
+  }
+
   /** Replaces the state with saved tensors (all names must match). */
   restore(saved: ReadonlyMap<string, FloatTensor>): void {
     for (const name of this.state.keys()) {

@@ -149,6 +149,16 @@ export async function createTsdStage(o: TsdStageOptions): Promise<TsdStage> {
       sheet: () => [unitImage(lr.data, lrSize), unitImage((s.outputs.student_image as FloatTensor).data, hrSize), unitImage(hr.data, hrSize)],
     };
   };
+  /** The student's images for a batch as of step `k`, in [0, 1], nothing trained (the TSD term's noise from a fixed draw). */
+  const evaluate = async (batch: TrainingBatch, k: number): Promise<Float32Array> => {
+    const rng = new Rng(o.seed, 0xe7a1);
+    const extra = reg
+      ? { noise: normalTensor(rng, tsdLatentDims(o)), ...Object.fromEntries(Object.entries(dasmFeeds(sampleDasmPlan(schedule, () => rng.next(), { steps: o.dasmSteps }))).map(([n, t]) => [n, { dims: t.dims, data: t.data as Float32Array }])) }
+      : {};
+    const feedsNow = { ...feeds.feedsFor(inputNames), lr: signedImages(batch.lr, [o.batch, 3, lrSize, lrSize]), hr: signedImages(batch.hr, [o.batch, 3, hrSize, hrSize]), condition };
+    const out = await student.evaluate({ ...feedsNow, ...extra }, k);
+    return (out.student_image as FloatTensor).data.map((x) => 0.5 * x + 0.5);
+  };
   const mergedStudent = (): { vae: WeightSource; denoiser: WeightSource } => {
     const params = student.parameters();
     const denoiser = o.fullFineTune
@@ -161,5 +171,5 @@ export async function createTsdStage(o: TsdStageOptions): Promise<TsdStage> {
     };
   };
   const sessions = [student, ...(reg ? [reg] : []), ...(disc ? [disc.session] : [])];
-  return { name: 'tsd', sessions, step, mergedStudent };
+  return { name: 'tsd', sessions, step, evaluate, mergedStudent };
 }
