@@ -136,11 +136,12 @@ async function main(): Promise<void> {
       console.log(`| ${m.label} | ${s.psnr?.toFixed(2)} | ${s.ssim?.toFixed(4)} | ${s.niqe?.toFixed(2) ?? '–'} | ${s.niqeImages}/${rows.length} |`);
     }
   }
-  const sheetPath = resolve(opt.out!, `style-sheet-${label}.png`);
-  await writeSheet(sheetPath, [...sheetRows.values()]);
+  const sheetPath = sheetRows.size > 0 ? resolve(opt.out!, `style-sheet-${label}.png`) : null;
+  if (sheetPath) await writeSheet(sheetPath, [...sheetRows.values()]);
   const jsonPath = resolve(opt.out!, `style-scores-${label}.json`);
   writeResults(jsonPath, { date: new Date().toISOString(), data: resolve(opt.data), model: resolve(opt.model), scale: SCALE, border: SCALE, crops, niqeBlock: NIQE_BLOCK, heldOut: heldOut.map((e) => e.relativePath), sheet: sheetPath, sheetColumns: ['HR', ...models.map((m) => m.label)], summary, scores });
-  console.log(`\nwrote ${jsonPath} and ${sheetPath} (rows: ${[...sheetRows.keys()].join(', ')}; columns HR | bicubic | tsdsr-fast | style, centre 160 px ×2)`);
+  if (!sheetPath) console.log(`\nwrote ${jsonPath} (no crop sheet: --sheets 0)`);
+  else console.log(`\nwrote ${jsonPath} and ${sheetPath} (rows: ${[...sheetRows.keys()].join(', ')}; columns HR | bicubic | tsdsr-fast | style, centre 160 px ×2)`);
 }
 
 await runBench('style-scores', main);
