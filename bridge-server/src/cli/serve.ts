@@ -27,6 +27,8 @@ Options:
                              loopback names and the --host address are always accepted)
       --drain-timeout <s>    on SIGTERM or Ctrl-C, seconds running jobs may take to finish (default 30)
       --concurrency <n>      jobs run at the same time (default 1)
+      --rate-limit <n>       jobs per minute each named user (\`tsdsr token add\`) may start, also the burst allowed
+                             (default 60; 0: no limit); the pairing token is never limited
       --train-root <dir>     allow POST /v1/train to read training data and teachers under this directory (repeatable;
                              without it training over the bridge is disabled)
       --log-format <format>  pretty (default: readable lines on stderr) or json (one JSON object a line on stdout, for a
@@ -44,6 +46,7 @@ const OPTIONS = {
   'allow-host': { type: 'string', multiple: true },
   'drain-timeout': { type: 'string' },
   concurrency: { type: 'string' },
+  'rate-limit': { type: 'string' },
   'train-root': { type: 'string', multiple: true },
   'log-format': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -85,6 +88,7 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
   const port = parseInteger('port', values.port, 0, 65535) ?? 8731;
   const host = values.host ?? '127.0.0.1';
   const concurrency = parseInteger('concurrency', values.concurrency, 1, 64);
+  const jobsPerMinute = parseInteger('rate-limit', values['rate-limit'], 0, 100_000);
   const allowOrigins = (values['allow-origin'] ?? []).map(parseOrigin);
   const allowHosts = (values['allow-host'] ?? []).map(parseHostName);
   const drainSeconds = parseInteger('drain-timeout', values['drain-timeout'], 0, 3600);
@@ -98,7 +102,8 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
   const dir = configDir(io.env);
   const logger = logFormat === 'json' ? jsonLogger() : textLogger(process.stderr);
   const { path, created } = await loadOrCreateToken(tokenPath(dir), (m) => logger.warn(m));
-  const app = await buildApp({ configDir: dir, host, allowHosts, device, modelDirs: values.models, allowOrigins, concurrency, trainRoots, logger });
+  const app = await buildApp({ configDir: dir, host, allowHosts, device, modelDirs: values.models, allowOrigins, concurrency, trainRoots, logger,
+    ...(jobsPerMinute === undefined ? {} : { rateLimit: { jobsPerMinute } }) });
   try {
     await app.listen({ port, host });
   } catch (err) {
@@ -129,6 +134,6 @@ function announce(say: (line: string) => void, address: ReturnType<import('node:
   say(`models: ${a.models.join(', ') || 'none found'}; device: ${a.device}`);
   say(`pairing token ${a.created ? 'created in' : 'in'} ${a.path}; run \`tsdsr token\` to print it`);
   if (!['127.0.0.1', 'localhost', '::1'].includes(a.host)) {
-    say(`warning: bound to ${a.host}, so other machines can reach this server; they still need the token`);
+    say(`warning: bound to ${a.host}, so other machines can reach this server; they still need a token, and tokens must not cross a network in clear text: serve it behind a TLS reverse proxy (docs/security.md)`);
   }
 }
