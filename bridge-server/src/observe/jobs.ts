@@ -1,33 +1,10 @@
-/** Observed versions of the queue, the runtime and the upscale service: each job ends in one log line and in the metrics. */
+/** Observed versions of the runtime and the upscale service: each job ends in one log line and in the metrics. */
 import { performance } from 'node:perf_hooks';
 import type { FastifyBaseLogger } from 'fastify';
 import { toBridgeError } from '../errors.ts';
-import { JobQueue, type JobTask, type SubmittedJob } from '../queue/index.ts';
 import type { BridgeRuntime } from '../runtime.ts';
 import { UpscaleService, type UpscaleProgressHandler, type UpscaleRequest, type UpscaleResult, type UpscaleServiceDeps } from '../upscale-service.ts';
 import type { BridgeMetrics, JobRecord } from './metrics.ts';
-
-const keyOf = (clientId: string, jobId: string): string => `${clientId}\u0000${jobId}`;
-
-/** The job queue, noting when each job leaves the queue and starts running. */
-export class ObservedJobQueue extends JobQueue {
-  readonly #started = new Map<string, number>();
-
-  override submit<T>(clientId: string, jobId: string, task: JobTask<T>): SubmittedJob<T> {
-    return super.submit(clientId, jobId, (signal) => {
-      this.#started.set(keyOf(clientId, jobId), performance.now());
-      return task(signal);
-    });
-  }
-
-  /** When the job started (performance.now()), forgetting it; undefined when it never ran. */
-  takeStart(clientId: string, jobId: string): number | undefined {
-    const key = keyOf(clientId, jobId);
-    const started = this.#started.get(key);
-    this.#started.delete(key);
-    return started;
-  }
-}
 
 /** The runtime, timing each model open and noting the device it got. */
 export function observedRuntime(runtime: BridgeRuntime, metrics: BridgeMetrics): BridgeRuntime {
@@ -76,7 +53,7 @@ function describeJob(job: JobRecord, ms: number): string {
 /** The upscale service, logging one line per job (client, model, size, device, time, outcome) and recording its metrics. */
 export class ObservedUpscaleService extends UpscaleService {
   constructor(
-    private readonly observed: UpscaleServiceDeps & { queue: ObservedJobQueue },
+    private readonly observed: UpscaleServiceDeps,
     private readonly metrics: BridgeMetrics,
     private readonly log: FastifyBaseLogger,
   ) {

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { DeviceChoice } from '../../../models/runtime/index.ts';
-import type { JobQueue } from '../queue/index.ts';
+import type { UpscaleQueue } from '../queue/index.ts';
 import type { ModelRegistry } from '../registry.ts';
 import type { BridgeRuntime } from '../runtime.ts';
 import type { UpscaleService } from '../upscale-service.ts';
@@ -36,7 +36,7 @@ export interface BridgeServices {
   config: BridgeConfig;
   runtime: BridgeRuntime;
   registry: ModelRegistry;
-  jobs: JobQueue;
+  jobs: UpscaleQueue;
   upscales: UpscaleService;
 }
 
@@ -49,7 +49,7 @@ declare module 'fastify' {
     /** Installed models and opened upscalers. */
     registry: ModelRegistry;
     /** The job queue shared by REST and WebSocket. */
-    jobs: JobQueue;
+    jobs: UpscaleQueue;
     /** Validates and submits upscale jobs. */
     upscales: UpscaleService;
   }
