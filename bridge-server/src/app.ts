@@ -7,7 +7,7 @@ import { UserRateLimit, type RateLimitOptions } from './auth/rate-limit.ts';
 import type { AuthThrottleOptions } from './auth/throttle.ts';
 import { loadOrCreateToken } from './auth/token.ts';
 import { TokenStore } from './auth/token-store.ts';
-import { BridgeMetrics, metricsPlugin, ObservedJobQueue, ObservedUpscaleService, observedRuntime } from './observe/index.ts';
+import { BridgeMetrics, metricsPlugin, ObservedUpscaleService, observedRuntime } from './observe/index.ts';
 import { configDir, modelRoots, SERVER_VERSION, tokenPath, userModelsDir, usersPath } from './paths.ts';
 import { connectionsPlugin } from './plugins/connections.ts';
 import { errorsPlugin } from './plugins/errors.ts';
@@ -19,6 +19,8 @@ import {
   DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_MAX_INPUT_PIXELS, DEFAULT_MAX_JOBS_PER_CLIENT, DEFAULT_MAX_OUTPUT_PIXELS,
   DEFAULT_MAX_WEBSOCKETS, HEADERS_TIMEOUT_MS, HELLO_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, REQUEST_TIMEOUT_MS,
 } from './protocol/index.ts';
+import { LocalUpscaleQueue, type UpscaleQueue } from './queue/index.ts';
+import { RedisUpscaleQueue } from './queue/redis/index.ts';
 import { ModelRegistry } from './registry.ts';
 import { infoRoutes } from './routes/info.ts';
 import { tokenRoutes } from './routes/token.ts';
@@ -27,6 +29,7 @@ import { upscaleRoutes } from './routes/upscale.ts';
 import { wsRoutes } from './routes/ws.ts';
 import { nodeRuntime, type BridgeRuntime } from './runtime.ts';
 import { TrainingManager, trainingPlugin, type TrainingManagerOptions } from './training/index.ts';
+import { upscaleExecutor } from './upscale-job.ts';
 
 /** Everything buildApp can be told; all optional. */
 export interface BridgeOptions {
@@ -48,6 +51,8 @@ export interface BridgeOptions {
   allowOrigins?: readonly string[];
   /** Jobs run at the same time (default 1: one worker for the one device). */
   concurrency?: number;
+  /** `redis://host:port/db`: jobs go to BullMQ on this Redis for `tsdsr worker`s to run (concurrency then does not apply); default: in process. */
+  queue?: string;
   limits?: Partial<BridgeLimits>;
   /** Wrong-token throttling (see auth/throttle.ts). */
   authThrottle?: Partial<AuthThrottleOptions>;
@@ -107,13 +112,15 @@ export async function buildApp(options: BridgeOptions = {}): Promise<FastifyInst
     : new TokenStore((await loadOrCreateToken(tokenPath(dir), log)).token, tokenPath(dir), log, usersPath(dir));
   await tokens.reload();
   tokens.watch();
-  const jobs = new ObservedJobQueue({ concurrency: options.concurrency ?? 1, maxJobsPerClient: limits.maxJobsPerClient });
   const metrics = new BridgeMetrics(() => jobs.stats());
   const runtime = observedRuntime(options.runtime ?? nodeRuntime, metrics);
   const roots = options.modelRoots ?? modelRoots(dir, options.modelDirs);
   const registry = await ModelRegistry.scan(roots, runtime, log);
   const device = options.device ?? 'auto';
-  const upscales = new ObservedUpscaleService({ runtime, registry, queue: jobs, limits, device }, metrics, app.log);
+  const jobs: UpscaleQueue = options.queue
+    ? await RedisUpscaleQueue.connect({ url: options.queue, maxJobsPerClient: limits.maxJobsPerClient, log })
+    : new LocalUpscaleQueue({ concurrency: options.concurrency ?? 1, maxJobsPerClient: limits.maxJobsPerClient }, upscaleExecutor({ runtime, registry, device, limits }));
+  const upscales = new ObservedUpscaleService({ runtime, registry, queue: jobs, limits }, metrics, app.log);
   const training = await TrainingManager.create({
     workDir: join(dir, 'training'), modelsDir: userModelsDir(dir), ...options.training, roots: options.trainRoots ?? [], registry, log,
   });

@@ -1,0 +1,164 @@
+/** The worker side of the team queue (`tsdsr worker`): takes upscale jobs of the models it holds from BullMQ and runs them with the bridge's runtime. */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { DeviceChoice } from '../../../../models/runtime/index.ts';
+import { BridgeError, toBridgeError } from '../../errors.ts';
+import { DEFAULT_MAX_INPUT_PIXELS, DEFAULT_MAX_OUTPUT_PIXELS } from '../../protocol/index.ts';
+import type { ModelRegistry } from '../../registry.ts';
+import type { BridgeRuntime } from '../../runtime.ts';
+import { upscaleExecutor, type UpscaleExecutor } from '../../upscale-job.ts';
+import {
+  type RedisAddress, BYTES_TTL_MS, CANCEL_CHANNEL, KEY_PREFIX, MAX_QUEUE_IMAGE_BYTES, cancelKey, encodeFailure, imageKey, redisOptions, resultKey, upscaleQueueName,
+} from './connection.ts';
+import type { UpscaleJobData, UpscaleJobReturn } from './job-data.ts';
+import { register, unregister, type WorkerRegistration } from './workers.ts';
+
+/** Settings of a worker. */
+export interface UpscaleWorkerOptions {
+  /** `redis://host:port/db`, the same address the bridges use. */
+  url: string;
+  registry: ModelRegistry;
+  runtime: BridgeRuntime;
+  device: DeviceChoice;
+  /** Jobs run at the same time on each model's queue (default 1). */
+  concurrency?: number;
+  /** BullMQ's lock on a running job, renewed at half this; a worker silent this long counts as dead (default 30 000 ms). */
+  lockDurationMs?: number;
+  /** How often stalled jobs (their worker died) are looked for and put back (default 30 000 ms). */
+  stalledIntervalMs?: number;
+  /** How often the worker renews its registration, which lives three times this (default 5 000 ms). */
+  heartbeatMs?: number;
+  /** Largest result PNG passed back through Redis (default MAX_QUEUE_IMAGE_BYTES). */
+  maxResultBytes?: number;
+  /** Logs jobs and connection trouble. */
+  log?: (message: string) => void;
+}
+
+const cancelledError = (): BridgeError => new BridgeError('cancelled', 'the job was cancelled');
+
+/** Runs the models of one registry for every bridge on the queue. */
+export class UpscaleWorker {
+  /** This worker's id in its registration. */
+  readonly id = `${hostname()}.${process.pid}.${randomUUID().slice(0, 8)}`;
+  readonly #options: UpscaleWorkerOptions;
+  readonly #connection: RedisAddress;
+  readonly #redis: Redis;
+  readonly #subscriber: Redis;
+  readonly #workers: Worker<UpscaleJobData, UpscaleJobReturn>[] = [];
+  readonly #running = new Map<string, AbortController>();
+  readonly #execute: UpscaleExecutor;
+  readonly #registration: WorkerRegistration;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #closing: Promise<void> | undefined;
+
+  private constructor(options: UpscaleWorkerOptions) {
+    this.#options = options;
+    this.#connection = redisOptions(options.url);
+    const reconnecting = { ...this.#connection, maxRetriesPerRequest: null, retryStrategy: (times: number) => Math.min(times * 200, 2_000) };
+    this.#redis = new Redis(reconnecting);
+    this.#subscriber = new Redis(reconnecting);
+    for (const client of [this.#redis, this.#subscriber]) client.on('error', () => undefined);
+    this.#execute = upscaleExecutor({
+      runtime: options.runtime, registry: options.registry, device: options.device,
+      limits: { maxInputPixels: DEFAULT_MAX_INPUT_PIXELS, maxOutputPixels: DEFAULT_MAX_OUTPUT_PIXELS },
+    });
+    this.#registration = {
+      id: this.id, host: hostname(), pid: process.pid, device: options.device, models: options.registry.list().map((entry) => entry.manifest.id),
+      concurrency: options.concurrency ?? 1, startedAt: new Date().toISOString(),
+    };
+  }
+
+  /** Connects, registers the worker's models and device, and starts taking jobs. */
+  static async start(options: UpscaleWorkerOptions): Promise<UpscaleWorker> {
+    const worker = new UpscaleWorker(options);
+    await worker.#start();
+    return worker;
+  }
+
+  /** The models this worker takes jobs for. */
+  get models(): readonly string[] {
+    return this.#registration.models;
+  }
+
+  async #start(): Promise<void> {
+    if (this.models.length === 0) throw new Error('no models found; pass --models <dir> with at least one model');
+    await this.#subscriber.subscribe(CANCEL_CHANNEL);
+    this.#subscriber.on('message', (_channel: string, bullId: string) => this.#running.get(bullId)?.abort(cancelledError()));
+    for (const model of this.models) {
+      const worker = new Worker<UpscaleJobData, UpscaleJobReturn>(upscaleQueueName(model), (job) => this.#process(job), {
+        connection: { ...this.#connection, maxRetriesPerRequest: null },
+        prefix: KEY_PREFIX,
+        concurrency: this.#registration.concurrency,
+        lockDuration: this.#options.lockDurationMs ?? 30_000,
+        stalledInterval: this.#options.stalledIntervalMs ?? 30_000,
+        maxStalledCount: 1,
+      });
+      worker.on('error', (err) => this.#options.log?.(`queue ${model}: ${err.message}`));
+      this.#workers.push(worker);
+    }
+    await Promise.all(this.#workers.map((worker) => worker.waitUntilReady()));
+    await this.#register();
+    const heartbeatMs = this.#options.heartbeatMs ?? 5_000;
+    this.#heartbeat = setInterval(() => void this.#register(), heartbeatMs);
+    this.#heartbeat.unref();
+  }
+
+  async #register(): Promise<void> {
+    await register(this.#redis, this.#registration, 3 * (this.#options.heartbeatMs ?? 5_000)).catch((err: unknown) => {
+      this.#options.log?.(`could not renew the registration: ${err instanceof Error ? err.message : String(err)}`);
+    });
+  }
+
+  /** Runs one job; a failure becomes the job's failed reason as a protocol code and message. */
+  async #process(job: Job<UpscaleJobData, UpscaleJobReturn>): Promise<UpscaleJobReturn> {
+    const bullId = job.id ?? '';
+    const controller = new AbortController();
+    this.#running.set(bullId, controller);
+    try {
+      if (await this.#redis.exists(cancelKey(bullId))) throw cancelledError();
+      const bytes = await this.#redis.getBuffer(imageKey(bullId));
+      if (!bytes) throw new BridgeError('unavailable', 'the image of this job is no longer in Redis (cancelled, or it expired)');
+      const { model, scale, tile, colorFix } = job.data;
+      const result = await this.#execute({ model, scale, tile, colorFix, bytes }, controller.signal, (progress) => {
+        job.updateProgress(progress).catch(() => undefined);
+      });
+      const maxBytes = this.#options.maxResultBytes ?? MAX_QUEUE_IMAGE_BYTES;
+      if (result.png.byteLength > maxBytes) {
+        throw new BridgeError('too_many_pixels', `the result PNG is ${Math.ceil(result.png.byteLength / 1048576)} MiB, over the ${Math.floor(maxBytes / 1048576)} MiB a team queue passes through Redis; choose a smaller scale or image`);
+      }
+      await this.#redis.set(resultKey(bullId), Buffer.from(result.png.buffer, result.png.byteOffset, result.png.byteLength), 'PX', BYTES_TTL_MS);
+      const { png: _png, ...value } = result;
+      return value;
+    } catch (err) {
+      const error = controller.signal.aborted ? cancelledError() : toBridgeError(err);
+      if (error.code === 'internal') this.#options.log?.(`job ${bullId} (${job.data.model}) failed: ${err instanceof Error ? err.message : String(err)}`);
+      throw new Error(encodeFailure({ code: error.code, message: error.message }));
+    } finally {
+      this.#running.delete(bullId);
+    }
+  }
+
+  /** Jobs running on this worker now. */
+  get running(): number {
+    return this.#running.size;
+  }
+
+  /**
+   * Stops taking jobs, lets running ones finish (or, with `force`, stops them at their next tile, and BullMQ hands them to
+   * another worker once their lock expires), removes the registration and disconnects.
+   */
+  close(force = false): Promise<void> {
+    if (force) for (const controller of this.#running.values()) controller.abort(new BridgeError('unavailable', 'the worker is stopping'));
+    this.#closing ??= (async () => {
+      clearInterval(this.#heartbeat);
+      await unregister(this.#redis, this.id).catch(() => undefined);
+      await Promise.all(this.#workers.map((worker) => worker.close(force)));
+      await this.#options.registry.dispose();
+      this.#subscriber.disconnect();
+      this.#redis.disconnect();
+    })();
+    return this.#closing;
+  }
+}
