@@ -8,6 +8,7 @@ export const MAIN_HELP = `Usage: tsdsr <command> [options]
 
 Commands:
   serve                     run the local bridge for the Figma plugin and scripts
+  worker --queue <url>      run jobs of team bridges from their Redis queue (see docs/team.md)
   service install|...       run the bridge as a login service (systemd, launchd, Windows task; see docs/service.md)
   status                    ask the running bridge how it is (version, uptime, models, queue, last error)
   upscale <files...> -o X   upscale images on this machine (no server needed)
@@ -28,6 +29,7 @@ type Command = (argv: string[], io: CliIO) => Promise<number>;
 
 const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = Object.freeze({
   serve: async () => (await import('./serve.ts')).serveCommand,
+  worker: async () => (await import('./worker.ts')).workerCommand,
   service: async () => (await import('./service.ts')).serviceCommand,
   status: async () => (await import('./status.ts')).statusCommand,
   upscale: async () => (await import('./upscale.ts')).upscaleCommand,

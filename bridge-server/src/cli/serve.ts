@@ -6,6 +6,7 @@ import { loadOrCreateToken } from '../auth/token.ts';
 import { configDir, tokenPath } from '../paths.ts';
 import { jsonLogger } from '../observe/index.ts';
 import { DRAIN_TIMEOUT_MS } from '../protocol/index.ts';
+import { displayUrl, redisOptions } from '../queue/redis/index.ts';
 import { reloadOnHangup } from '../service/index.ts';
 import { closeOnSignal } from '../shutdown.ts';
 import { EXIT, parseCommandLine, parseDevice, parseInteger, UsageError } from './args.ts';
@@ -27,6 +28,8 @@ Options:
                              loopback names and the --host address are always accepted)
       --drain-timeout <s>    on SIGTERM or Ctrl-C, seconds running jobs may take to finish (default 30)
       --concurrency <n>      jobs run at the same time (default 1)
+      --queue <url>          a team bridge: put jobs on BullMQ in this Redis (redis://host:6379/0) for \`tsdsr worker\`s
+                             to run, instead of running them here (see docs/team.md)
       --rate-limit <n>       jobs per minute each named user (\`tsdsr token add\`) may start, also the burst allowed
                              (default 60; 0: no limit); the pairing token is never limited
       --train-root <dir>     allow POST /v1/train to read training data and teachers under this directory (repeatable;
@@ -46,6 +49,7 @@ const OPTIONS = {
   'allow-host': { type: 'string', multiple: true },
   'drain-timeout': { type: 'string' },
   concurrency: { type: 'string' },
+  queue: { type: 'string' },
   'rate-limit': { type: 'string' },
   'train-root': { type: 'string', multiple: true },
   'log-format': { type: 'string' },
@@ -88,6 +92,13 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
   const port = parseInteger('port', values.port, 0, 65535) ?? 8731;
   const host = values.host ?? '127.0.0.1';
   const concurrency = parseInteger('concurrency', values.concurrency, 1, 64);
+  if (values.queue !== undefined) {
+    try {
+      redisOptions(values.queue);
+    } catch (err) {
+      throw new UsageError(`--queue ${(err as Error).message}`);
+    }
+  }
   const jobsPerMinute = parseInteger('rate-limit', values['rate-limit'], 0, 100_000);
   const allowOrigins = (values['allow-origin'] ?? []).map(parseOrigin);
   const allowHosts = (values['allow-host'] ?? []).map(parseHostName);
@@ -102,7 +113,7 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
   const dir = configDir(io.env);
   const logger = logFormat === 'json' ? jsonLogger() : textLogger(process.stderr);
   const { path, created } = await loadOrCreateToken(tokenPath(dir), (m) => logger.warn(m));
-  const app = await buildApp({ configDir: dir, host, allowHosts, device, modelDirs: values.models, allowOrigins, concurrency, trainRoots, logger,
+  const app = await buildApp({ configDir: dir, host, allowHosts, device, modelDirs: values.models, allowOrigins, concurrency, queue: values.queue, trainRoots, logger,
     ...(jobsPerMinute === undefined ? {} : { rateLimit: { jobsPerMinute } }) });
   try {
     await app.listen({ port, host });
@@ -113,6 +124,7 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
   }
   const say = logFormat === 'json' ? (line: string) => logger.info(line) : io.err;
   announce(say, app.server.address(), { host, path, created, models: app.registry.list().map((m) => m.manifest.id), device });
+  if (values.queue !== undefined) say(`jobs go to the team queue at ${displayUrl(values.queue)}; \`tsdsr worker\`s run them`);
   const stopReloading = reloadOnHangup(app, (message) => logger.info(message));
   await closeOnSignal(app, { drainTimeoutMs, log: (message) => logger.info(message) });
   stopReloading();
