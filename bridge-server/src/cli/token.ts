@@ -63,10 +63,10 @@ export async function tokenCommand(argv: string[], io: CliIO): Promise<number> {
   if (action !== undefined) {
     if (!USER_ACTIONS.includes(action as UserAction)) throw new UsageError(`unknown token action '${action}' (use add, list or revoke)`);
     if (values.path || values.rotate) throw new UsageError(`--path and --rotate are not used with token ${action}`);
-    if (values.port !== undefined && action === 'list') throw new UsageError('--port is used with --rotate, add and revoke only');
+    if (values.port !== undefined && action === 'list') throw new UsageError('--port is used with --rotate, token add and token revoke only');
     return userTokenCommand(action as UserAction, names, parseInteger('port', values.port, 1, 65535) ?? 8731, io);
   }
-  if (values.port !== undefined && !values.rotate) throw new UsageError('--port is used with --rotate, add and revoke only');
+  if (values.port !== undefined && !values.rotate) throw new UsageError('--port is used with --rotate only (or with token add and revoke)');
   if (values.path && values.rotate) throw new UsageError('give --path or --rotate, not both');
   const path = tokenPath(configDir(io.env));
   if (values.rotate) {
