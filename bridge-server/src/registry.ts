@@ -4,7 +4,7 @@ import { basename, join, resolve } from 'node:path';
 import { parseTemporaryName } from '../../models/io/index.ts';
 import { chooseModel, isAutoManifestJson, parseAutoManifest, type AutoManifest, type Device, type DeviceChoice, type ModelChoice, type ModelManifest, type RgbaImage, type Upscaler } from '../../models/runtime/index.ts';
 import { BridgeError } from './errors.ts';
-import { DEFAULT_MODEL, FALLBACK_MODEL, type ModelInfo } from './protocol/index.ts';
+import { DEFAULT_MODEL, FALLBACK_MODELS, type ModelInfo } from './protocol/index.ts';
 import type { BridgeRuntime } from './runtime.ts';
 
 /**
@@ -122,7 +122,7 @@ export class ModelRegistry {
     const registry = new ModelRegistry(runtime, log);
     registry.#roots = roots.map((r) => resolve(r));
     await registry.#scanRoots();
-    if (registry.defaultModel !== DEFAULT_MODEL) log(`default model ${DEFAULT_MODEL} is not installed; using ${FALLBACK_MODEL} when no model is named`);
+    if (registry.defaultModel !== DEFAULT_MODEL) log(`default model ${DEFAULT_MODEL} is not installed; using ${registry.defaultModel} when no model is named`);
     return registry;
   }
 
@@ -232,9 +232,12 @@ export class ModelRegistry {
     return entry;
   }
 
-  /** The model for requests that name none: {@link DEFAULT_MODEL}, else {@link FALLBACK_MODEL} when only that one is installed. */
+  /**
+   * The model for requests that name none: {@link DEFAULT_MODEL}, else the first installed of {@link FALLBACK_MODELS};
+   * {@link DEFAULT_MODEL} when none is, so such a request is refused as unknown.
+   */
   get defaultModel(): string {
-    return !this.#models.has(DEFAULT_MODEL) && this.#models.has(FALLBACK_MODEL) ? FALLBACK_MODEL : DEFAULT_MODEL;
+    return [DEFAULT_MODEL, ...FALLBACK_MODELS].find((id) => this.#models.has(id)) ?? DEFAULT_MODEL;
   }
 
   /** All models: the default first, then the others sorted by id (the order clients offer them in). */

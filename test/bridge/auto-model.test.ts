@@ -52,7 +52,7 @@ describe('the auto model tsdsr-auto', () => {
     const models = (res.json() as { models: ModelInfo[] }).models;
     const [auto, fast] = ['tsdsr-auto', 'tsdsr-fast'].map((id) => models.find((m) => m.id === id));
     expect(auto).toMatchObject({ name: 'TSD-SR Auto', scales: [2, 3, 4], colorFix: fast?.colorFix, tile: fast?.tile });
-    expect(models[0]!.id).toBe('tsdsr-fast');
+    expect(models[0]!.id).toBe('tsdsr-auto'); // the default, listed first
   });
 
   it.each([
@@ -95,11 +95,16 @@ describe('an auto model whose models are not installed', () => {
       const log: string[] = [];
       const registry = await ModelRegistry.scan([root], nodeRuntime, (m) => log.push(m));
       expect(registry.list().map((e) => e.manifest.id)).toEqual(['tsdsr-fast']);
-      expect(log).toEqual([`skipping model ${join(root, 'auto')}: it chooses between tsdsr-fast and tsdsr-real, but tsdsr-real is not installed`]);
+      expect(log).toEqual([
+        `skipping model ${join(root, 'auto')}: it chooses between tsdsr-fast and tsdsr-real, but tsdsr-real is not installed`,
+        'default model tsdsr-auto is not installed; using tsdsr-fast when no model is named',
+      ]);
+      expect(registry.defaultModel).toBe('tsdsr-fast');
       expect(() => registry.get('tsdsr-auto')).toThrow(/tsdsr-real is not installed/);
       await cp(join(ZOO_DIR, 'tsdsr-real'), join(root, 'tsdsr-real'), { recursive: true });
       await registry.refresh(0);
-      expect(registry.list().map((e) => e.manifest.id)).toEqual(['tsdsr-fast', 'tsdsr-auto', 'tsdsr-real']);
+      expect(registry.list().map((e) => e.manifest.id)).toEqual(['tsdsr-auto', 'tsdsr-fast', 'tsdsr-real']);
+      expect(registry.defaultModel).toBe('tsdsr-auto'); // the default again, once it can run
       expect(registry.skipped()).toEqual([]);
     } finally {
       await rm(root, { recursive: true, force: true });
@@ -114,9 +119,9 @@ describe('an auto model whose models are not installed', () => {
       const log: string[] = [];
       const registry = await ModelRegistry.scan([root], nodeRuntime, (m) => log.push(m));
       await registry.register(join(ZOO_DIR, 'tsdsr-real'));
-      expect(registry.list().map((e) => e.manifest.id)).toEqual(['tsdsr-fast', 'tsdsr-auto', 'tsdsr-real']);
+      expect(registry.list().map((e) => e.manifest.id)).toEqual(['tsdsr-auto', 'tsdsr-fast', 'tsdsr-real']);
       expect(registry.skipped()).toEqual([]);
-      expect(log).toHaveLength(1);
+      expect(log).toHaveLength(2); // the skip and the fallback to tsdsr-fast, at the scan
     } finally {
       await rm(root, { recursive: true, force: true });
     }

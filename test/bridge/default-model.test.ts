@@ -1,10 +1,11 @@
-// The default model: tsdsr-fast when installed (listed first, used when a request names none), else bicubic with one log line.
+// The default model: tsdsr-auto when installed (listed first, used when a request names none), else tsdsr-fast, else
+// bicubic, with one log line.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../bridge-server/src/app.ts';
 import { ZOO_DIR } from '../../bridge-server/src/paths.ts';
-import { DEFAULT_MODEL, FALLBACK_MODEL } from '../../bridge-server/src/protocol/index.ts';
+import { DEFAULT_MODEL, FALLBACK_MODELS } from '../../bridge-server/src/protocol/index.ts';
 import { ModelRegistry } from '../../bridge-server/src/registry.ts';
 import { nodeRuntime } from '../../bridge-server/src/runtime.ts';
 import { DEFAULT_SETTINGS } from '../../plugin/src/settings.ts';
@@ -12,8 +13,10 @@ import { makePng, pngInfo, tempConfigDir } from './helpers.ts';
 
 const token = 'default-model-token-0123456789abcdefghijklmno';
 const auth = { authorization: `Bearer ${token}` };
-/** The shipped baselines without tsdsr-fast, as a user who deleted it would have them. */
+/** The shipped baselines without the TSD-SR models, as a user who deleted them would have them. */
 const WITHOUT_DEFAULT = [join(ZOO_DIR, 'nearest'), join(ZOO_DIR, 'bicubic')];
+/** The zoo without the chooser (and tsdsr-real, which it needs). */
+const WITHOUT_AUTO = ['nearest', 'bicubic', 'tsdsr-fast', 'tsdsr-fast-real'].map((id) => join(ZOO_DIR, id));
 
 let cleanup: () => Promise<void>;
 beforeAll(async () => void ({ cleanup } = await tempConfigDir()));
@@ -24,23 +27,23 @@ function listedIds(registry: ModelRegistry): string[] {
 }
 
 describe('the default model', () => {
-  it('is tsdsr-fast for the bridge, the CLI and the plugin', () => {
-    expect(DEFAULT_MODEL).toBe('tsdsr-fast');
+  it('is tsdsr-auto for the bridge, the CLI and the plugin, then tsdsr-fast, then bicubic', () => {
+    expect([DEFAULT_MODEL, ...FALLBACK_MODELS]).toEqual(['tsdsr-auto', 'tsdsr-fast', 'bicubic']);
     expect(DEFAULT_SETTINGS.model).toBe(DEFAULT_MODEL);
   });
 
   it('is listed first, the others after it by id', async () => {
     const log: string[] = [];
     const registry = await ModelRegistry.scan([ZOO_DIR], nodeRuntime, (m) => log.push(m));
-    expect(registry.defaultModel).toBe('tsdsr-fast');
-    expect(listedIds(registry).slice(0, 3)).toEqual(['tsdsr-fast', 'bicubic', 'nearest']);
-    expect(registry.get('tsdsr-fast').manifest).toMatchObject({ kind: 'tsdsr', scales: [2, 3, 4] });
+    expect(registry.defaultModel).toBe('tsdsr-auto');
+    expect(listedIds(registry).slice(0, 3)).toEqual(['tsdsr-auto', 'bicubic', 'nearest']);
+    expect(registry.get('tsdsr-auto').manifest).toMatchObject({ kind: 'auto', choose: { clean: 'tsdsr-fast', degraded: 'tsdsr-real' } });
     expect(log).toEqual([]);
   });
 
   it('has tsdsr-fast-real beside it, a different student for noisy or compressed images, that upscales by name', async () => {
     const registry = await ModelRegistry.scan([ZOO_DIR], nodeRuntime);
-    expect(listedIds(registry)).toEqual(['tsdsr-fast', 'bicubic', 'nearest', 'tsdsr-auto', 'tsdsr-fast-real', 'tsdsr-real']);
+    expect(listedIds(registry)).toEqual(['tsdsr-auto', 'bicubic', 'nearest', 'tsdsr-fast', 'tsdsr-fast-real', 'tsdsr-real']);
     const [fast, real] = [registry.get('tsdsr-fast'), registry.get('tsdsr-fast-real')];
     expect(real.manifest).toMatchObject({ kind: 'tsdsr', scales: [2, 3, 4], graphs: 'graphs' in fast.manifest ? fast.manifest.graphs : null, latent: { perTile: true } });
     const denoiser = (dir: string): Buffer => readFileSync(join(dir, 'denoiser.onnx'));
@@ -56,18 +59,26 @@ describe('the default model', () => {
     }
   });
 
-  it('falls back to bicubic, saying so once, when tsdsr-fast is not installed', async () => {
+  it('falls back to tsdsr-fast, saying so once, when tsdsr-auto is not installed', async () => {
     const log: string[] = [];
-    const registry = await ModelRegistry.scan(WITHOUT_DEFAULT, nodeRuntime, (m) => log.push(m));
-    expect(registry.defaultModel).toBe(FALLBACK_MODEL);
-    expect(listedIds(registry)).toEqual(['bicubic', 'nearest']);
-    expect(log).toEqual(['default model tsdsr-fast is not installed; using bicubic when no model is named']);
+    const registry = await ModelRegistry.scan(WITHOUT_AUTO, nodeRuntime, (m) => log.push(m));
+    expect(registry.defaultModel).toBe('tsdsr-fast');
+    expect(listedIds(registry)).toEqual(['tsdsr-fast', 'bicubic', 'nearest', 'tsdsr-fast-real']);
+    expect(log).toEqual(['default model tsdsr-auto is not installed; using tsdsr-fast when no model is named']);
   });
 
-  it('stays tsdsr-fast when neither is installed, so a request naming none is refused as unknown_model', async () => {
+  it('falls back to bicubic, saying so once, when neither TSD-SR default is installed', async () => {
+    const log: string[] = [];
+    const registry = await ModelRegistry.scan(WITHOUT_DEFAULT, nodeRuntime, (m) => log.push(m));
+    expect(registry.defaultModel).toBe('bicubic');
+    expect(listedIds(registry)).toEqual(['bicubic', 'nearest']);
+    expect(log).toEqual(['default model tsdsr-auto is not installed; using bicubic when no model is named']);
+  });
+
+  it('stays tsdsr-auto when none is installed, so a request naming none is refused as unknown_model', async () => {
     const registry = await ModelRegistry.scan([join(ZOO_DIR, 'nearest')], nodeRuntime);
     expect(registry.defaultModel).toBe(DEFAULT_MODEL);
-    expect(() => registry.get(registry.defaultModel)).toThrow(/no model with id 'tsdsr-fast'/);
+    expect(() => registry.get(registry.defaultModel)).toThrow(/no model with id 'tsdsr-auto'/);
   });
 });
 
@@ -83,15 +94,19 @@ describe('POST /v1/upscale without a model', () => {
     }
   }
 
-  it('runs tsdsr-fast at 4x, keeping alpha, and lists it first', async () => {
+  it('runs tsdsr-auto at 4x, keeping alpha, and lists it first', async () => {
     const app = await buildApp({ token, device: 'cpu' });
     const { models } = (await app.inject({ url: '/v1/models', headers: auth })).json() as { models: { id: string }[] };
     await app.close();
-    expect(models[0]).toMatchObject({ id: 'tsdsr-fast', scales: [2, 3, 4] });
-    expect(await upscaleWithoutModel()).toEqual({ model: 'tsdsr-fast', png: { format: 'png', width: 48, height: 28, hasAlpha: true } });
+    expect(models[0]).toMatchObject({ id: 'tsdsr-auto', scales: [2, 3, 4] });
+    expect(await upscaleWithoutModel()).toEqual({ model: 'tsdsr-auto', png: { format: 'png', width: 48, height: 28, hasAlpha: true } });
   });
 
-  it('runs bicubic when tsdsr-fast is not installed', async () => {
+  it('runs tsdsr-fast when tsdsr-auto is not installed', async () => {
+    expect(await upscaleWithoutModel(WITHOUT_AUTO)).toMatchObject({ model: 'tsdsr-fast', png: { width: 48, height: 28, hasAlpha: true } });
+  });
+
+  it('runs bicubic when neither TSD-SR default is installed', async () => {
     expect(await upscaleWithoutModel(WITHOUT_DEFAULT)).toMatchObject({ model: 'bicubic', png: { width: 48, height: 28, hasAlpha: true } });
   });
 });

@@ -21,7 +21,7 @@ describe('handshake', () => {
     const client = await TestClient.connect(bridge.wsUrl, { origin: 'null' });
     const hello = await client.hello(bridge.token);
     expect(hello).toMatchObject({ type: 'hello', protocol: 1, server: { name: 'tsdsr' }, devices: expect.arrayContaining(['cpu']) });
-    expect(hello.type === 'hello' && hello.models.map((m) => m.id).slice(0, 2)).toEqual(['tsdsr-fast', 'bicubic']);
+    expect(hello.type === 'hello' && hello.models.map((m) => m.id).slice(0, 2)).toEqual(['tsdsr-auto', 'bicubic']);
     client.close();
   });
 

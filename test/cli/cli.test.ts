@@ -27,9 +27,9 @@ function tsdsr(...args: string[]): Promise<{ code: number; stdout: string; stder
 }
 
 describe('tsdsr upscale', () => {
-  it('writes exactly 4x the size with the default model tsdsr-fast, keeping alpha', async () => {
+  it('writes exactly 4x the size with the default model tsdsr-auto, keeping alpha', async () => {
     const run = await tsdsr('upscale', 'in.png', '-o', 'out.png', '--device', 'cpu');
-    expect(run.stderr).toContain('1 of 1 image upscaled 4x with tsdsr-fast');
+    expect(run.stderr).toMatch(/1 of 1 image upscaled 4x with tsdsr-auto \(tsdsr-(fast|real) for 1\)/);
     expect(run.code).toBe(0);
     expect(run.stdout.trim()).toBe(join(dir, 'out.png'));
     expect(await pngInfo(await readFile(join(dir, 'out.png')))).toMatchObject({ width: 52, height: 36, hasAlpha: true });
@@ -85,7 +85,7 @@ describe('tsdsr token, models, help', () => {
     const models = await tsdsr('models', 'list');
     expect(models.code).toBe(0);
     const [, first, second] = models.stdout.split('\n');
-    expect(first).toMatch(/^tsdsr-fast\s+2x 3x 4x/);
+    expect(first).toMatch(/^tsdsr-auto\s+2x 3x 4x/);
     expect(second).toMatch(/^bicubic\s+2x 3x 4x/);
     const version = JSON.parse(await readFile(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')).version;
     expect((await tsdsr('--version')).stdout.trim()).toBe(version);

@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../../../models/io/index.ts';
 import type { DeviceChoice, ModelChoice, RgbaImage, Upscaler, UpscaleOptions } from '../../../models/runtime/index.ts';
 import { toBridgeError } from '../errors.ts';
 import { configDir, modelRoots } from '../paths.ts';
-import { DEFAULT_MODEL, DEFAULT_SCALE, FALLBACK_MODEL } from '../protocol/index.ts';
+import { DEFAULT_MODEL, DEFAULT_SCALE, FALLBACK_MODELS } from '../protocol/index.ts';
 import { ModelRegistry } from '../registry.ts';
 import { nodeRuntime } from '../runtime.ts';
 import { EXIT, parseColorFix, parseCommandLine, parseDevice, parseScale, parseTile, UsageError } from './args.ts';
@@ -21,7 +21,7 @@ Results are PNG files named <name>@<scale>x.png, next to each input unless -o sa
 
 Options:
   -o, --output <file|dir>   result file (one input) or directory (several inputs; created if missing)
-  -m, --model <id>          model to use (default ${DEFAULT_MODEL}, else ${FALLBACK_MODEL}; see \`tsdsr models list\`);
+  -m, --model <id>          model to use (default ${DEFAULT_MODEL}, else ${FALLBACK_MODELS.join(', else ')}; see \`tsdsr models list\`);
                             an auto model (tsdsr-auto) picks one per image and says which
   -s, --scale <factor>      2, 3, 4 or any factor above 1 up to 8 (default ${DEFAULT_SCALE})
       --tile <px>           tile side in input pixels (default: the model's)
