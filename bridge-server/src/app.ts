@@ -49,6 +49,8 @@ export interface BridgeOptions {
   modelRoots?: readonly string[];
   /** Web origins allowed besides none and `null`. */
   allowOrigins?: readonly string[];
+  /** Reverse proxies (addresses or CIDRs, `--trust-proxy`) whose `X-Forwarded-For` names the client: wrong-token throttling and REST clients then go by the real address. */
+  trustProxy?: readonly string[];
   /** Jobs run at the same time (default 1: one worker for the one device). */
   concurrency?: number;
   /** `redis://host:port/db`: jobs go to BullMQ on this Redis for `tsdsr worker`s to run (concurrency then does not apply); default: in process. */
@@ -102,6 +104,7 @@ export async function buildApp(options: BridgeOptions = {}): Promise<FastifyInst
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     http: { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs) },
+    trustProxy: options.trustProxy && options.trustProxy.length > 0 ? [...options.trustProxy] : false,
   } as const;
   const app = options.logger
     ? Fastify({ ...common, loggerInstance: options.logger, logController: new LogController({ disableRequestLogging: true }) })

@@ -1,5 +1,6 @@
 /** `tsdsr serve`: runs the bridge until Ctrl-C, printing where it listens and where the pairing token is. */
 import { stat } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { buildApp } from '../app.ts';
 import { hostnameOf } from '../auth/host.ts';
 import { loadOrCreateToken } from '../auth/token.ts';
@@ -26,6 +27,8 @@ Options:
       --allow-origin <url>   also accept requests from this web origin, e.g. http://localhost:5173 (repeatable)
       --allow-host <name>    also answer to this Host name, e.g. a LAN name behind a TLS proxy (repeatable; the
                              loopback names and the --host address are always accepted)
+      --trust-proxy <addr>   a TLS reverse proxy's address (or CIDR) whose X-Forwarded-For names the client, so
+                             wrong-token lockouts hit one client, not everyone behind the proxy (repeatable)
       --drain-timeout <s>    on SIGTERM or Ctrl-C, seconds running jobs may take to finish (default 30)
       --concurrency <n>      jobs run at the same time (default 1)
       --queue <url>          a team bridge: put jobs on BullMQ in this Redis (redis://host:6379/0) for \`tsdsr worker\`s
@@ -47,6 +50,7 @@ const OPTIONS = {
   device: { type: 'string' },
   'allow-origin': { type: 'string', multiple: true },
   'allow-host': { type: 'string', multiple: true },
+  'trust-proxy': { type: 'string', multiple: true },
   'drain-timeout': { type: 'string' },
   concurrency: { type: 'string' },
   queue: { type: 'string' },
@@ -70,6 +74,14 @@ function parseOrigin(text: string): string {
 function parseHostName(text: string): string {
   if (hostnameOf(text) === undefined || (text.includes(':') && !text.startsWith('['))) {
     throw new UsageError(`--allow-host ${text}: give a host name such as bridge.example.lan (no scheme, no port)`);
+  }
+  return text;
+}
+
+function parseProxy(text: string): string {
+  const [address = '', bits, extra] = text.split('/');
+  if (extra !== undefined || isIP(address) === 0 || (bits !== undefined && !/^\d{1,3}$/.test(bits))) {
+    throw new UsageError(`--trust-proxy ${text}: give the proxy's IP address or a CIDR, e.g. 127.0.0.1 or 10.0.0.0/8`);
   }
   return text;
 }
@@ -102,6 +114,7 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
   const jobsPerMinute = parseInteger('rate-limit', values['rate-limit'], 0, 100_000);
   const allowOrigins = (values['allow-origin'] ?? []).map(parseOrigin);
   const allowHosts = (values['allow-host'] ?? []).map(parseHostName);
+  const trustProxy = (values['trust-proxy'] ?? []).map(parseProxy);
   const drainSeconds = parseInteger('drain-timeout', values['drain-timeout'], 0, 3600);
   const drainTimeoutMs = drainSeconds === undefined ? DRAIN_TIMEOUT_MS : drainSeconds * 1000;
   const device = parseDevice(values.device);
@@ -114,6 +127,7 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
   const logger = logFormat === 'json' ? jsonLogger() : textLogger(process.stderr);
   const { path, created } = await loadOrCreateToken(tokenPath(dir), (m) => logger.warn(m));
   const app = await buildApp({ configDir: dir, host, allowHosts, device, modelDirs: values.models, allowOrigins, concurrency, queue: values.queue, trainRoots, logger,
+    trustProxy,
     ...(jobsPerMinute === undefined ? {} : { rateLimit: { jobsPerMinute } }) });
   try {
     await app.listen({ port, host });
