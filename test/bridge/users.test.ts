@@ -188,6 +188,25 @@ describe('per-user rate limit', () => {
   });
 });
 
+describe('behind a reverse proxy', () => {
+  const throttle = { failuresBeforeDelay: 5, failuresBeforeLockout: 3, delayStepMs: 0 };
+  const models = (bridge: RunningBridge, token: string, forwardedFor: string): Promise<number> =>
+    fetch(`${bridge.httpUrl}/v1/models`, { headers: { ...bearer(token), 'x-forwarded-for': forwardedFor } }).then((r) => r.status);
+
+  it('with --trust-proxy, locks out only the client that sent wrong tokens, named by X-Forwarded-For', async () => {
+    const bridge = await sharedBridge({ trustProxy: ['127.0.0.1'], authThrottle: throttle });
+    for (let i = 0; i < 3; i++) expect(await models(bridge, 'wrong', '10.0.0.1')).toBe(401);
+    expect(await models(bridge, bridge.alice, '10.0.0.1')).toBe(429);
+    expect(await models(bridge, bridge.bob, '10.0.0.2')).toBe(200);
+  });
+
+  it('without it, ignores X-Forwarded-For (a client cannot pick its own address)', async () => {
+    const bridge = await sharedBridge({ authThrottle: throttle });
+    for (let i = 0; i < 3; i++) expect(await models(bridge, 'wrong', `10.0.0.${i}`)).toBe(401);
+    expect(await models(bridge, bridge.bob, '10.0.0.9')).toBe(429);
+  });
+});
+
 describe('logs on a shared bridge', () => {
   it('name the user and never carry a token or its hash', async () => {
     const lines: string[] = [];
