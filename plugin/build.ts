@@ -6,6 +6,7 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
+import { engineAssetScripts } from './build-engine.ts';
 
 const PLUGIN_DIR = path.dirname(fileURLToPath(import.meta.url));
 /** Where the built plugin goes. */
@@ -25,17 +26,19 @@ export async function bundleSandbox(): Promise<string> {
   return bundle('src/main/code.ts', { platform: 'neutral', format: 'iife', target: 'es2017', mainFields: ['module', 'main'] });
 }
 
-/** The UI page: the template with the bundled styles and script inlined. */
+/** The UI page: the template with the bundled styles and script inlined, and after them the in-Figma engine's assets. */
 export async function bundleUi(): Promise<string> {
-  const [script, styles, template] = await Promise.all([
+  const [script, styles, template, engine] = await Promise.all([
     bundle('src/ui/index.ts', { platform: 'browser', format: 'iife', target: 'es2020' }),
     bundle('src/ui/styles.css', { loader: { '.css': 'css' } }),
     readFile(path.join(PLUGIN_DIR, 'src/ui/ui.html'), 'utf8'),
+    engineAssetScripts(),
   ]);
   const safeScript = script.replace(/<\/script/gi, '<\\/script');
   return template
     .replace('<!-- tsdsr:styles -->', () => `<style>${styles.trim()}</style>`)
-    .replace('<!-- tsdsr:script -->', () => `<script>${safeScript.trim()}</script>`);
+    .replace('<!-- tsdsr:script -->', () => `<script>${safeScript.trim()}</script>`)
+    .replace('<!-- tsdsr:engine -->', () => engine.html);
 }
 
 async function writeAtomically(file: string, text: string): Promise<void> {
@@ -57,5 +60,5 @@ export async function buildPlugin(outDir: string = DIST_DIR): Promise<{ codeByte
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { codeBytes, uiBytes } = await buildPlugin();
-  console.log(`plugin/dist/code.js ${(codeBytes / 1024).toFixed(1)} KiB, plugin/dist/ui.html ${(uiBytes / 1024).toFixed(1)} KiB`);
+  console.log(`plugin/dist/code.js ${(codeBytes / 1024).toFixed(1)} KiB, plugin/dist/ui.html ${(uiBytes / 1024 / 1024).toFixed(2)} MiB (with the in-Figma engine)`);
 }
