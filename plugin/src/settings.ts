@@ -10,6 +10,8 @@ export type ColorFixChoice = 'model' | ColorFix;
 export type Placement = 'in-place' | 'beside';
 /** What to do with a result larger than Figma's image limit: shrink it to fit, or split it into tiles. */
 export type Oversize = 'cap' | 'split';
+/** Which engine upscales: the bridge when it is connected, else in Figma (`auto`); only the bridge; only in Figma. */
+export type EngineChoice = 'auto' | 'bridge' | 'figma';
 /** The scale factors the plugin offers. */
 export const SCALES = Object.freeze([2, 3, 4] as const);
 /** One of {@link SCALES}. */
@@ -19,6 +21,7 @@ export type Scale = (typeof SCALES)[number];
 export interface Settings {
   /** The bridge's base address, `http://host:port`. */
   bridgeUrl: string;
+  engine: EngineChoice;
   model: string;
   scale: Scale;
   colorFix: ColorFixChoice;
@@ -35,6 +38,7 @@ export const DEFAULT_BRIDGE_URL = 'http://127.0.0.1:8731';
 /** Settings of a first run; a bridge without the default model makes the UI pick the first model it lists. */
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   bridgeUrl: DEFAULT_BRIDGE_URL,
+  engine: 'auto',
   model: DEFAULT_MODEL,
   scale: 4,
   colorFix: 'model',
@@ -71,6 +75,7 @@ export function normalizeSettings(value: unknown): Settings {
   const model = typeof stored.model === 'string' && /^[a-z0-9][a-z0-9._-]{0,63}$/.test(stored.model) ? stored.model : DEFAULT_SETTINGS.model;
   return {
     bridgeUrl: url ?? DEFAULT_SETTINGS.bridgeUrl,
+    engine: pick(stored.engine, ['auto', 'bridge', 'figma'] as const, DEFAULT_SETTINGS.engine),
     model,
     scale: pick(stored.scale, SCALES, DEFAULT_SETTINGS.scale),
     colorFix: pick(stored.colorFix, ['model', 'none', 'wavelet', 'adain'] as const, DEFAULT_SETTINGS.colorFix),

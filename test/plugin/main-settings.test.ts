@@ -15,7 +15,7 @@ describe('settings', () => {
     expect(await first.next('init')).toMatchObject({ settings: DEFAULT_SETTINGS, token: '' });
     expect(host.shownUi?.options).toMatchObject({ width: 320, themeColors: true });
 
-    const changed: Settings = { bridgeUrl: 'http://localhost:9000', model: 'nearest', scale: 2, colorFix: 'adain', placement: 'beside', oversize: 'split' };
+    const changed: Settings = { bridgeUrl: 'http://localhost:9000', engine: 'figma', model: 'nearest', scale: 2, colorFix: 'adain', placement: 'beside', oversize: 'split' };
     host.sendToMain({ type: 'save-settings', settings: changed });
     host.sendToMain({ type: 'save-token', token: '  the-token \n' });
     await vi.waitFor(() => expect(host.storage.size).toBe(2));

@@ -1,7 +1,8 @@
-/** Entry of the plugin UI (bundled into plugin/dist/ui.html): wires the store, the bridge connection, the run and the views. */
+/** Entry of the plugin UI (bundled into plugin/dist/ui.html): wires the store, the engines (bridge, in Figma), the run and the views. */
 import { DEFAULT_BRIDGE_URL, type Settings } from '../settings.ts';
 import { uiChannel } from './channel.ts';
 import { Connection } from './connection.ts';
+import { bridgeEngine, Engines, LocalEngine } from './engine/index.ts';
 import { RunController } from './run.ts';
 import { isRunning, Store } from './state.ts';
 import { createFooter } from './view/footer.ts';
@@ -21,12 +22,19 @@ const connection = new Connection(store, {
     run.pump();
   },
 });
-// The connection's listener calls into the run only after events arrive, so the run may be created after it.
-const run = new RunController(store, channel, connection);
+// The in-Figma engine: loaded on its first job, or when the user picks it.
+const inFigma = new LocalEngine(store, {
+  message: (m) => run.onBridgeMessage(m),
+  result: (r, png) => void run.onResult(r, png),
+});
+// The listeners call into the run only after events arrive, so the run may be created after them.
+const run = new RunController(store, channel, new Engines(() => store.state, bridgeEngine(connection), inFigma));
 
 function changeSettings(change: Partial<Settings>): void {
   store.update((s) => void (s.settings = { ...s.settings, ...change }));
   channel.emit({ type: 'save-settings', settings: store.state.settings });
+  if (change.engine === 'figma') inFigma.warmUp();
+  if (change.engine) run.pump();
 }
 
 /** When the stored model is not on this bridge, picks the bridge's first model. */

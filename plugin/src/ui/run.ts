@@ -1,10 +1,10 @@
-/** A run in the UI: sends layers to the bridge a few at a time, follows progress, cancels, fits and hands results back. */
+/** A run in the UI: sends layers to the active engine (bridge or in Figma) a few at a time, follows progress, cancels, fits and hands results back. */
 import type { ErrorMessage, ProgressMessage, ResultMessage, ServerMessage, UpscaleMessage } from '../../../bridge-server/src/protocol/index.ts';
 import type { Channel, MainToUi, MessageOf, UiToMain } from '../messages.ts';
-import type { Connection } from './connection.ts';
+import type { Engines, JobEngine } from './engine/index.ts';
 import { fitForFigma } from './fit.ts';
 import { isSettled, type LayerRow, type Store } from './state.ts';
-import { jobErrorText, PREPARE_FAILED_TEXT } from './words.ts';
+import { inFigmaErrorText, jobErrorText, PREPARE_FAILED_TEXT } from './words.ts';
 
 /** Jobs sent to the bridge at once; the rest wait here (the bridge caps queued jobs per client). */
 export const JOBS_IN_FLIGHT = 4;
@@ -14,6 +14,8 @@ interface Job {
   layerId: string;
   bytes?: Uint8Array;
   sent: boolean;
+  /** The engine it was sent to; it stays there even when the active engine changes. */
+  engine?: JobEngine;
   cancelRequested: boolean;
 }
 
@@ -25,7 +27,7 @@ export class RunController {
   constructor(
     private readonly store: Store,
     private readonly channel: Channel<UiToMain, MainToUi>,
-    private readonly connection: Connection,
+    private readonly engines: Engines,
   ) {}
 
   /** Asks the main thread to start on the layers the list shows (it refuses when the selection changed meanwhile). */
@@ -104,19 +106,20 @@ export class RunController {
     return this.store.state.run?.runId === runId ? this.#jobs.find((j) => j.layerId === layerId) : undefined;
   }
 
-  /** Sends waiting layers while there is room. */
+  /** Sends waiting layers to the active engine while there is room. */
   pump(): void {
-    const socket = this.connection.socket;
+    const engine = this.engines.active();
     const { settings } = this.store.state;
-    if (!socket || !this.store.state.run) return;
+    if (!engine || !this.store.state.run) return;
     let inFlight = this.#jobs.filter((j) => j.sent && !isSettled(this.#row(j.layerId)?.status ?? 'done')).length;
     for (const job of this.#jobs) {
       if (inFlight >= JOBS_IN_FLIGHT) break;
       if (job.sent || !job.bytes || this.#row(job.layerId)?.status !== 'waiting') continue;
       const message: UpscaleMessage = { type: 'upscale', id: job.id, model: settings.model, scale: settings.scale };
       if (settings.colorFix !== 'model') message.colorFix = settings.colorFix;
-      socket.sendUpscale(message, job.bytes);
+      engine.sendUpscale(message, job.bytes);
       job.sent = true;
+      job.engine = engine;
       inFlight++;
       this.#setRow(job.layerId, { status: 'queued' });
     }
@@ -138,7 +141,8 @@ export class RunController {
     if (message.code === 'unknown_job') return;
     // A `cancelled` the user did not ask for comes from the bridge itself (for instance while it shuts down): a failure.
     if (job.cancelRequested) return this.#settle(job.layerId, { status: 'cancelled', detail: 'Cancelled' });
-    this.#settle(job.layerId, { status: 'failed', detail: jobErrorText(message.code, message.message) });
+    const text = job.engine?.kind === 'figma' ? inFigmaErrorText(message.code, message.message) : jobErrorText(message.code, message.message);
+    this.#settle(job.layerId, { status: 'failed', detail: text });
   }
 
   /** A finished job's PNG: fit it for Figma and hand it to the main thread. */
@@ -159,13 +163,13 @@ export class RunController {
     }
   }
 
-  /** Stops one layer: dropped if not sent yet, cancelled on the bridge otherwise. */
+  /** Stops one layer: dropped if not sent yet, cancelled on its engine otherwise. */
   cancel(layerId: string): void {
     const job = this.#jobs.find((j) => j.layerId === layerId);
     const status = this.#row(layerId)?.status;
     if (!job || !status || isSettled(status) || status === 'placing') return;
     job.cancelRequested = true;
-    if (job.sent && this.connection.socket) this.connection.socket.cancel(job.id);
+    if (job.sent && job.engine?.available) job.engine.cancel(job.id);
     else this.#settle(layerId, { status: 'cancelled', detail: 'Cancelled' });
   }
 
@@ -176,11 +180,11 @@ export class RunController {
     for (const job of this.#jobs.filter(running)) this.cancel(job.layerId);
   }
 
-  /** The connection dropped: jobs on the bridge are gone; layers not sent yet wait for the next connection. */
+  /** The connection dropped: jobs on the bridge are gone; layers not sent yet wait for the next connection (or go in Figma). */
   onConnectionLost(): void {
     for (const job of this.#jobs) {
       const status = this.#row(job.layerId)?.status;
-      if (job.sent && status && !isSettled(status) && status !== 'placing') {
+      if (job.sent && job.engine?.kind === 'bridge' && status && !isSettled(status) && status !== 'placing') {
         this.#settle(job.layerId, { status: 'failed', detail: 'Lost the connection to the bridge.' });
       }
     }

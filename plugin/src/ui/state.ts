@@ -2,6 +2,7 @@
 import type { ModelChoice, ModelInfo } from '../../../bridge-server/src/protocol/index.ts';
 import type { SelectionSummary, SkippedLayer } from '../messages.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../settings.ts';
+import type { EngineDevice } from './engine/protocol.ts';
 
 /** Where the connection to the bridge stands; each failure kind gets its own explanation. */
 export type ConnectionState =
@@ -15,6 +16,16 @@ export type ConnectionState =
   | { kind: 'refused'; message: string; retryAt?: number; /** The bridge said why (no restart hint then). */ reasoned?: boolean }
   | { kind: 'unauthorized'; rotated?: boolean }
   | { kind: 'incompatible'; serverProtocol?: number; serverVersion?: string };
+
+/** The in-Figma engine: not started, loading its model, ready on a device, or unable to run (with why). */
+export interface InFigmaEngineState {
+  status: 'idle' | 'loading' | 'ready' | 'failed';
+  device?: EngineDevice;
+  /** Milliseconds from starting the worker to the model being ready. */
+  loadMs?: number;
+  /** Why it failed, or a note on how it runs (no WebGPU, say). */
+  message?: string;
+}
 
 /** Where one layer of a run is. */
 export type LayerStatus = 'reading' | 'waiting' | 'queued' | 'running' | 'placing' | 'done' | 'cancelled' | 'failed';
@@ -60,6 +71,7 @@ export interface UiState {
   /** The number of the selection summary shown; an older one arriving late is ignored. */
   selectionSeq: number;
   connection: ConnectionState;
+  inFigma: InFigmaEngineState;
   run?: RunView;
   /** Why the last Upscale did not start, until the selection changes or another run starts. */
   refusal?: string;
@@ -84,6 +96,7 @@ export class Store {
     selection: { layers: [], skipped: [] },
     selectionSeq: -1,
     connection: { kind: 'connecting' },
+    inFigma: { status: 'idle' },
   };
   readonly #listeners: ((state: UiState) => void)[] = [];
 

@@ -13,6 +13,8 @@ export interface Notice {
   body: string;
   /** `use-default`: go back to the bridge's default address, with Retry now beside it. */
   action?: 'retry' | 'pair' | 'use-default';
+  /** A line under the body, e.g. that layers are upscaled in Figma meanwhile. */
+  note?: string;
 }
 
 function retryText(retryAt: number | undefined, now: number): string {
@@ -68,6 +70,21 @@ function incompatibleText(state: Extract<ConnectionState, { kind: 'incompatible'
   const newer = state.serverProtocol !== undefined && state.serverProtocol < PROTOCOL_VERSION ? 'the bridge: `npm install -g tsdsr@latest`' : 'the plugin';
   return `This plugin (${PLUGIN_VERSION}) speaks bridge protocol ${PROTOCOL_VERSION}; ${bridge}${speaks}. Update ${newer}, then retry.`;
 }
+
+/** Why a layer failed in the in-Figma engine, for the progress list; a layer too large says the limit and points to the bridge. */
+export function inFigmaErrorText(code: ErrorCode, message: string): string {
+  switch (code) {
+    case 'too_many_pixels':
+      return `Too large to upscale in Figma: ${message}. Start the bridge (\`npx tsdsr serve\`) for larger layers.`;
+    case 'bad_image':
+      return `The plugin couldn't read this layer's pixels (${message}).`;
+    default:
+      return `Upscaling in Figma failed: ${message}`;
+  }
+}
+
+/** The line under a bridge notice while Auto upscales in Figma instead. */
+export const IN_FIGMA_MEANWHILE_TEXT = 'Meanwhile the plugin upscales in Figma with its built-in model (TSD-SR Fast); the bridge adds bigger models and GPUs.';
 
 /** Why a layer's job ended without a result, for the progress list. */
 export function jobErrorText(code: ErrorCode, message: string): string {

@@ -5,6 +5,7 @@
 import { CancelledError, loadUpscaler, parseManifest, type ModelSession, type OrtBackend, type RgbaImage, type Upscaler } from '../../../../models/runtime/index.ts';
 import { configureWasmBinary, webBackend } from '../../../../models/runtime/ort-web.ts';
 import { ENGINE_ASSETS, IN_FIGMA_MAX_INPUT_PIXELS, IN_FIGMA_MAX_OUTPUT_PIXELS, type EngineDevice, type FromWorker, type PackedAssets, type ToWorker } from './protocol.ts';
+import { pngSize } from '../../png.ts';
 import type { ColorFix } from '../../settings.ts';
 import { decodePng, encodePng, isPng } from './png-codec.ts';
 
@@ -92,6 +93,9 @@ function tooLarge(width: number, height: number, scale: number): string | undefi
 async function runJob(job: Job): Promise<void> {
   const { id, controller } = job;
   try {
+    const header = pngSize(job.image); // a PNG too large is refused before it is decoded
+    const early = header && tooLarge(header.width, header.height, job.scale);
+    if (early) return post({ type: 'error', id, code: 'too_many_pixels', message: early });
     const image = await decode(job.image).catch((error: unknown) => {
       throw Object.assign(new Error(`couldn't read the layer's pixels (${error instanceof Error ? error.message : String(error)})`), { code: 'bad_image' });
     });

@@ -1,4 +1,5 @@
 /** The bottom bar: a summary (wrapping onto a second line rather than hiding a failure), and Upscale or Cancel all. */
+import { activeEngineKind } from '../engine/index.ts';
 import { isRunning, type UiState } from '../state.ts';
 import { h, setChildren } from './dom.ts';
 
@@ -65,8 +66,9 @@ export function createFooter(actions: FooterActions): { element: HTMLElement; up
       clear.hidden = !state.run || running;
       start.hidden = running;
       start.textContent = n > 1 ? `Upscale ${n} layers` : 'Upscale';
-      start.disabled = n === 0 || state.connection.kind !== 'connected';
-      start.title = state.connection.kind !== 'connected' ? 'Connect to the bridge first' : n === 0 ? 'Select layers first' : '';
+      const engine = activeEngineKind(state);
+      start.disabled = n === 0 || !engine;
+      start.title = !engine ? 'Connect to the bridge first, or choose the In Figma engine' : n === 0 ? 'Select layers first' : '';
     },
   };
 }

@@ -1,5 +1,6 @@
 /** The top bar: connection status and the bridge address, which can be edited in place. */
 import { normalizeBridgeUrl } from '../../settings.ts';
+import { activeEngineKind } from '../engine/index.ts';
 import type { ConnectionState, UiState } from '../state.ts';
 import { h, icon, setChildren } from './dom.ts';
 
@@ -13,6 +14,18 @@ const STATUS: Readonly<Record<ConnectionState['kind'], [tone: string, label: str
   unauthorized: ['error', 'Not paired'],
   incompatible: ['error', 'Incompatible bridge'],
 });
+
+const IN_FIGMA_STATUS = Object.freeze({ idle: '', loading: ' · loading…', failed: ' · failed' });
+
+/** Which engine runs, for the header: `Bridge`, `In Figma · WebAssembly` and so on. */
+export function engineText(state: UiState): string {
+  const kind = activeEngineKind(state);
+  if (kind === 'bridge') return 'Engine: Bridge';
+  if (!kind) return 'Engine: Bridge (not connected)';
+  const { status, device } = state.inFigma;
+  const detail = status === 'ready' ? ` · ${device === 'webgpu' ? 'WebGPU' : 'WebAssembly'}` : IN_FIGMA_STATUS[status];
+  return `Engine: In Figma${detail}`;
+}
 
 /** What the header asks of the rest of the UI. */
 export interface HeaderActions {
@@ -42,7 +55,8 @@ export function createHeader(actions: HeaderActions): { element: HTMLElement; up
   const label = h('span', { class: 'status-label' });
   const version = h('span', { class: 'muted' });
   const address = h('div', { class: 'address' });
-  const element = h('header', { class: 'bar' }, h('div', { class: 'status' }, dot, label, version), address);
+  const engine = h('span', { class: 'engine muted', attrs: { 'data-testid': 'engine' } });
+  const element = h('header', { class: 'bar' }, h('div', { class: 'status-stack' }, h('div', { class: 'status' }, dot, label, version), engine), address);
   let editing = false;
   let last: UiState | undefined;
 
@@ -73,6 +87,8 @@ export function createHeader(actions: HeaderActions): { element: HTMLElement; up
       dot.className = `dot ${tone}`;
       label.textContent = text;
       version.textContent = state.connection.kind === 'connected' ? `tsdsr ${state.connection.serverVersion}` : '';
+      engine.textContent = engineText(state);
+      engine.title = state.inFigma.message ?? '';
       if (!editing) showAddress(state);
     },
   };
