@@ -85,7 +85,7 @@ describe.skipIf(skipReason !== undefined)(`the built plugin when the bridge cann
   it('says so when the address is edited to a port the manifest does not allow, instead of "Connecting…" for ever', async () => {
     const { app, httpUrl, wsUrl, token } = await startBridge();
     closers.push(() => app.close());
-    const host = pairedHost(httpUrl, token);
+    const host = pairedHost(httpUrl, token, { engine: 'bridge' });
     await threeLayers(host);
     const session = await openPlugin(rig, host, { connectSrc: [...ALLOWED, httpUrl, new URL(wsUrl).origin] });
     await waitForText(statusLabel(session), /^Connected$/);

@@ -68,7 +68,7 @@ describe.skipIf(skipReason !== undefined)(`the built plugin when things go wrong
   it('says the bridge is not running and how to start it, retries on its own, and connects on Retry now', async () => {
     const port = await freePort();
     const token = 'down-test-token';
-    const host = pairedHost(`http://127.0.0.1:${port}`, token);
+    const host = pairedHost(`http://127.0.0.1:${port}`, token, { engine: 'bridge' });
     await threeLayers(host);
     const session = await openPlugin(rig, host);
     await waitForText(notice(session), /^Bridge not running.*Start it with npx tsdsr serve\. Retrying in \d s…/);
