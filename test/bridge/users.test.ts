@@ -1,5 +1,6 @@
 // Named user tokens on a shared bridge: accepted wherever the pairing token is, refused at once when revoked (their
 // WebSocket sessions closed), fairness by user rather than by connection, a per-user rate limit, and no token in any log line.
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadOrCreateToken } from '../../bridge-server/src/auth/token.ts';
@@ -128,6 +129,21 @@ describe('user tokens', () => {
     await revokeUser(join(bridge.dir, 'users.json'), 'carol');
     expect((await session.closed()).code).toBe(4401);
     expect((await restUpscale(bridge, carol, png)).status).toBe(401);
+  });
+});
+
+describe('a users file that cannot be read', () => {
+  it('accepts no user token until it is fixed, the pairing token meanwhile', async () => {
+    // Polling with a refused token must not run into the wrong-token lockout.
+    const bridge = await sharedBridge({ authThrottle: { failuresBeforeDelay: 1_000, failuresBeforeLockout: 1_000 } });
+    const png = await makePng(6, 5);
+    const path = join(bridge.dir, 'users.json');
+    const good = await readFile(path, 'utf8');
+    await writeFile(path, '{ "version": 1, "users": [');
+    await until(async () => (await restUpscale(bridge, bridge.alice, png)).status === 401);
+    expect((await restUpscale(bridge, bridge.pairing, png)).status).toBe(200);
+    await writeFile(path, good);
+    await until(async () => (await restUpscale(bridge, bridge.alice, png)).status === 200);
   });
 });
 

@@ -4,6 +4,10 @@ import { basename, dirname } from 'node:path';
 import { readToken, tokensMatch } from './token.ts';
 import { findUser, OWNER, readUsers, type UserRecord } from './users.ts';
 
+/** Reads of an unreadable users file before giving up on it, and the pause between them. */
+const USERS_READ_ATTEMPTS = 3;
+const USERS_RETRY_MS = 100;
+
 /** Holds the current pairing token and users; tells listeners when the token changes or users are revoked. */
 export class TokenStore {
   #token: string;
@@ -77,13 +81,7 @@ export class TokenStore {
 
   async #reloadUsers(): Promise<void> {
     if (!this.usersPath) return;
-    let users: UserRecord[];
-    try {
-      users = await readUsers(this.usersPath);
-    } catch (err) {
-      this.log(`cannot read the users file (${(err as Error).message}); no user token is accepted until it is fixed`);
-      users = [];
-    }
+    const users = await this.#readUsersSettled(this.usersPath);
     const previous = this.#users;
     this.#users = users;
     const kept = new Map(users.map((user) => [user.name, user.tokenSha256]));
@@ -91,6 +89,22 @@ export class TokenStore {
     if (revoked.size === 0) return;
     this.log(`user token(s) revoked: ${[...revoked].join(', ')}; refused from now on and their open sessions were closed`);
     for (const listener of this.#revokeListeners) listener(revoked);
+  }
+
+  /** Reads the users file, retrying briefly while it is unreadable (a copy still being written); fails closed: no users. */
+  async #readUsersSettled(path: string): Promise<UserRecord[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await readUsers(path);
+      } catch (err) {
+        if (attempt < USERS_READ_ATTEMPTS) {
+          await new Promise((resolve) => setTimeout(resolve, USERS_RETRY_MS));
+          continue;
+        }
+        this.log(`cannot read the users file (${(err as Error).message}); no user token is accepted until it is fixed`);
+        return [];
+      }
+    }
   }
 
   /** Watches the configuration folder and reloads when the token or users file is replaced or written. */
