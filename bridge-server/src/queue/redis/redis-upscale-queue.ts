@@ -45,6 +45,9 @@ const keyOf = (clientId: string, jobId: string): string => `${clientId}\u0000${j
 const cancelledError = (): BridgeError => new BridgeError('cancelled', 'the job was cancelled');
 const shutdownError = (): BridgeError => new BridgeError('unavailable', 'the server is shutting down');
 const WORKER_CACHE_MS = 1_000;
+/** A reconciliation after an outage is tried this many times, this far apart, while the connections come back. */
+const RECONCILE_ATTEMPTS = 60;
+const RECONCILE_RETRY_MS = 500;
 
 /** Submits jobs to BullMQ queues (one per model) and relays their progress and results to the submitting client. */
 export class RedisUpscaleQueue implements UpscaleQueue {
@@ -67,6 +70,7 @@ export class RedisUpscaleQueue implements UpscaleQueue {
     this.#redis.on('error', () => undefined);
     let lost = false;
     this.#redis.on('close', () => {
+      if (!lost && !this.#closed) this.#options.log?.(`lost Redis at ${displayUrl(options.url)}; new jobs are answered unavailable until it is back`);
       lost = true;
     });
     this.#redis.on('ready', () => {
@@ -206,9 +210,13 @@ export class RedisUpscaleQueue implements UpscaleQueue {
     job.reject(new BridgeError(isErrorCode(code) ? code : 'internal', message));
   }
 
-  /** After an outage: jobs Redis no longer has (it restarted without persistence) end `unavailable`; ends missed meanwhile are relayed. */
-  async #reconcile(): Promise<void> {
+  /**
+   * After an outage: jobs Redis no longer has (it restarted without persistence) end `unavailable`; ends missed meanwhile
+   * are relayed. Tried again while the queues' own connections are still coming back.
+   */
+  async #reconcile(attempt = 0): Promise<void> {
     for (const job of [...this.#byBullId.values()]) {
+      if (this.#closed) return;
       try {
         const { queue } = await this.#queueOf(job.model);
         const found = await queue.getJob(job.bullId);
@@ -222,7 +230,8 @@ export class RedisUpscaleQueue implements UpscaleQueue {
         if (state === 'completed') await this.#onCompleted(job.bullId, found.returnvalue);
         else if (state === 'failed') this.#onFailed(job.bullId, found.failedReason);
       } catch {
-        // Redis went away again; the next reconnection reconciles
+        if (attempt < RECONCILE_ATTEMPTS) setTimeout(() => void this.#reconcile(attempt + 1), RECONCILE_RETRY_MS).unref();
+        return;
       }
     }
   }
@@ -305,7 +314,8 @@ export class RedisUpscaleQueue implements UpscaleQueue {
   async close(): Promise<void> {
     this.#closed = true;
     for (const job of [...this.#byClient.values()]) this.cancel(job.clientId, job.jobId, shutdownError);
-    await Promise.all([...this.#queues.values()].flatMap(({ queue, events }) => [queue.close(), events.close()])).catch(() => undefined);
+    const closing = Promise.all([...this.#queues.values()].flatMap(({ queue, events }) => [queue.close(), events.close()]));
+    await withTimeout(closing, 5_000, 'Redis did not answer').catch(() => undefined); // Redis down: do not hang the shutdown
     this.#queues.clear();
     this.#redis.disconnect();
   }
