@@ -112,6 +112,17 @@ describe('tsdsr serve --queue with tsdsr workers', () => {
     }
   });
 
+  it('serves POST /v1/upscale through the queue with the same answer as in process', async () => {
+    const image = await makePng(7, 5);
+    const res = await bridges[1]!.app.inject({
+      method: 'POST', url: '/v1/upscale?model=bicubic&scale=2', payload: image,
+      headers: { authorization: `Bearer ${bridges[1]!.token}`, 'content-type': 'image/png' },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers).toMatchObject({ 'content-type': 'image/png', 'x-tsdsr-width': '14', 'x-tsdsr-height': '10', 'x-tsdsr-model': 'bicubic' });
+    expect(bridges[1]!.app.jobs.stats()).toEqual({ running: 0, queued: 0 });
+  });
+
   it('answers unavailable at once for a model no worker serves', async () => {
     const client = await TestClient.paired(bridges[0]!.wsUrl, bridges[0]!.token);
     client.upscale('x', await makePng(8, 8), { model: 'nearest', scale: 2 });
@@ -142,6 +153,29 @@ describe('tsdsr serve --queue with tsdsr workers', () => {
     expect(await client.outcomes(1)).toMatchObject([{ id: 'after', ok: true, width: 20, height: 20 }]);
     expect(started).toEqual(['8x8', '10x10']);
     client.close();
+    await stopWorker(worker);
+  });
+
+  it('drains at shutdown: the running job finishes, the queued one is answered unavailable', async () => {
+    const { runtime, gate } = gatedRuntime(2);
+    const worker = await startWorker(roots.nearest, runtime);
+    const bridge = await startBridge({ configDir: join(roots.nearest, '..', 'drain'), queue: redis.url });
+    const client = await TestClient.paired(bridge.wsUrl, bridge.token);
+    client.upscale('finishing', await makePng(8, 8), { model: 'nearest', scale: 2 });
+    gate.release(1);
+    await untilProgress(client, 'finishing');
+    client.upscale('waiting', await makePng(9, 9), { model: 'nearest', scale: 2 });
+    expect(await client.nextMessage()).toMatchObject({ type: 'accepted', id: 'waiting' });
+    const drained = bridge.app.jobs.drain(20_000);
+    gate.open();
+    expect(await drained).toEqual({ finished: 1, stopped: 0, unqueued: 1 });
+    const outcomes = await client.outcomes(2);
+    expect(outcomes).toEqual(expect.arrayContaining([
+      expect.objectContaining({ id: 'finishing', ok: true, width: 16 }),
+      { id: 'waiting', ok: false, code: 'unavailable' },
+    ]));
+    client.close();
+    await bridge.app.close();
     await stopWorker(worker);
   });
 
@@ -176,13 +210,20 @@ describe('tsdsr serve --queue with tsdsr workers', () => {
     await stopWorker(rescuer);
   });
 
-  it('answers unavailable while Redis is down and serves again once it is back', async () => {
+  it('answers unavailable while Redis is down, serves again once it is back, and answers a job Redis lost unavailable', async () => {
+    const { runtime, gate } = gatedRuntime(4);
+    const gated = await startWorker(roots.nearest, runtime);
+    const holder = await TestClient.paired(bridges[1]!.wsUrl, bridges[1]!.token);
+    holder.upscale('inflight', await makePng(8, 8), { model: 'nearest', scale: 2 });
+    gate.release(1);
+    await untilProgress(holder, 'inflight');
     const client = await TestClient.paired(bridges[0]!.wsUrl, bridges[0]!.token);
     const image = await makePng(8, 8);
     await redis.stop();
     client.upscale('down', image, { model: 'bicubic', scale: 2 });
     expect(await client.outcomes(1)).toMatchObject([{ id: 'down', ok: false, code: 'unavailable' }]);
     await redis.start();
+    expect(await holder.outcomes(1)).toMatchObject([{ id: 'inflight', ok: false, code: 'unavailable' }]);
     let served: JobOutcome | undefined;
     for (let attempt = 0; attempt < 100 && !served?.ok; attempt++) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 200));
@@ -192,5 +233,8 @@ describe('tsdsr serve --queue with tsdsr workers', () => {
     }
     expect(served).toMatchObject({ ok: true, width: 16, height: 16 });
     client.close();
+    holder.close();
+    gate.open();
+    await stopWorker(gated);
   });
 });
