@@ -2,6 +2,7 @@
  * The engine's inlined assets in ui.html: each a `<script type="application/x-tsdsr-asset" data-asset="name">` holding
  * base64 of gzip data, which the browser neither runs nor decodes. Read only when the in-Figma engine is first needed.
  */
+import { gunzipBase64 } from './base64.ts';
 import { ENGINE_ASSETS, type PackedAssets } from './protocol.ts';
 
 /** The type attribute of the asset script elements (build and UI agree on it here). */
@@ -18,8 +19,7 @@ export function readPackedAssets(doc: Document = document): PackedAssets | undef
 
 /** The worker's script as a Blob URL (the UI is one file, so the worker cannot be loaded from an address). */
 export async function workerUrl(assets: PackedAssets): Promise<string> {
-  const packed = Uint8Array.from(atob(assets.files[ENGINE_ASSETS.worker]!), (c) => c.charCodeAt(0));
-  const script = new Blob([packed]).stream().pipeThrough(new DecompressionStream('gzip'));
-  const blob = new Blob([await new Response(script).arrayBuffer()], { type: 'text/javascript' });
+  const script = await gunzipBase64(assets.files[ENGINE_ASSETS.worker]!);
+  const blob = new Blob([script as Uint8Array<ArrayBuffer>], { type: 'text/javascript' });
   return URL.createObjectURL(blob);
 }

@@ -7,6 +7,7 @@ import { configureWasmBinary, webBackend } from '../../../../models/runtime/ort-
 import { ENGINE_ASSETS, IN_FIGMA_MAX_INPUT_PIXELS, IN_FIGMA_MAX_OUTPUT_PIXELS, type EngineDevice, type FromWorker, type PackedAssets, type ToWorker } from './protocol.ts';
 import { pngSize } from '../../png.ts';
 import type { ColorFix } from '../../settings.ts';
+import { gunzipBase64 } from './base64.ts';
 import { decodePng, encodePng, isPng } from './png-codec.ts';
 
 interface Job {
@@ -25,9 +26,7 @@ let current: Job | undefined;
 /** Gunzips one base64 asset. */
 async function unpack(base64: string | undefined, name: string): Promise<Uint8Array> {
   if (base64 === undefined) throw new Error(`the plugin was built without ${name}`);
-  const packed = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-  const stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream('gzip'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+  return gunzipBase64(base64);
 }
 
 /** Lets queued messages (a cancel) in before the next graph runs, and stops there when the job was cancelled. */
