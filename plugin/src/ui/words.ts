@@ -83,6 +83,9 @@ export function inFigmaErrorText(code: ErrorCode, message: string): string {
   }
 }
 
+/** A layer's preview note when it is over the in-Figma engine's limits (4.2 MP in, 16.8 MP out). */
+export const IN_FIGMA_TOO_LARGE_TEXT = 'Too large to upscale in Figma (limit 16.8 MP result, 4.2 MP layer): start the bridge';
+
 /** The line under a bridge notice while Auto upscales in Figma instead. */
 export const IN_FIGMA_MEANWHILE_TEXT = 'Meanwhile the plugin upscales in Figma with its built-in model (TSD-SR Fast); the bridge adds bigger models and GPUs.';
 

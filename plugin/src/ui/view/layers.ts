@@ -2,7 +2,9 @@
 import type { ModelChoice } from '../../../../bridge-server/src/protocol/index.ts';
 import type { LayerInfo, SkippedLayer } from '../../messages.ts';
 import { FIGMA_MAX_IMAGE_SIDE } from '../../settings.ts';
+import { activeEngineKind, IN_FIGMA_MAX_INPUT_PIXELS, IN_FIGMA_MAX_OUTPUT_PIXELS } from '../engine/index.ts';
 import { isSettled, type LayerRow, type LayerStatus, type UiState } from '../state.ts';
+import { IN_FIGMA_TOO_LARGE_TEXT } from '../words.ts';
 import { h, icon, richText, setChildren, type IconName } from './dom.ts';
 
 /** What the list's buttons do. */
@@ -40,10 +42,11 @@ function size(w: number, h: number): string {
   return `${w}×${h}`;
 }
 
-function previewRow(layer: LayerInfo, scale: number, oversize: string): RowData {
+function previewRow(layer: LayerInfo, scale: number, oversize: string, inFigma: boolean): RowData {
   const [w, h] = [Math.round(layer.widthPx * scale), Math.round(layer.heightPx * scale)];
   const over = w > FIGMA_MAX_IMAGE_SIDE || h > FIGMA_MAX_IMAGE_SIDE;
   const notes = [
+    inFigma && (w * h > IN_FIGMA_MAX_OUTPUT_PIXELS || layer.widthPx * layer.heightPx > IN_FIGMA_MAX_INPUT_PIXELS) ? IN_FIGMA_TOO_LARGE_TEXT : '',
     layer.locked ? 'Locked: the result goes beside it' : '',
     layer.warning ?? '',
     over ? `Over ${FIGMA_MAX_IMAGE_SIDE} px at ${scale}×: ${oversize === 'cap' ? 'will be shrunk to fit' : 'will be split into tiles'}` : '',
@@ -90,7 +93,8 @@ export function rowsFor(state: UiState): RowData[] {
   const run = state.run;
   if (run) return [...run.rows.map((r) => runRow(r, run.scale)), ...run.skipped.map((s) => skippedRow(s, 'run'))];
   const { scale, oversize } = state.settings;
-  return [...state.selection.layers.map((l) => previewRow(l, scale, oversize)), ...state.selection.skipped.map((s) => skippedRow(s, 'pre'))];
+  const inFigma = activeEngineKind(state) === 'figma';
+  return [...state.selection.layers.map((l) => previewRow(l, scale, oversize, inFigma)), ...state.selection.skipped.map((s) => skippedRow(s, 'pre'))];
 }
 
 interface RowView {
