@@ -22,7 +22,8 @@ function newestSourceTime(dir: string): number {
 export async function ensurePluginBuilt(): Promise<typeof DIST_FILES> {
   const built = Object.values(DIST_FILES).every((f) => existsSync(f));
   const builtAt = built ? Math.min(...Object.values(DIST_FILES).map((f) => statSync(f).mtimeMs)) : 0;
-  const sourcesAt = Math.max(newestSourceTime(path.join(PLUGIN_DIR, 'src')), statSync(path.join(PLUGIN_DIR, 'build.ts')).mtimeMs);
+  const builders = ['build.ts', 'build-engine.ts'].map((file) => statSync(path.join(PLUGIN_DIR, file)).mtimeMs);
+  const sourcesAt = Math.max(newestSourceTime(path.join(PLUGIN_DIR, 'src')), ...builders);
   if (!built || builtAt < sourcesAt) await buildPlugin();
   return DIST_FILES;
 }

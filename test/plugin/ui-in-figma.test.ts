@@ -1,5 +1,6 @@
 // The built plugin with no bridge: plugin/dist/ui.html in a sandboxed iframe upscales with its in-Figma engine
 // (onnxruntime-web, wasm, in a Web Worker) and matches the bridge's runtime (onnxruntime-node) on the same input.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ImagePaint } from '@figma/plugin-typings/plugin-api-standalone.js';
@@ -14,6 +15,8 @@ import { waitForMessage, waitForText } from './e2e-scene.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const skipReason = browserSkipReason();
+/** What Figma lets the plugin window reach (the manifest's allowedDomains, as a connect-src policy): nothing the engine needs. */
+const ALLOWED = (JSON.parse(readFileSync(path.join(root, 'manifest.json'), 'utf8')) as { networkAccess: { allowedDomains: string[] } }).networkAccess.allowedDomains;
 let rig: UiRig;
 
 beforeAll(async () => {
@@ -66,7 +69,7 @@ async function workerMessages(session: PluginSession): Promise<{ type: string; t
 describe.skipIf(skipReason !== undefined)(`the built plugin with no bridge${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
   it('upscales an image layer 4× in Figma, equal to the bridge runtime within 1/255, and places it as a bridge result', async () => {
     const { host, layer, hash } = await hostWithImage(32, 32);
-    const session = await openPlugin(rig, host);
+    const session = await openPlugin(rig, host, { connectSrc: ALLOWED });
     await waitForText(session.ui.getByTestId('engine'), /^Engine: In Figma$/);
     await waitForText(session.ui.getByTestId('notice-note'), /upscales in Figma/);
     await waitForText(session.ui.locator('li.layer').first(), /Image · 32×32 → 128×128 px/);
@@ -122,6 +125,7 @@ describe.skipIf(skipReason !== undefined)(`the built plugin with no bridge${skip
   it('says when a layer is too large to upscale in Figma, with the limit, and suggests the bridge', async () => {
     const { host } = await hostWithImage(1100, 1100, { engine: 'figma' });
     const session = await openPlugin(rig, host);
+    await waitForText(session.ui.locator('li.layer').first(), /Too large to upscale in Figma \(limit 16\.8 MP result, 4\.2 MP layer\): start the bridge/);
     await session.ui.getByTestId('start').click();
     await waitForText(session.ui.locator('li.layer').first(), /Too large to upscale in Figma: .*the limit is 16\.8 MP.*npx tsdsr serve/, 30_000);
     await waitForText(session.ui.getByTestId('summary'), /^Done · 0 upscaled · 1 failed$/);
