@@ -17,7 +17,7 @@ Options:
       --queue <url>          the bridges' Redis: redis://[user:password@]host[:port][/db] or rediss://… (required)
       --device <device>      auto, cpu, webgpu or cuda (default auto)
       --models <dir>         also load models from this directory (repeatable)
-      --concurrency <n>      jobs run at the same time on each model's queue (default 1)
+      --concurrency <n>      jobs run at the same time, all models together (default 1)
 
 SIGTERM or Ctrl-C: take no new jobs, finish the running ones, then exit; a second signal stops them at the next tile.
   -h, --help                 show this help`;
@@ -54,7 +54,7 @@ export async function workerCommand(argv: string[], io: CliIO): Promise<number> 
   const registry = await ModelRegistry.scan(modelRoots(configDir(io.env), values.models), nodeRuntime, log);
   const worker = await UpscaleWorker.start({ url: values.queue, registry, runtime: nodeRuntime, device, concurrency, log });
   log(`tsdsr worker ${worker.id} taking jobs from ${displayUrl(values.queue)}`);
-  log(`models: ${worker.models.join(', ')}; device: ${device}; concurrency: ${concurrency} per model`);
+  log(`models: ${worker.models.join(', ')}; device: ${device}; concurrency: ${concurrency}`);
   await stopOnSignal(worker, log);
   return EXIT.ok;
 }

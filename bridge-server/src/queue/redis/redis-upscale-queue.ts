@@ -168,10 +168,12 @@ export class RedisUpscaleQueue implements UpscaleQueue {
     events.on('progress', ({ jobId, data }) => this.#byBullId.get(jobId)?.onProgress?.(data as UpscaleProgress));
     events.on('completed', ({ jobId, returnvalue }) => void this.#onCompleted(jobId, returnvalue));
     events.on('failed', ({ jobId, failedReason }) => this.#onFailed(jobId, failedReason));
-    events.on('stalled', ({ jobId }) => {
-      const job = this.#byBullId.get(jobId);
+    const backInQueue = (bullId: string): void => {
+      const job = this.#byBullId.get(bullId);
       if (job) job.running = false;
-    });
+    };
+    events.on('stalled', ({ jobId }) => backInQueue(jobId));
+    events.on('waiting', ({ jobId }) => backInQueue(jobId));
     const entry = { queue, events };
     this.#queues.set(model, entry);
     await events.waitUntilReady();

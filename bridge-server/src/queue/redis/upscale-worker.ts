@@ -1,7 +1,7 @@
 /** The worker side of the team queue (`tsdsr worker`): takes upscale jobs of the models it holds from BullMQ and runs them with the bridge's runtime. */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Worker, type Job } from 'bullmq';
+import { WaitingError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { DeviceChoice } from '../../../../models/runtime/index.ts';
 import { BridgeError, toBridgeError } from '../../errors.ts';
@@ -22,7 +22,7 @@ export interface UpscaleWorkerOptions {
   registry: ModelRegistry;
   runtime: BridgeRuntime;
   device: DeviceChoice;
-  /** Jobs run at the same time on each model's queue (default 1). */
+  /** Jobs run at the same time, all models together (default 1). */
   concurrency?: number;
   /** BullMQ's lock on a running job, renewed at half this; a worker silent this long counts as dead (default 30 000 ms). */
   lockDurationMs?: number;
@@ -48,6 +48,8 @@ export class UpscaleWorker {
   readonly #subscriber: Redis;
   readonly #workers: Worker<UpscaleJobData, UpscaleJobReturn>[] = [];
   readonly #running = new Map<string, AbortController>();
+  /** Jobs holding one of the `concurrency` slots (running, or about to). */
+  #busy = 0;
   readonly #execute: UpscaleExecutor;
   readonly #registration: WorkerRegistration;
   #heartbeat: NodeJS.Timeout | undefined;
@@ -87,7 +89,7 @@ export class UpscaleWorker {
     await this.#subscriber.subscribe(CANCEL_CHANNEL);
     this.#subscriber.on('message', (_channel: string, bullId: string) => this.#running.get(bullId)?.abort(cancelledError()));
     for (const model of this.models) {
-      const worker = new Worker<UpscaleJobData, UpscaleJobReturn>(upscaleQueueName(model), (job) => this.#process(job), {
+      const worker = new Worker<UpscaleJobData, UpscaleJobReturn>(upscaleQueueName(model), (job, token) => this.#take(job, token), {
         connection: { ...this.#connection, maxRetriesPerRequest: null },
         prefix: KEY_PREFIX,
         concurrency: this.#registration.concurrency,
@@ -109,6 +111,36 @@ export class UpscaleWorker {
     await register(this.#redis, this.#registration, 3 * (this.#options.heartbeatMs ?? 5_000)).catch((err: unknown) => {
       this.#options.log?.(`could not renew the registration: ${err instanceof Error ? err.message : String(err)}`);
     });
+  }
+
+  /**
+   * Runs a job in one of the worker's `concurrency` slots. One queue per model means one BullMQ Worker per model, so
+   * they stop fetching while every slot is busy, and a job one of them fetched anyway goes back to the queue for
+   * another worker instead of waiting here.
+   */
+  async #take(job: Job<UpscaleJobData, UpscaleJobReturn>, token: string | undefined): Promise<UpscaleJobReturn> {
+    if (this.#busy >= this.#registration.concurrency) {
+      await job.moveToWait(token);
+      throw new WaitingError();
+    }
+    this.#busy++;
+    this.#fetchWhileFree();
+    try {
+      return await this.#process(job);
+    } finally {
+      this.#busy--;
+      this.#fetchWhileFree();
+    }
+  }
+
+  /** Pauses fetching on every model's queue while all slots are busy, resumes it when one frees up. */
+  #fetchWhileFree(): void {
+    if (this.#closing) return;
+    const full = this.#busy >= this.#registration.concurrency;
+    for (const worker of this.#workers) {
+      if (full && !worker.isPaused()) void worker.pause(true);
+      else if (!full && worker.isPaused()) void worker.resume();
+    }
   }
 
   /** Runs one job; a failure becomes the job's failed reason as a protocol code and message. */
