@@ -19,16 +19,16 @@ const FAST_LOCKS = { lockDurationMs: 1_000, stalledIntervalMs: 500, heartbeatMs:
 
 let redis: TestRedis;
 let cleanup: () => Promise<void>;
-let roots: { bicubic: string; nearest: string };
+let roots: { bicubic: string; nearest: string; nearestAndReal: string; real: string };
 const bridges: RunningBridge[] = [];
 const workers: UpscaleWorker[] = [];
 const children: ChildProcessWithoutNullStreams[] = [];
 
-/** A model folder holding only the zoo's `model`, so a worker serves that model alone. */
-async function rootWith(dir: string, model: string): Promise<string> {
-  const root = join(dir, `only-${model}`);
+/** A model folder holding only these zoo models, so a worker serves them alone. */
+async function rootWith(dir: string, ...models: string[]): Promise<string> {
+  const root = join(dir, `only-${models.join('-')}`);
   await mkdir(root, { recursive: true });
-  await symlink(join(ZOO_DIR, model), join(root, model));
+  for (const model of models) await symlink(join(ZOO_DIR, model), join(root, model));
   return root;
 }
 
@@ -66,7 +66,10 @@ beforeAll(async () => {
   redis = await startRedis();
   const config = await tempConfigDir();
   cleanup = config.cleanup;
-  roots = { bicubic: await rootWith(config.dir, 'bicubic'), nearest: await rootWith(config.dir, 'nearest') };
+  roots = {
+    bicubic: await rootWith(config.dir, 'bicubic'), nearest: await rootWith(config.dir, 'nearest'),
+    nearestAndReal: await rootWith(config.dir, 'nearest', 'tsdsr-real'), real: await rootWith(config.dir, 'tsdsr-real'),
+  };
   for (const name of ['a', 'b']) bridges.push(await startBridge({ configDir: join(config.dir, name), queue: redis.url }));
   for (let i = 0; i < 3; i++) await startWorker(roots.bicubic);
 });
@@ -154,6 +157,27 @@ describe('tsdsr serve --queue with tsdsr workers', () => {
     expect(started).toEqual(['8x8', '10x10']);
     client.close();
     await stopWorker(worker);
+  });
+
+  it('runs at most --concurrency jobs over all its models, leaving the others to other workers', async () => {
+    const { runtime, gate, started } = gatedRuntime(4);
+    const busy = await startWorker(roots.nearestAndReal, runtime);
+    const client = await TestClient.paired(bridges[0]!.wsUrl, bridges[0]!.token);
+    client.upscale('first', await makePng(8, 8), { model: 'nearest', scale: 2 });
+    gate.release(1);
+    await untilProgress(client, 'first');
+    client.upscale('second', await makePng(9, 9), { model: 'tsdsr-real', scale: 4 });
+    expect(await client.nextMessage()).toMatchObject({ type: 'accepted', id: 'second' });
+    const open = gatedRuntime(4);
+    open.gate.open();
+    const free = await startWorker(roots.real, open.runtime);
+    expect(await client.outcomes(1)).toMatchObject([{ id: 'second', ok: true, width: 36, height: 36 }]);
+    expect({ busy: started, free: open.started }).toEqual({ busy: ['8x8'], free: ['9x9'] });
+    gate.open();
+    expect(await client.outcomes(1)).toMatchObject([{ id: 'first', ok: true, width: 16, height: 16 }]);
+    client.close();
+    await stopWorker(busy);
+    await stopWorker(free);
   });
 
   it('drains at shutdown: the running job finishes, the queued one is answered unavailable', async () => {
