@@ -135,6 +135,19 @@ describe('user tokens', () => {
   });
 });
 
+describe('tsdsr token list on a running bridge', () => {
+  it('tells when each user was last seen, and never for a user who was not', async () => {
+    const bridge = await sharedBridge();
+    expect((await fetch(`${bridge.httpUrl}/v1/models`, { headers: bearer(bridge.alice) })).status).toBe(200);
+    await bridge.app.tokens.close();
+    const out: string[] = [];
+    const io: CliIO = { out: (l) => void out.push(l), err: () => {}, stderr: process.stderr, env: { TSDSR_CONFIG_DIR: bridge.dir } };
+    expect(await tokenCommand(['list'], io)).toBe(0);
+    expect(out.find((line) => line.startsWith('alice '))).toMatch(/^alice\s+\S+\s+\d{4}-\d\d-\d\dT\S+$/);
+    expect(out.find((line) => line.startsWith('bob '))).toMatch(/\snever$/);
+  });
+});
+
 describe('a users file that cannot be read', () => {
   it('accepts no user token until it is fixed, the pairing token meanwhile', async () => {
     // Polling with a refused token must not run into the wrong-token lockout.

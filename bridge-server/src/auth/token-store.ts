@@ -1,6 +1,7 @@
 /** The tokens a running bridge accepts: the pairing token and the named users' tokens, held in memory, reloaded when their files change, with listeners for a change. */
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import { LastUsedLog, lastUsedPath } from './last-used.ts';
 import { readToken, tokensMatch } from './token.ts';
 import { findUser, OWNER, readUsers, type UserRecord } from './users.ts';
 
@@ -16,19 +17,23 @@ export class TokenStore {
   #reloading: Promise<boolean> = Promise.resolve(false);
   readonly #listeners = new Set<() => void>();
   readonly #revokeListeners = new Set<(names: ReadonlySet<string>) => void>();
+  readonly #lastUsed: LastUsedLog | undefined;
 
   /**
    * `path`: the token file to reload from (none: the token never changes); `usersPath`: the users file (none: no named users).
    */
   constructor(token: string, private readonly path?: string, private readonly log: (message: string) => void = () => {}, private readonly usersPath?: string) {
     this.#token = token;
+    this.#lastUsed = usersPath ? new LastUsedLog(lastUsedPath(usersPath), log) : undefined;
   }
 
   /** Who the presented token belongs to: `owner` for the pairing token, a user's name, or undefined (compared in constant time). */
   identify(presented: string | undefined): string | undefined {
     if (typeof presented !== 'string') return undefined;
     if (tokensMatch(presented, this.#token)) return OWNER;
-    return findUser(this.#users, presented);
+    const user = findUser(this.#users, presented);
+    if (user !== undefined) this.#lastUsed?.record(user);
+    return user;
   }
 
   /** True when the presented token is the pairing token or a current user's token. */
@@ -122,9 +127,10 @@ export class TokenStore {
     }
   }
 
-  /** Stops watching. */
-  close(): void {
+  /** Stops watching and writes out when users were last seen. */
+  async close(): Promise<void> {
     this.#watcher?.close();
     this.#watcher = undefined;
+    await this.#lastUsed?.flush();
   }
 }

@@ -1,4 +1,5 @@
 /** `tsdsr token add|list|revoke`: named tokens for the people sharing one bridge (only hashes are stored; `add` prints the token once). */
+import { lastUsedPath, readLastUsed } from '../auth/last-used.ts';
 import { readToken } from '../auth/token.ts';
 import { addUser, OWNER, readUsers, revokeUser, userNameProblem } from '../auth/users.ts';
 import { configDir, tokenPath, usersPath } from '../paths.ts';
@@ -49,9 +50,14 @@ export async function userTokenCommand(action: UserAction, names: readonly strin
   const path = usersPath(dir);
   if (action === 'list') {
     if (names.length > 0) throw new UsageError(`token list takes no arguments, got '${names[0]}'`);
-    io.out(`${'NAME'.padEnd(24)} CREATED`);
+    const lastUsed = await readLastUsed(lastUsedPath(path));
+    io.out(`${'NAME'.padEnd(24)} ${'CREATED'.padEnd(24)} LAST USED`);
     io.out(`${OWNER.padEnd(24)} (the pairing token: \`tsdsr token\` prints it)`);
-    for (const user of await readUsers(path)) io.out(`${user.name.padEnd(24)} ${user.created}`);
+    for (const user of await readUsers(path)) {
+      // A use from before the token was made belongs to an earlier token of the same name.
+      const used = lastUsed[user.name];
+      io.out(`${user.name.padEnd(24)} ${user.created.padEnd(24)} ${used !== undefined && used >= user.created ? used : 'never'}`);
+    }
     return EXIT.ok;
   }
   const name = nameOf(action, names);
