@@ -21,6 +21,7 @@ const IN_FIGMA_STATUS = Object.freeze({ idle: '', loading: ' · loading…', fai
 export function engineText(state: UiState): string {
   const kind = activeEngineKind(state);
   if (kind === 'bridge') return 'Engine: Bridge';
+  if (state.settings.engine === 'auto' && state.connection.kind === 'connecting') return 'Engine: Auto · looking for the bridge…';
   if (!kind) return 'Engine: Bridge (not connected)';
   const { status, device } = state.inFigma;
   const detail = status === 'ready' ? ` · ${device === 'webgpu' ? 'WebGPU' : 'WebAssembly'}` : IN_FIGMA_STATUS[status];
