@@ -13,6 +13,7 @@ import {
   upscaleQueueName,
 } from './connection.ts';
 import type { UpscaleJobData, UpscaleJobReturn } from './job-data.ts';
+import { PendingJobs, type PendingJob } from './pending-jobs.ts';
 import { listWorkers } from './workers.ts';
 
 /** Settings of the BullMQ queue. */
@@ -29,19 +30,6 @@ export interface RedisQueueOptions {
   log?: (message: string) => void;
 }
 
-interface PendingJob {
-  clientId: string;
-  jobId: string;
-  bullId: string;
-  model: string;
-  running: boolean;
-  startedAt?: number;
-  onProgress?: UpscaleProgressHandler;
-  resolve(value: UpscaleResult): void;
-  reject(reason: unknown): void;
-}
-
-const keyOf = (clientId: string, jobId: string): string => `${clientId}\u0000${jobId}`;
 const cancelledError = (): BridgeError => new BridgeError('cancelled', 'the job was cancelled');
 const shutdownError = (): BridgeError => new BridgeError('unavailable', 'the server is shutting down');
 const WORKER_CACHE_MS = 1_000;
@@ -55,11 +43,7 @@ export class RedisUpscaleQueue implements UpscaleQueue {
   readonly #connection: RedisAddress;
   readonly #redis: Redis;
   readonly #queues = new Map<string, { queue: Queue; events: QueueEvents }>();
-  /** Jobs of this bridge by BullMQ id, and by client and client job id. */
-  readonly #byBullId = new Map<string, PendingJob>();
-  readonly #byClient = new Map<string, PendingJob>();
-  readonly #active = new Map<string, number>();
-  readonly #started = new Map<string, number>();
+  readonly #jobs = new PendingJobs();
   #workers: { at: number; models: Set<string> } | undefined;
   #closed = false;
 
@@ -98,9 +82,8 @@ export class RedisUpscaleQueue implements UpscaleQueue {
 
   async submit(clientId: string, jobId: string, request: UpscaleRequest, onProgress?: UpscaleProgressHandler): Promise<SubmittedJob<UpscaleResult>> {
     if (this.#closed) throw shutdownError();
-    const key = keyOf(clientId, jobId);
-    if (this.#byClient.has(key)) throw new BridgeError('bad_request', `job id '${jobId}' is already in use by one of your jobs`);
-    const active = this.#active.get(clientId) ?? 0;
+    if (this.#jobs.of(clientId, jobId)) throw new BridgeError('bad_request', `job id '${jobId}' is already in use by one of your jobs`);
+    const active = this.#jobs.countOf(clientId);
     if (active >= this.#options.maxJobsPerClient) {
       throw new BridgeError('queue_full', `you already have ${active} jobs queued or running (the limit); wait for one to finish`);
     }
@@ -112,15 +95,13 @@ export class RedisUpscaleQueue implements UpscaleQueue {
     const result = new Promise<UpscaleResult>((resolve, reject) => {
       job = { clientId, jobId, bullId: randomUUID(), model: request.model, running: false, onProgress, resolve, reject };
     });
-    this.#byClient.set(key, job);
-    this.#byBullId.set(job.bullId, job);
-    this.#active.set(clientId, active + 1);
+    this.#jobs.add(job);
     try {
       const position = await withTimeout(this.#enqueue(job, request, active + 1), this.#options.submitTimeoutMs, 'Redis did not answer in time');
-      if (this.#byClient.get(key) !== job) void this.#withdraw(job); // cancelled while it was being added
+      if (!this.#jobs.holds(job)) void this.#withdraw(job); // cancelled while it was being added
       return { position, result };
     } catch (err) {
-      this.#forget(job);
+      this.#jobs.forget(job);
       void this.#redis.del(imageKey(job.bullId)).catch(() => undefined);
       if (err instanceof BridgeError) throw err;
       throw new BridgeError('unavailable', `the job queue (Redis) failed: ${err instanceof Error ? err.message : String(err)}; try again shortly`);
@@ -165,11 +146,11 @@ export class RedisUpscaleQueue implements UpscaleQueue {
     queue.on('error', () => undefined);
     events.on('error', () => undefined);
     events.on('active', ({ jobId }) => this.#onActive(jobId));
-    events.on('progress', ({ jobId, data }) => this.#byBullId.get(jobId)?.onProgress?.(data as UpscaleProgress));
+    events.on('progress', ({ jobId, data }) => this.#jobs.byBullId(jobId)?.onProgress?.(data as UpscaleProgress));
     events.on('completed', ({ jobId, returnvalue }) => void this.#onCompleted(jobId, returnvalue));
     events.on('failed', ({ jobId, failedReason }) => this.#onFailed(jobId, failedReason));
     const backInQueue = (bullId: string): void => {
-      const job = this.#byBullId.get(bullId);
+      const job = this.#jobs.byBullId(bullId);
       if (job) job.running = false;
     };
     events.on('stalled', ({ jobId }) => backInQueue(jobId));
@@ -181,17 +162,15 @@ export class RedisUpscaleQueue implements UpscaleQueue {
   }
 
   #onActive(bullId: string): void {
-    const job = this.#byBullId.get(bullId);
-    if (!job || job.running) return;
-    job.running = true;
-    if (!this.#started.has(keyOf(job.clientId, job.jobId))) this.#started.set(keyOf(job.clientId, job.jobId), performance.now());
+    const job = this.#jobs.byBullId(bullId);
+    if (job && !job.running) this.#jobs.markRunning(job);
   }
 
   /** Relays a result once: the job leaves the maps before the first await, so a second report of it finds nothing. */
   async #onCompleted(bullId: string, returnvalue: unknown): Promise<void> {
-    const job = this.#byBullId.get(bullId);
+    const job = this.#jobs.byBullId(bullId);
     if (!job) return;
-    this.#forget(job);
+    this.#jobs.forget(job);
     try {
       const value = (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as UpscaleJobReturn;
       const png = await this.#redis.getBuffer(resultKey(bullId));
@@ -204,9 +183,9 @@ export class RedisUpscaleQueue implements UpscaleQueue {
   }
 
   #onFailed(bullId: string, reason: string): void {
-    const job = this.#byBullId.get(bullId);
+    const job = this.#jobs.byBullId(bullId);
     if (!job) return;
-    this.#forget(job);
+    this.#jobs.forget(job);
     void this.#redis.del(imageKey(bullId), resultKey(bullId)).catch(() => undefined);
     const { code, message } = decodeFailure(reason);
     job.reject(new BridgeError(isErrorCode(code) ? code : 'internal', message));
@@ -217,13 +196,13 @@ export class RedisUpscaleQueue implements UpscaleQueue {
    * are relayed. Tried again while the queues' own connections are still coming back.
    */
   async #reconcile(attempt = 0): Promise<void> {
-    for (const job of [...this.#byBullId.values()]) {
+    for (const job of this.#jobs.list()) {
       if (this.#closed) return;
       try {
         const { queue } = await this.#queueOf(job.model);
         const found = await queue.getJob(job.bullId);
         if (!found) {
-          this.#forget(job);
+          this.#jobs.forget(job);
           this.#options.log?.(`job ${job.jobId} of ${job.clientId} was lost by Redis (restarted without persistence?)`);
           job.reject(new BridgeError('unavailable', 'the job queue (Redis) restarted and lost this job; submit it again'));
           continue;
@@ -239,13 +218,13 @@ export class RedisUpscaleQueue implements UpscaleQueue {
   }
 
   has(clientId: string, jobId: string): boolean {
-    return this.#byClient.has(keyOf(clientId, jobId));
+    return this.#jobs.of(clientId, jobId) !== undefined;
   }
 
   cancel(clientId: string, jobId: string, reason: () => BridgeError = cancelledError): boolean {
-    const job = this.#byClient.get(keyOf(clientId, jobId));
+    const job = this.#jobs.of(clientId, jobId);
     if (!job) return false;
-    this.#forget(job);
+    this.#jobs.forget(job);
     job.reject(reason());
     void this.#withdraw(job);
     return true;
@@ -266,7 +245,7 @@ export class RedisUpscaleQueue implements UpscaleQueue {
 
   cancelClient(clientId: string, reason: () => BridgeError = cancelledError): number {
     let count = 0;
-    for (const job of [...this.#byClient.values()]) {
+    for (const job of this.#jobs.list()) {
       if (job.clientId !== clientId) continue;
       this.cancel(clientId, job.jobId, reason);
       count++;
@@ -275,23 +254,18 @@ export class RedisUpscaleQueue implements UpscaleQueue {
   }
 
   stats(): QueueStats {
-    let running = 0;
-    for (const job of this.#byBullId.values()) if (job.running) running++;
-    return { running, queued: this.#byBullId.size - running };
+    return this.#jobs.stats();
   }
 
   takeStart(clientId: string, jobId: string): number | undefined {
-    const key = keyOf(clientId, jobId);
-    const started = this.#started.get(key);
-    this.#started.delete(key);
-    return started;
+    return this.#jobs.takeStart(clientId, jobId);
   }
 
   async drain(timeoutMs: number): Promise<DrainOutcome> {
     this.#closed = true;
-    const queued = [...this.#byBullId.values()].filter((job) => !job.running);
+    const queued = this.#jobs.list().filter((job) => !job.running);
     for (const job of queued) this.cancel(job.clientId, job.jobId, shutdownError);
-    const running = [...this.#byBullId.values()];
+    const running = this.#jobs.list();
     const ends = running.map((job) => new Promise<void>((resolve) => {
       const { resolve: done, reject: failed } = job;
       job.resolve = (value) => { done(value); resolve(); };
@@ -305,7 +279,7 @@ export class RedisUpscaleQueue implements UpscaleQueue {
     clearTimeout(timer);
     let stopped = 0;
     if (outcome === 'timeout') {
-      for (const job of [...this.#byBullId.values()]) {
+      for (const job of this.#jobs.list()) {
         this.cancel(job.clientId, job.jobId, shutdownError);
         stopped++;
       }
@@ -315,20 +289,11 @@ export class RedisUpscaleQueue implements UpscaleQueue {
 
   async close(): Promise<void> {
     this.#closed = true;
-    for (const job of [...this.#byClient.values()]) this.cancel(job.clientId, job.jobId, shutdownError);
+    for (const job of this.#jobs.list()) this.cancel(job.clientId, job.jobId, shutdownError);
     const closing = Promise.all([...this.#queues.values()].flatMap(({ queue, events }) => [queue.close(), events.close()]));
     await withTimeout(closing, 5_000, 'Redis did not answer').catch(() => undefined); // Redis down: do not hang the shutdown
     this.#queues.clear();
     this.#redis.disconnect();
-  }
-
-  #forget(job: PendingJob): void {
-    this.#byBullId.delete(job.bullId);
-    if (this.#byClient.get(keyOf(job.clientId, job.jobId)) !== job) return;
-    this.#byClient.delete(keyOf(job.clientId, job.jobId));
-    const left = (this.#active.get(job.clientId) ?? 1) - 1;
-    if (left > 0) this.#active.set(job.clientId, left);
-    else this.#active.delete(job.clientId);
   }
 }
 
