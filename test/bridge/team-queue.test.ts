@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZOO_DIR } from '../../bridge-server/src/paths.ts';
-import { UpscaleWorker } from '../../bridge-server/src/queue/redis/index.ts';
+import { RedisUpscaleQueue, UpscaleWorker } from '../../bridge-server/src/queue/redis/index.ts';
 import { ModelRegistry } from '../../bridge-server/src/registry.ts';
 import { nodeRuntime, type BridgeRuntime } from '../../bridge-server/src/runtime.ts';
 import { upscaleExecutor } from '../../bridge-server/src/upscale-job.ts';
@@ -124,6 +124,14 @@ describe('tsdsr serve --queue with tsdsr workers', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers).toMatchObject({ 'content-type': 'image/png', 'x-tsdsr-width': '14', 'x-tsdsr-height': '10', 'x-tsdsr-model': 'bicubic' });
     expect(bridges[1]!.app.jobs.stats()).toEqual({ running: 0, queued: 0 });
+  });
+
+  it('refuses an image over the size a job may carry through Redis, saying what the cap is', async () => {
+    const queue = await RedisUpscaleQueue.connect({ url: redis.url, maxJobsPerClient: 4, maxImageBytes: 1024 * 1024 });
+    const request = { model: 'bicubic', scale: 2, bytes: new Uint8Array(1024 * 1024 + 1) };
+    await expect(queue.submit('client', 'big', request)).rejects.toMatchObject({ code: 'body_too_large', message: expect.stringContaining('at most 1.0 MiB') });
+    expect(queue.has('client', 'big')).toBe(false);
+    await queue.close();
   });
 
   it('answers unavailable at once for a model no worker serves', async () => {
