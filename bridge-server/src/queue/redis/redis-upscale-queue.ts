@@ -102,7 +102,7 @@ export class RedisUpscaleQueue implements UpscaleQueue {
       return { position, result };
     } catch (err) {
       this.#jobs.forget(job);
-      void this.#redis.del(imageKey(job.bullId)).catch(() => undefined);
+      void this.#withdraw(job); // it may have reached Redis after all: no worker should run it
       if (err instanceof BridgeError) throw err;
       throw new BridgeError('unavailable', `the job queue (Redis) failed: ${err instanceof Error ? err.message : String(err)}; try again shortly`);
     }
@@ -142,7 +142,9 @@ export class RedisUpscaleQueue implements UpscaleQueue {
     if (known) return known;
     const name = upscaleQueueName(model);
     const queue = new Queue(name, { connection: { ...this.#connection, enableOfflineQueue: false }, prefix: KEY_PREFIX });
-    const events = new QueueEvents(name, { connection: { ...this.#connection, maxRetriesPerRequest: null }, prefix: KEY_PREFIX });
+    // From the stream's start, not from "now": a job added before the first read must not finish unheard (old events name
+    // jobs this bridge does not know and are ignored).
+    const events = new QueueEvents(name, { connection: { ...this.#connection, maxRetriesPerRequest: null }, prefix: KEY_PREFIX, lastEventId: '0-0' });
     queue.on('error', () => undefined);
     events.on('error', () => undefined);
     events.on('active', ({ jobId }) => this.#onActive(jobId));
