@@ -6,7 +6,7 @@
  * in-process row is the queue's overhead per job. Every model's rows start with warm-up jobs (the model opens in each
  * worker) that are not counted.
  *
- *   npx tsx bench/queue.ts [--clients 4] [--jobs 8] [--serial 8] [--size 32] [--scale 4] [--models bicubic,tsdsr-fast]
+ *   npx tsx bench/queue.ts [--clients 4] [--jobs 8] [--serial 16] [--size 32] [--scale 4] [--models bicubic,tsdsr-fast]
  *     [--workers 1,2,4]
  * Writes bench/results/queue.json after every row.
  */
@@ -59,7 +59,7 @@ function parseOptions(): Options {
     options: {
       clients: { type: 'string', default: '4' },
       jobs: { type: 'string', default: '8' },
-      serial: { type: 'string', default: '8' },
+      serial: { type: 'string', default: '16' },
       size: { type: 'string', default: '32' },
       scale: { type: 'string', default: '4' },
       models: { type: 'string', default: 'bicubic,tsdsr-fast' },
