@@ -66,6 +66,7 @@ describe('tsdsr worker', () => {
     const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
+    expect(stderr).toMatch(/job \S+: nearest x3 → 18x15 in \d+ ms \(ws:/);
     expect(stderr).toContain('worker stopped');
     expect(await listWorkers(client)).toEqual([]);
     client.disconnect();

@@ -1,6 +1,7 @@
 /** The worker side of the team queue (`tsdsr worker`): takes upscale jobs of the models it holds from BullMQ and runs them with the bridge's runtime. */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { WaitingError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { DeviceChoice } from '../../../../models/runtime/index.ts';
@@ -10,7 +11,8 @@ import type { ModelRegistry } from '../../registry.ts';
 import type { BridgeRuntime } from '../../runtime.ts';
 import { upscaleExecutor, type UpscaleExecutor } from '../../upscale-job.ts';
 import {
-  type RedisAddress, BYTES_TTL_MS, CANCEL_CHANNEL, KEY_PREFIX, MAX_QUEUE_IMAGE_BYTES, cancelKey, encodeFailure, imageKey, redisOptions, resultKey, upscaleQueueName,
+  type RedisAddress, BYTES_TTL_MS, CANCEL_CHANNEL, KEY_PREFIX, MAX_QUEUE_IMAGE_BYTES, cancelKey, displayUrl, encodeFailure, imageKey, redisOptions, resultKey,
+  upscaleQueueName,
 } from './connection.ts';
 import type { UpscaleJobData, UpscaleJobReturn } from './job-data.ts';
 import { register, unregister, type WorkerRegistration } from './workers.ts';
@@ -86,7 +88,8 @@ export class UpscaleWorker {
 
   async #start(): Promise<void> {
     if (this.models.length === 0) throw new Error('no models found; pass --models <dir> with at least one model');
-    await this.#subscriber.subscribe(CANCEL_CHANNEL);
+    const waiting = setTimeout(() => this.#options.log?.(`waiting for Redis at ${displayUrl(this.#options.url)}…`), 3_000);
+    await this.#subscriber.subscribe(CANCEL_CHANNEL).finally(() => clearTimeout(waiting));
     this.#subscriber.on('message', (_channel: string, bullId: string) => this.#running.get(bullId)?.abort(cancelledError()));
     for (const model of this.models) {
       const worker = new Worker<UpscaleJobData, UpscaleJobReturn>(upscaleQueueName(model), (job, token) => this.#take(job, token), {
@@ -147,6 +150,7 @@ export class UpscaleWorker {
   async #process(job: Job<UpscaleJobData, UpscaleJobReturn>): Promise<UpscaleJobReturn> {
     const bullId = job.id ?? '';
     const controller = new AbortController();
+    const startedAt = performance.now();
     this.#running.set(bullId, controller);
     try {
       if (await this.#redis.exists(cancelKey(bullId))) throw cancelledError();
@@ -162,6 +166,7 @@ export class UpscaleWorker {
       }
       await this.#redis.set(resultKey(bullId), Buffer.from(result.png.buffer, result.png.byteOffset, result.png.byteLength), 'PX', BYTES_TTL_MS);
       const { png: _png, ...value } = result;
+      this.#options.log?.(`job ${bullId}: ${model} x${scale} → ${value.width}x${value.height} in ${Math.round(performance.now() - startedAt)} ms (${job.data.client})`);
       return value;
     } catch (err) {
       const error = controller.signal.aborted ? cancelledError() : toBridgeError(err);
