@@ -56,6 +56,8 @@ export class UpscaleWorker {
   readonly #registration: WorkerRegistration;
   #heartbeat: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
+  /** Stopping now: running jobs are stopped at their next tile and go back to the queue. */
+  #stopping = false;
 
   private constructor(options: UpscaleWorkerOptions) {
     this.#options = options;
@@ -129,7 +131,7 @@ export class UpscaleWorker {
     this.#busy++;
     this.#fetchWhileFree();
     try {
-      return await this.#process(job);
+      return await this.#process(job, token);
     } finally {
       this.#busy--;
       this.#fetchWhileFree();
@@ -147,7 +149,7 @@ export class UpscaleWorker {
   }
 
   /** Runs one job; a failure becomes the job's failed reason as a protocol code and message. */
-  async #process(job: Job<UpscaleJobData, UpscaleJobReturn>): Promise<UpscaleJobReturn> {
+  async #process(job: Job<UpscaleJobData, UpscaleJobReturn>, token: string | undefined): Promise<UpscaleJobReturn> {
     const bullId = job.id ?? '';
     const controller = new AbortController();
     const startedAt = performance.now();
@@ -169,6 +171,10 @@ export class UpscaleWorker {
       this.#options.log?.(`job ${bullId}: ${model} x${scale} → ${value.width}x${value.height} in ${Math.round(performance.now() - startedAt)} ms (${job.data.client})`);
       return value;
     } catch (err) {
+      if (this.#stopping && controller.signal.aborted) {
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
       const error = controller.signal.aborted ? cancelledError() : toBridgeError(err);
       if (error.code === 'internal') this.#options.log?.(`job ${bullId} (${job.data.model}) failed: ${err instanceof Error ? err.message : String(err)}`);
       throw new Error(encodeFailure({ code: error.code, message: error.message }));
@@ -183,15 +189,18 @@ export class UpscaleWorker {
   }
 
   /**
-   * Stops taking jobs, lets running ones finish (or, with `force`, stops them at their next tile, and BullMQ hands them to
-   * another worker once their lock expires), removes the registration and disconnects.
+   * Stops taking jobs, lets running ones finish (or, with `force`, stops them at their next tile and puts them back in
+   * the queue for another worker), removes the registration and disconnects.
    */
   close(force = false): Promise<void> {
-    if (force) for (const controller of this.#running.values()) controller.abort(new BridgeError('unavailable', 'the worker is stopping'));
+    if (force) {
+      this.#stopping = true;
+      for (const controller of this.#running.values()) controller.abort(new BridgeError('unavailable', 'the worker is stopping'));
+    }
     this.#closing ??= (async () => {
       clearInterval(this.#heartbeat);
       await unregister(this.#redis, this.id).catch(() => undefined);
-      await Promise.all(this.#workers.map((worker) => worker.close(force)));
+      await Promise.all(this.#workers.map((worker) => worker.close()));
       await this.#options.registry.dispose();
       this.#subscriber.disconnect();
       this.#redis.disconnect();
