@@ -211,6 +211,23 @@ describe('tsdsr serve --queue with tsdsr workers', () => {
     await stopWorker(worker);
   });
 
+  it('puts the running job of a worker stopped at once back in the queue, where another worker finishes it', async () => {
+    const { runtime, gate, started } = gatedRuntime(4);
+    const stopping = await startWorker(roots.nearest, runtime);
+    const client = await TestClient.paired(bridges[1]!.wsUrl, bridges[1]!.token);
+    client.upscale('moved', await makePng(8, 8), { model: 'nearest', scale: 2 });
+    gate.release(1);
+    await untilProgress(client, 'moved');
+    await stopWorker(stopping);
+    const open = gatedRuntime(4);
+    open.gate.open();
+    const taker = await startWorker(roots.nearest, open.runtime);
+    expect(await client.outcomes(1)).toMatchObject([{ id: 'moved', ok: true, width: 16, height: 16 }]);
+    expect({ stopped: started, taker: open.started }).toEqual({ stopped: ['8x8'], taker: ['8x8'] });
+    client.close();
+    await stopWorker(taker);
+  });
+
   it('gives the job of a worker SIGKILLed mid-job to another worker, and delivers its result once', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('fixtures/worker-gated.ts', import.meta.url)), redis.url, roots.nearest]);
     children.push(child);
