@@ -4,7 +4,8 @@
  *
  * Scores a style trained by `tsdsr train style` on the images that run held out (the same files: heldOutImages over
  * scanTrainingFolder, as trainStyle picks them): ×4 PSNR-Y, SSIM-Y and NIQE of bicubic, tsdsr-fast and the style, on
- * centre crops (up to each --crops size, composited over white, bicubic-downscaled). Prints one table per crop size,
+ * centre crops (up to each --crops size, composited over white, bicubic-downscaled), and the HR crops' own NIQE.
+ * Prints one table per crop size,
  * writes OUT/style-scores-<label>.json and a crop sheet OUT/style-sheet-<label>.png (HR | bicubic | tsdsr-fast | style).
  */
 import { basename, join, resolve } from 'node:path';
@@ -22,6 +23,8 @@ import { writeResults } from './results.ts';
 import { runBench, SetupError } from './setup-error.ts';
 
 const SCALE = 4;
+/** The row of the HR crops themselves (NIQE only). */
+const HR_LABEL = '*hr (the reference)*';
 const ZOO = fileURLToPath(new URL('../models/zoo/', import.meta.url));
 
 /** One held-out crop: its HR and bicubic LR as RGBA. */
@@ -125,15 +128,18 @@ async function main(): Promise<void> {
       await upscaler.dispose();
     }
   }
+  // The HR crops' own NIQE: on flat artwork it is often higher than an upscale's (NIQE reads grain as natural), so a
+  // style's NIQE is read against it, not only against tsdsr-fast's.
+  for (const side of crops) for (const p of pairs.get(side)!) ((scores[side] ??= {})[HR_LABEL] ??= {})[p.file] = score(p.hr, p.hr, niqeModel);
   const summary: Record<string, Record<string, { psnr: number | null; ssim: number | null; niqe: number | null; niqeImages: number }>> = {};
   for (const side of crops) {
     console.log(`\ncrop ≤ ${side} px, ×4 bicubic down (NIQE needs 2+ whole 96 px blocks after the 4 px border):`);
     console.log('| model | PSNR-Y | SSIM-Y | NIQE ↓ | NIQE images |\n|---|---|---|---|---|');
-    for (const m of models) {
+    for (const m of [...models, { label: HR_LABEL }]) {
       const rows = Object.values(scores[side]![m.label]!);
       const s = { psnr: mean(rows.map((r) => r.psnr)), ssim: mean(rows.map((r) => r.ssim)), niqe: mean(rows.map((r) => r.niqe)), niqeImages: rows.filter((r) => r.niqe !== null).length };
       (summary[side] ??= {})[m.label] = s;
-      console.log(`| ${m.label} | ${s.psnr?.toFixed(2)} | ${s.ssim?.toFixed(4)} | ${s.niqe?.toFixed(2) ?? '–'} | ${s.niqeImages}/${rows.length} |`);
+      console.log(`| ${m.label} | ${s.psnr?.toFixed(2) ?? '–'} | ${m.label === HR_LABEL ? '–' : s.ssim?.toFixed(4)} | ${s.niqe?.toFixed(2) ?? '–'} | ${s.niqeImages}/${rows.length} |`);
     }
   }
   const sheetPath = sheetRows.size > 0 ? resolve(opt.out!, `style-sheet-${label}.png`) : null;
