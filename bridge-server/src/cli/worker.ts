@@ -19,7 +19,8 @@ Options:
       --models <dir>         also load models from this directory (repeatable)
       --concurrency <n>      jobs run at the same time, all models together (default 1)
 
-SIGTERM or Ctrl-C: take no new jobs, finish the running ones, then exit; a second signal stops them at the next tile.
+SIGTERM or Ctrl-C: take no new jobs, finish the running ones, then exit; a second signal stops them at the next tile
+and puts them back in the queue for another worker.
   -h, --help                 show this help`;
 
 const OPTIONS = {
