@@ -15,7 +15,9 @@ import { gatedRuntime, makePng, startBridge, tempConfigDir, type RunningBridge }
 import { startRedis, type TestRedis } from './redis-server.ts';
 import { TestClient, type JobOutcome } from './ws-client.ts';
 
-const FAST_LOCKS = { lockDurationMs: 1_000, stalledIntervalMs: 500, heartbeatMs: 500 } as const;
+// In-process workers keep a long lock (a busy test machine must not make a live job look stalled) but look for stalled
+// jobs often; the worker that is SIGKILLed (fixtures/worker-gated.ts) holds a 1 s lock, so its job is found fast.
+const FAST_LOCKS = { lockDurationMs: 5_000, stalledIntervalMs: 500, heartbeatMs: 500 } as const;
 
 let redis: TestRedis;
 let cleanup: () => Promise<void>;
