@@ -42,6 +42,12 @@ describe('tsdsr worker', () => {
     expect(run.stderr).toContain(message);
   });
 
+  it('tsdsr serve --queue exits 1 at start, naming the address, when Redis cannot be reached', async () => {
+    const run = await tsdsr('serve', '--port', '0', '--device', 'cpu', '--queue', 'redis://:secret@127.0.0.1:1/0');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('the queue at redis://:***@127.0.0.1:1/0 cannot be reached: connect ECONNREFUSED');
+  });
+
   it('registers its models, runs a team bridge job, and on SIGTERM exits 0 and unregisters', async () => {
     const child = spawn(process.execPath, [BIN, 'worker', '--queue', redis.url, '--device', 'cpu'], { env: { ...process.env, TSDSR_CONFIG_DIR: dir } });
     let stderr = '';
