@@ -7,11 +7,12 @@ import type { ImagePaint } from '@figma/plugin-typings/plugin-api-standalone.js'
 import type { Frame } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage, encodePng, openUpscaler } from '../../models/runtime/node.ts';
+import { startBridge, tempConfigDir } from '../bridge/helpers.ts';
 import { browserSkipReason } from '../helpers/browser.ts';
 import { createFigmaHost, type FakeNode, type FigmaHost } from '../helpers/figma-host.ts';
 import { openPlugin, startUiRig, type PluginSession, type UiRig } from '../helpers/figma-ui.ts';
 import { maxDifference, patternImage } from '../helpers/images.ts';
-import { waitForMessage, waitForText } from './e2e-scene.ts';
+import { pairedHost, waitForMessage, waitForText } from './e2e-scene.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const skipReason = browserSkipReason();
@@ -24,10 +25,9 @@ beforeAll(async () => {
 });
 afterAll(async () => rig?.close());
 
-/** A host with no bridge paired and one image layer of `width` × `height` px (a busy texture with partial alpha). */
-async function hostWithImage(width: number, height: number, settings: Record<string, unknown> = {}) {
-  const host = createFigmaHost();
-  host.storage.set('tsdsr.settings', { scale: 4, ...settings });
+/** A host (by default with no bridge paired) and one image layer of `width` × `height` px (a busy texture with partial alpha). */
+async function hostWithImage(width: number, height: number, settings: Record<string, unknown> = {}, host: FigmaHost = createFigmaHost()) {
+  host.storage.set('tsdsr.settings', { ...(host.storage.get('tsdsr.settings') as object | undefined), scale: 4, ...settings });
   const source = patternImage(width, height);
   const hash = host.addImage(await encodePng(source));
   const layer = host.add('RECTANGLE', { name: 'Texture', x: 10, y: 20, width, height, fills: [{ type: 'IMAGE', scaleMode: 'FILL', imageHash: hash }] });
@@ -92,6 +92,34 @@ describe.skipIf(skipReason !== undefined)(`the built plugin with no bridge${skip
     expect([inFigma.width, inFigma.height]).toEqual([128, 128]);
     expect(maxDifference(inFigma, byBridge)).toBeLessThanOrEqual(1);
     await session.close();
+  });
+
+  it('adds a result beside the layer exactly as a bridge run of the same layer does', async () => {
+    const { cleanup } = await tempConfigDir();
+    const bridge = await startBridge();
+    try {
+      const placed = async (host: FigmaHost) => {
+        const session = await openPlugin(rig, host);
+        await waitForText(session.ui.getByTestId('engine'), /^Engine: (Bridge|In Figma)$/);
+        await session.ui.getByTestId('start').click();
+        await waitForMessage(host, 'run-finished', 60_000);
+        await session.close();
+        const result = host.page.children.find((n) => n.name === 'Texture @4x')!;
+        const { imageHash, scaleMode } = result.fills[0] as ImagePaint;
+        return { names: host.page.children.map((n) => n.name), box: [result.x, result.y, result.width, result.height], scaleMode,
+          image: await decodeImage(host.images.get(imageHash!)!.bytes), notes: host.notifications.map((n) => n.message) };
+      };
+      const viaBridge = await placed((await hostWithImage(24, 20, { engine: 'bridge', model: 'tsdsr-fast', placement: 'beside' },
+        pairedHost(bridge.httpUrl, bridge.token))).host);
+      const inFigma = await placed((await hostWithImage(24, 20, { engine: 'figma', placement: 'beside' })).host);
+      expect(inFigma.names).toEqual(['Texture', 'Texture @4x']);
+      expect({ ...inFigma, image: undefined }).toEqual({ ...viaBridge, image: undefined });
+      expect([inFigma.image.width, inFigma.image.height]).toEqual([96, 80]);
+      expect(maxDifference(inFigma.image, viaBridge.image)).toBeLessThanOrEqual(1);
+    } finally {
+      await bridge.app.close();
+      await cleanup();
+    }
   });
 
   it('stays responsive during a run and stops within one tile of a cancel', async () => {
