@@ -38,6 +38,8 @@ export interface UpscaleWorkerOptions {
   log?: (message: string) => void;
 }
 
+/** A repeated connection problem is logged at most this often. */
+const TROUBLE_LOG_MS = 30_000;
 const cancelledError = (): BridgeError => new BridgeError('cancelled', 'the job was cancelled');
 
 /** Runs the models of one registry for every bridge on the queue. */
@@ -58,6 +60,7 @@ export class UpscaleWorker {
   #closing: Promise<void> | undefined;
   /** Stopping now: running jobs are stopped at their next tile and go back to the queue. */
   #stopping = false;
+  readonly #troubleLogged = new Map<string, number>();
 
   private constructor(options: UpscaleWorkerOptions) {
     this.#options = options;
@@ -102,7 +105,7 @@ export class UpscaleWorker {
         stalledInterval: this.#options.stalledIntervalMs ?? 30_000,
         maxStalledCount: 1,
       });
-      worker.on('error', (err) => this.#options.log?.(`queue ${model}: ${err.message}`));
+      worker.on('error', (err) => this.#logTrouble(`queue ${model}: ${err.message}`));
       this.#workers.push(worker);
     }
     await Promise.all(this.#workers.map((worker) => worker.waitUntilReady()));
@@ -114,8 +117,16 @@ export class UpscaleWorker {
 
   async #register(): Promise<void> {
     await register(this.#redis, this.#registration, 3 * (this.#options.heartbeatMs ?? 5_000)).catch((err: unknown) => {
-      this.#options.log?.(`could not renew the registration: ${err instanceof Error ? err.message : String(err)}`);
+      this.#logTrouble(`could not renew the registration: ${err instanceof Error ? err.message : String(err)}`);
     });
+  }
+
+  /** Logs a connection problem once per TROUBLE_LOG_MS, however often it repeats (Redis down: every reconnection fails). */
+  #logTrouble(message: string): void {
+    const now = performance.now();
+    if (now - (this.#troubleLogged.get(message) ?? -Infinity) < TROUBLE_LOG_MS) return;
+    this.#troubleLogged.set(message, now);
+    this.#options.log?.(message);
   }
 
   /**
