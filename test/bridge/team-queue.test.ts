@@ -190,6 +190,24 @@ describe('tsdsr serve --queue with tsdsr workers', () => {
     await stopWorker(free);
   });
 
+  it('is fair across clients: a second client\'s first job runs before the first client\'s backlog', async () => {
+    const { runtime, gate, started } = gatedRuntime(1);
+    const worker = await startWorker(roots.nearest, runtime);
+    const [flooder, newcomer] = await Promise.all([0, 1].map((i) => TestClient.paired(bridges[i]!.wsUrl, bridges[i]!.token)));
+    for (let j = 0; j < 4; j++) flooder.upscale(`a${j}`, await makePng(10 + j, 8), { model: 'nearest', scale: 2 });
+    for (let j = 0; j < 4; j++) expect(await flooder.nextMessage()).toMatchObject({ type: 'accepted', id: `a${j}` });
+    await until(() => started.length === 1);
+    newcomer.upscale('b0', await makePng(20, 8), { model: 'nearest', scale: 2 });
+    expect(await newcomer.nextMessage()).toMatchObject({ type: 'accepted', id: 'b0' });
+    gate.open();
+    expect(await newcomer.outcomes(1)).toMatchObject([{ id: 'b0', ok: true }]);
+    expect((await flooder.outcomes(4)).every((o) => o.ok)).toBe(true);
+    expect(started).toEqual(['10x8', '20x8', '11x8', '12x8', '13x8']);
+    flooder.close();
+    newcomer.close();
+    await stopWorker(worker);
+  });
+
   it('drains at shutdown: the running job finishes, the queued one is answered unavailable', async () => {
     const { runtime, gate } = gatedRuntime(2);
     const worker = await startWorker(roots.nearest, runtime);
