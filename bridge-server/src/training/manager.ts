@@ -9,6 +9,7 @@ import { BridgeError } from '../errors.ts';
 import { MAX_QUEUED_TRAINING_JOBS, type TrainJobStatus, type TrainRequest } from '../protocol/index.ts';
 import type { ModelRegistry } from '../registry.ts';
 import { TrainingJob, type JobRunOptions } from './job.ts';
+import { loadTrainer, localTrainRunner, type TrainRunner, type TrainRunResult } from './runner.ts';
 import { requestRunOptions, type CheckedPaths } from './request-options.ts';
 import { checkTrainingPath, resolveRoots, type TrainingRoots } from './roots.ts';
 
@@ -26,12 +27,9 @@ export interface TrainingManagerOptions {
   /** Run options applied under every request (e.g. `workers`, `loraRank`; tests use tiny settings). */
   runDefaults?: Partial<RunOptions>;
   log?: (message: string) => void;
+  /** Carries out the runs (default: the trainer on this machine; a team bridge: `tsdsr worker --train` through Redis). */
+  runner?: TrainRunner;
 }
-
-type Trainer = typeof import('../../../trainer/src/index.ts');
-let trainer: Promise<Trainer> | undefined;
-/** The trainer, imported on first use so a bridge that never trains does not load it. */
-const loadTrainer = (): Promise<Trainer> => (trainer ??= import('../../../trainer/src/index.ts'));
 
 /** The model a `style` job starts from unless `fromModel` names another (as `tsdsr train style`). */
 const DEFAULT_STYLE_START = 'tsdsr-fast';
@@ -177,6 +175,7 @@ export class TrainingManager {
     this.#closed = true;
     for (const job of this.#jobs.values()) if (job.active) this.cancel(job.id);
     await this.#running;
+    await this.options.runner?.close?.();
   }
 
   #queued(): TrainingJob[] {
@@ -211,23 +210,16 @@ export class TrainingManager {
     }
   }
 
-  async #train(job: TrainingJob): Promise<{ step: number; interrupted: boolean; modelDir?: string }> {
-    const { trainVae, trainTeacher, trainTsd, trainStyle } = await loadTrainer();
+  async #train(job: TrainingJob): Promise<TrainRunResult> {
     const options = { ...this.options.runDefaults, device: this.options.device ?? 'cpu', ...definedOnly(job.run), resume: job.resume };
     const log = (message: string): void => {
       const fitted = FITTED_STEPS.exec(message);
       if (fitted) job.fittedSteps = Number(fitted[1]);
       this.options.log?.(`training job ${job.id}: ${forRestClients(message, job.id)}`);
     };
-    const ctx = { log, signal: job.controller.signal };
-    if (job.kind === 'vae') return trainVae(options, ctx);
-    if (job.kind === 'teacher') return trainTeacher({ ...options, vae: options.vae as string }, ctx);
-    if (job.kind === 'tsd') return trainTsd({ ...options, exportDir: options.exportDir as string }, ctx);
-    const result = await trainStyle({ ...options, exportDir: options.exportDir as string, fromModel: options.fromModel as string }, ctx);
-    if (!result.interrupted) {
-      job.heldOut = result.heldOut;
-      job.scores = result.scores.map(({ label, psnrY }) => ({ label, psnrY }));
-    }
+    const result = await (this.options.runner ?? localTrainRunner).run(job.kind, options, { log, signal: job.controller.signal });
+    if (result.heldOut) job.heldOut = result.heldOut;
+    if (result.scores) job.scores = result.scores;
     return result;
   }
 
