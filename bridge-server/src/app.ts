@@ -20,7 +20,7 @@ import {
   DEFAULT_MAX_WEBSOCKETS, HEADERS_TIMEOUT_MS, HELLO_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, REQUEST_TIMEOUT_MS,
 } from './protocol/index.ts';
 import { LocalUpscaleQueue, type UpscaleQueue } from './queue/index.ts';
-import { RedisUpscaleQueue } from './queue/redis/index.ts';
+import { RedisTrainRunner, RedisUpscaleQueue } from './queue/redis/index.ts';
 import { ModelRegistry } from './registry.ts';
 import { infoRoutes } from './routes/info.ts';
 import { tokenRoutes } from './routes/token.ts';
@@ -126,6 +126,7 @@ export async function buildApp(options: BridgeOptions = {}): Promise<FastifyInst
   const upscales = new ObservedUpscaleService({ runtime, registry, queue: jobs, limits }, metrics, app.log);
   const training = await TrainingManager.create({
     workDir: join(dir, 'training'), modelsDir: userModelsDir(dir), ...options.training, roots: options.trainRoots ?? [], registry, log,
+    ...(options.queue && options.trainRoots?.length ? { runner: new RedisTrainRunner(options.queue) } : {}),
   });
 
   await app.register(errorsPlugin);

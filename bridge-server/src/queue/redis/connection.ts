@@ -10,6 +10,8 @@ export const CANCEL_CHANNEL = `${KEY_PREFIX}:cancel`;
 
 /** The BullMQ queue of a model's upscale jobs: one queue per model, so a worker only takes jobs of models it holds. */
 export const upscaleQueueName = (model: string): string => `upscale.${model}`;
+/** The BullMQ queue of training runs (`tsdsr worker --train`). */
+export const TRAIN_QUEUE = 'train';
 /** The key of a job's input image bytes. */
 export const imageKey = (jobId: string): string => `${KEY_PREFIX}:image:${jobId}`;
 /** The key of a job's result PNG. */

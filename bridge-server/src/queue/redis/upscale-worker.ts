@@ -15,6 +15,7 @@ import {
   upscaleQueueName,
 } from './connection.ts';
 import type { UpscaleJobData, UpscaleJobReturn } from './job-data.ts';
+import { TrainWorker } from './train-worker.ts';
 import { register, unregister, type WorkerRegistration } from './workers.ts';
 
 /** Settings of a worker. */
@@ -34,6 +35,8 @@ export interface UpscaleWorkerOptions {
   heartbeatMs?: number;
   /** Largest result PNG passed back through Redis (default MAX_QUEUE_IMAGE_BYTES). */
   maxResultBytes?: number;
+  /** Take training runs too (`--train`), one at a time, beside the upscale jobs. */
+  train?: boolean;
   /** Logs jobs and connection trouble. */
   log?: (message: string) => void;
 }
@@ -60,6 +63,7 @@ export class UpscaleWorker {
   #closing: Promise<void> | undefined;
   /** Stopping now: running jobs are stopped at their next tile and go back to the queue. */
   #stopping = false;
+  #trainer: TrainWorker | undefined;
   readonly #troubleLogged = new Map<string, number>();
 
   private constructor(options: UpscaleWorkerOptions) {
@@ -75,7 +79,7 @@ export class UpscaleWorker {
     });
     this.#registration = {
       id: this.id, host: hostname(), pid: process.pid, device: options.device, models: options.registry.list().map((entry) => entry.manifest.id),
-      concurrency: options.concurrency ?? 1, startedAt: new Date().toISOString(),
+      concurrency: options.concurrency ?? 1, train: options.train ?? false, startedAt: new Date().toISOString(),
     };
   }
 
@@ -109,6 +113,10 @@ export class UpscaleWorker {
       this.#workers.push(worker);
     }
     await Promise.all(this.#workers.map((worker) => worker.waitUntilReady()));
+    if (this.#options.train) {
+      const { lockDurationMs, stalledIntervalMs, log } = this.#options;
+      this.#trainer = await TrainWorker.start({ connection: this.#connection, device: this.#options.device, lockDurationMs, stalledIntervalMs, log });
+    }
     await this.#register();
     const heartbeatMs = this.#options.heartbeatMs ?? 5_000;
     this.#heartbeat = setInterval(() => void this.#register(), heartbeatMs);
@@ -211,6 +219,7 @@ export class UpscaleWorker {
     this.#closing ??= (async () => {
       clearInterval(this.#heartbeat);
       await unregister(this.#redis, this.id).catch(() => undefined);
+      await this.#trainer?.close();
       await Promise.all(this.#workers.map((worker) => worker.close()));
       await this.#options.registry.dispose();
       this.#subscriber.disconnect();

@@ -10,6 +10,8 @@ export interface WorkerRegistration {
   device: string;
   models: string[];
   concurrency: number;
+  /** It takes training runs too (`--train`). */
+  train?: boolean;
   startedAt: string;
 }
 
