@@ -18,6 +18,8 @@ Options:
       --device <device>      auto, cpu, webgpu or cuda (default auto)
       --models <dir>         also load models from this directory (repeatable)
       --concurrency <n>      jobs run at the same time, all models together (default 1)
+      --train                also take training runs (POST /v1/train on the bridge), one at a time; the bridge's
+                             --train-root, training and models folders must be at the same paths here (shared storage)
 
 SIGTERM or Ctrl-C: take no new jobs, finish the running ones, then exit; a second signal stops them at the next tile
 and puts them back in the queue for another worker.
@@ -28,6 +30,7 @@ const OPTIONS = {
   device: { type: 'string' },
   models: { type: 'string', multiple: true },
   concurrency: { type: 'string' },
+  train: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -53,9 +56,9 @@ export async function workerCommand(argv: string[], io: CliIO): Promise<number> 
   }
   const log = (message: string): void => io.err(message);
   const registry = await ModelRegistry.scan(modelRoots(configDir(io.env), values.models), nodeRuntime, log);
-  const worker = await UpscaleWorker.start({ url: values.queue, registry, runtime: nodeRuntime, device, concurrency, log });
+  const worker = await UpscaleWorker.start({ url: values.queue, registry, runtime: nodeRuntime, device, concurrency, train: values.train, log });
   log(`tsdsr worker ${worker.id} taking jobs from ${displayUrl(values.queue)}`);
-  log(`models: ${worker.models.join(', ')}; device: ${device}; concurrency: ${concurrency}`);
+  log(`models: ${worker.models.join(', ')}; device: ${device}; concurrency: ${concurrency}${values.train ? '; training runs too' : ''}`);
   await stopOnSignal(worker, log);
   return EXIT.ok;
 }
