@@ -18,6 +18,9 @@ export interface TrainProgress {
   message: string;
 }
 
+/** How often a waiting bridge checks that Redis still holds its run. */
+const LOST_CHECK_MS = 10_000;
+
 interface PendingRun {
   ctx: TrainRunContext;
   resolve(result: TrainRunResult): void;
@@ -56,7 +59,14 @@ export class RedisTrainRunner implements TrainRunner {
     const data: TrainJobData = { kind, options };
     await this.#queue.add('train', data, { jobId: bullId, attempts: 1, removeOnComplete: { age: 3600 }, removeOnFail: { age: 3600 } });
     ctx.signal.addEventListener('abort', () => void this.#stop(bullId), { once: true });
-    return result;
+    const watch = setInterval(() => void this.#checkStillQueued(bullId), LOST_CHECK_MS);
+    return result.finally(() => clearInterval(watch));
+  }
+
+  /** Fails a run Redis no longer has (it restarted without persistence), which would otherwise never end. */
+  async #checkStillQueued(bullId: string): Promise<void> {
+    const job = await this.#queue.getJob(bullId).catch(() => 'unknown' as const);
+    if (job === undefined || job === null) this.#take(bullId)?.reject(new Error('the job queue (Redis) lost this run (restarted without persistence?); resume it'));
   }
 
   /** Removes a run still waiting; a running one is told to stop, and ends interrupted after its checkpoint. */
