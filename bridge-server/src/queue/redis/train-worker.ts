@@ -8,6 +8,9 @@ import { loadTrainer, localTrainRunner, type TrainRunResult } from '../../traini
 import { CANCEL_CHANNEL, KEY_PREFIX, TRAIN_QUEUE, type RedisAddress } from './connection.ts';
 import type { TrainJobData, TrainProgress } from './train-runner.ts';
 
+/** BullMQ's lock on a running training run: a worker silent this long counts as dead and its run is handed on. */
+const TRAIN_LOCK_MS = 5 * 60_000;
+
 /** Settings of the training side of a worker. */
 export interface TrainWorkerOptions {
   connection: RedisAddress;
@@ -41,8 +44,9 @@ export class TrainWorker {
       connection: { ...options.connection, maxRetriesPerRequest: null },
       prefix: KEY_PREFIX,
       concurrency: 1,
-      lockDuration: options.lockDurationMs ?? 30_000,
-      stalledInterval: options.stalledIntervalMs ?? 30_000,
+      // Generous: a long step must never make a live run look stalled (two workers would train into one folder).
+      lockDuration: options.lockDurationMs ?? TRAIN_LOCK_MS,
+      stalledInterval: options.stalledIntervalMs ?? 60_000,
       maxStalledCount: 1,
     });
     trainer.#worker.on('error', () => undefined);

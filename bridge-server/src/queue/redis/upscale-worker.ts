@@ -114,8 +114,8 @@ export class UpscaleWorker {
     }
     await Promise.all(this.#workers.map((worker) => worker.waitUntilReady()));
     if (this.#options.train) {
-      const { lockDurationMs, stalledIntervalMs, log } = this.#options;
-      this.#trainer = await TrainWorker.start({ connection: this.#connection, device: this.#options.device, lockDurationMs, stalledIntervalMs, log });
+      const { log } = this.#options;
+      this.#trainer = await TrainWorker.start({ connection: this.#connection, device: this.#options.device, log });
     }
     await this.#register();
     const heartbeatMs = this.#options.heartbeatMs ?? 5_000;
