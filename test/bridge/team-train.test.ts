@@ -1,5 +1,6 @@
 // Training runs on a team bridge go through Redis to `tsdsr worker --train`: refused while no such worker runs, a tiny
-// tsd run done on the worker and its model listed by the bridge, and a running one cancelled at a checkpoint.
+// tsd run done on the worker and its model listed by the bridge, a running one cancelled at a checkpoint, and a run whose
+// worker stopped resumed by another worker.
 import { mkdir, rm, stat, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -90,6 +91,24 @@ describe('training on a team bridge', () => {
       await expect(stat(join(stopped.outDir, 'checkpoint'))).resolves.toBeTruthy();
     } finally {
       await worker.close();
+    }
+  });
+
+  it('puts the run of a stopping worker back in the queue, where the next --train worker resumes it from its checkpoint', async () => {
+    const start = (log: string[]) => ModelRegistry.scan([modelRoot], nodeRuntime)
+      .then((registry) => UpscaleWorker.start({ url: redis.url, registry, runtime: nodeRuntime, device: 'cpu', train: true, log: (m) => log.push(m) }));
+    const first = await start([]);
+    const job = (await post({ kind: 'tsd', data, teacher, steps: 12, batch: 1, crop: 32, id: 'team-moved' })).json() as TrainJobStatus;
+    expect((await waitFor(job.id, (s) => s.step >= 2)).status).toBe('running');
+    await first.close();
+    const secondLog: string[] = [];
+    const second = await start(secondLog);
+    try {
+      const end = await waitFor(job.id, ended);
+      expect(end, JSON.stringify(end)).toMatchObject({ status: 'done', step: 12, model: 'team-moved' });
+      expect(secondLog.some((line) => /resuming \S+ at step [1-9]/.test(line))).toBe(true);
+    } finally {
+      await second.close();
     }
   });
 });
