@@ -193,7 +193,8 @@ describe('tsdsr serve --queue with tsdsr workers', () => {
   it('is fair across clients: a second client\'s first job runs before the first client\'s backlog', async () => {
     const { runtime, gate, started } = gatedRuntime(1);
     const worker = await startWorker(roots.nearest, runtime);
-    const [flooder, newcomer] = await Promise.all([0, 1].map((i) => TestClient.paired(bridges[i]!.wsUrl, bridges[i]!.token)));
+    const flooder = await TestClient.paired(bridges[0]!.wsUrl, bridges[0]!.token);
+    const newcomer = await TestClient.paired(bridges[1]!.wsUrl, bridges[1]!.token);
     for (let j = 0; j < 4; j++) flooder.upscale(`a${j}`, await makePng(10 + j, 8), { model: 'nearest', scale: 2 });
     for (let j = 0; j < 4; j++) expect(await flooder.nextMessage()).toMatchObject({ type: 'accepted', id: `a${j}` });
     await until(() => started.length === 1);
