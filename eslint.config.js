@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '**/dist/', '.device/', 'coverage/', 'bench/results/'] },
+  { ignores: ['node_modules/', '**/dist/', '.device/', 'coverage/', 'bench/results/', '.tmp/', 'data/', 'runs/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
