@@ -7,6 +7,7 @@
  *     [--limit N] [--per-subset N] [--crop 512] [--crop-at detail|center] [--seed 0] [--sheets 3] [--out bench/results] [--alpha model|bicubic]
  * `--per-subset N` scores at most N photos and N graphics, evenly spread over each subset's sorted files (every package).
  * `--alpha` is passed to tsdsr models' upscale (how they upscale transparency; default: the model's own way).
+ * A model directory or id may end in `@none`, `@wavelet` or `@adain` to run it with that colour fix instead of its own.
  * realesrgan-x4fast and -x4plus are Upscayl's ncnn models (bench/upscayl.ts), imported and run by our runtime.
  * `hr` scores the reference itself (PSNR ∞, shown as –): the NIQE that the ground truth gets.
  * Prints one table per degradation × subset, writes OUT/quality.json and OUT/quality-sheet-<degradation>.png.
@@ -164,13 +165,26 @@ export function alphaEdgeError(hr: RgbaImage, out: RgbaImage, border = BORDER): 
 }
 
 /** One method: upscale ×4 of an RGBA image. */
-interface Method { name: string; tsdsr: boolean; upscale(lr: RgbaImage): Promise<RgbaImage>; dispose(): Promise<void> | void }
+interface Method {
+  name: string;
+  tsdsr: boolean;
+  upscale(lr: RgbaImage): Promise<RgbaImage>;
+  dispose(): Promise<void> | void;
+  /** The same model with another colour fix than its manifest's (model directories only). */
+  withColorFix?: (colorFix: 'none' | 'wavelet' | 'adain') => Method;
+}
 
 /** The HR crop each LR was made from, for the `hr` row (the reference itself, scored like an output). */
 const hrOfLr = new WeakMap<RgbaImage, RgbaImage>();
 
 /** Opens nearest/bicubic (zoo), lanczos (sharp lanczos3), `hr` (the reference), an UpscalerJS or Upscayl model, or a model directory. */
-async function openMethod(spec: string, alpha?: 'model' | 'bicubic'): Promise<Method> {
+async function openMethod(fullSpec: string, alpha?: 'model' | 'bicubic'): Promise<Method> {
+  const [, spec = fullSpec, colorFix] = /^(.+)@(none|wavelet|adain)$/.exec(fullSpec) ?? [];
+  if (colorFix) { // a model with another colour fix than its own: `tsdsr-real@none`
+    const method = await openMethod(spec, alpha);
+    if (!method.tsdsr || !method.withColorFix) throw new Error(`${fullSpec}: @${colorFix} applies to a tsdsr model directory, not to ${spec}`);
+    return method.withColorFix(colorFix as 'none' | 'wavelet' | 'adain');
+  }
   if (spec === 'hr') {
     return {
       name: spec, tsdsr: false, dispose: () => undefined,
@@ -200,7 +214,12 @@ async function openMethod(spec: string, alpha?: 'model' | 'bicubic'): Promise<Me
   if (isAutoManifestJson(json)) return openAutoMethod(parseAutoManifest(json, join(dir, 'model.json')), dirname(dir), alpha);
   const up = await openUpscaler(dir, 'cpu');
   const name = dir === zoo || isUpscaylModel(spec) ? spec : up.manifest.id;
-  return { name, tsdsr: up.manifest.kind === 'tsdsr', upscale: (lr) => up.upscale(lr, { scale: SCALE, ...(alpha ? { alpha } : {}) }), dispose: () => up.dispose() };
+  const method = (colorFix?: 'none' | 'wavelet' | 'adain'): Method => ({
+    name: colorFix ? `${name}@${colorFix}` : name, tsdsr: up.manifest.kind === 'tsdsr',
+    upscale: (lr) => up.upscale(lr, { scale: SCALE, ...(alpha ? { alpha } : {}), ...(colorFix ? { colorFix } : {}) }), dispose: () => up.dispose(),
+    withColorFix: colorFix ? undefined : method,
+  });
+  return method();
 }
 
 /**
