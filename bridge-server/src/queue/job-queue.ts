@@ -1,6 +1,7 @@
 /** The job queue: a fixed number of workers, fair across clients, a per-client cap, and cancellation of queued and running jobs. */
 import { BridgeError } from '../errors.ts';
 import { FairSchedule } from './schedule.ts';
+import { settleWithin } from './settle.ts';
 
 /** The work of one job; it must stop soon after the signal aborts (the runtime checks before each tile batch). */
 export type JobTask<T> = (signal: AbortSignal) => Promise<T>;
@@ -125,12 +126,7 @@ export class JobQueue {
       }
     }
     const running = [...this.#runs];
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMs);
-    });
-    const outcome = await Promise.race([Promise.all(running).then(() => 'done' as const), timedOut]);
-    clearTimeout(timer);
+    const outcome = await settleWithin(running, timeoutMs);
     let stopped = 0;
     if (outcome === 'timeout') {
       for (const job of this.#running.values()) {

@@ -7,6 +7,7 @@ import { BridgeError } from '../../errors.ts';
 import { isErrorCode } from '../../protocol/index.ts';
 import type { UpscaleProgress, UpscaleProgressHandler, UpscaleRequest, UpscaleResult } from '../../upscale-job.ts';
 import type { SubmittedJob } from '../job-queue.ts';
+import { settleWithin } from '../settle.ts';
 import type { DrainOutcome, QueueStats, UpscaleQueue } from '../upscale-queue.ts';
 import {
   type RedisAddress, BYTES_TTL_MS, CANCEL_CHANNEL, KEY_PREFIX, MAX_QUEUE_IMAGE_BYTES, cancelKey, decodeFailure, displayUrl, imageKey, redisOptions, resultKey,
@@ -273,12 +274,7 @@ export class RedisUpscaleQueue implements UpscaleQueue {
       job.resolve = (value) => { done(value); resolve(); };
       job.reject = (reason) => { failed(reason); resolve(); };
     }));
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMs);
-    });
-    const outcome = await Promise.race([Promise.all(ends).then(() => 'done' as const), timedOut]);
-    clearTimeout(timer);
+    const outcome = await settleWithin(ends, timeoutMs);
     let stopped = 0;
     if (outcome === 'timeout') {
       for (const job of this.#jobs.list()) {
