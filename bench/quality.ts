@@ -332,8 +332,11 @@ async function main(): Promise<void> {
   const jsonPath = join(opt.out, 'quality.json');
   const header = { date: new Date().toISOString(), val: opt.val === SYNTHETIC_VAL ? SYNTHETIC_VAL : resolve(opt.val), scale: SCALE, border: BORDER, crop, cropAt: opt['crop-at'], seed: Number(opt.seed) };
   const imageRows = (): object[] => images.map((im) => ({ file: im.file, subset: im.subset, alpha: im.alpha, hr: `${im.hr.width}x${im.hr.height}`, scores: scores[im.file] }));
+  const rowNames = new Set<string>();
   for (const spec of specs) {
     const method = await openMethod(spec, opt.alpha as 'model' | 'bicubic' | undefined);
+    if (rowNames.has(method.name)) method.name = `${method.name} (${spec})`; // two folders of one model id: a row each
+    rowNames.add(method.name);
     if (method.tsdsr && ours === 'bicubic') ours = method.name;
     for (const [i, img] of images.entries()) {
       for (const d of DEGRADATIONS) {
