@@ -14,12 +14,13 @@
  * `data/val` is made by `npm run data:build` (docs/data.md); without it the bench stops saying so. `--val synthetic`
  * scores four generated images instead: a smoke run of the whole bench on a fresh clone, not a quality figure.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { chooseModel, createRgbaImage, hasTransparency, isAutoManifestJson, parseAutoManifest, type AutoManifest, type RgbaImage } from '../models/runtime/index.ts';
+import { createRgbaImage, hasTransparency, isAutoManifestJson, parseAutoManifest, type AutoManifest, type RgbaImage } from '../models/runtime/index.ts';
+import { openAutoUpscaler } from './auto-upscaler.ts';
 import { openUpscaler } from '../models/runtime/node.ts';
 import { bicubicLr, degradeRealEsrgan, type PlanarImage } from '../trainer/src/data/index.ts';
 import { NIQE_BLOCK, niqe, niqeBlockGrid, readPristineNiqeModel } from './metrics/niqe.ts';
@@ -222,31 +223,15 @@ async function openMethod(fullSpec: string, alpha?: 'model' | 'bicubic'): Promis
   return method();
 }
 
-/**
- * An `auto` model: per image, the degradation estimate picks one of its two models (looked up by id among the model
- * folders beside it, as the bridge's registry would), and the bench counts what it chose.
- */
+/** An `auto` model (`openAutoUpscaler`): it says at the end what it chose. */
 async function openAutoMethod(manifest: AutoManifest, root: string, alpha?: 'model' | 'bicubic'): Promise<Method> {
-  const dirs = new Map(readdirSync(root).map((name) => join(root, name)).filter((d) => existsSync(join(d, 'model.json')))
-    .map((d) => [(JSON.parse(readFileSync(join(d, 'model.json'), 'utf8')) as { id: string }).id, d] as const));
-  const opened = new Map<string, Awaited<ReturnType<typeof openUpscaler>>>();
-  const counts = new Map<string, number>();
-  const open = async (id: string) => {
-    const dir = dirs.get(id);
-    if (!dir) throw new Error(`${manifest.id} runs ${id}, which is not in ${root}`);
-    if (!opened.has(id)) opened.set(id, await openUpscaler(dir, 'cpu'));
-    return opened.get(id)!;
-  };
+  const auto = openAutoUpscaler(manifest, root, 'cpu');
   return {
     name: manifest.id, tsdsr: true,
-    upscale: async (lr) => {
-      const choice = chooseModel(manifest, lr);
-      counts.set(choice.model, (counts.get(choice.model) ?? 0) + 1);
-      return (await open(choice.model)).upscale(lr, { scale: SCALE, ...(alpha ? { alpha } : {}) });
-    },
+    upscale: (lr) => auto.upscale(lr, { scale: SCALE, ...(alpha ? { alpha } : {}) }),
     dispose: async () => {
-      console.log(`${manifest.id} chose ${[...counts].map(([id, n]) => `${id} ${n}×`).join(', ')}`);
-      for (const up of opened.values()) await up.dispose();
+      console.log(`${manifest.id} chose ${[...auto.counts].map(([id, n]) => `${id} ${n}×`).join(', ')}`);
+      await auto.dispose();
     },
   };
 }

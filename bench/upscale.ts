@@ -9,6 +9,7 @@
  * Each case runs --repeat times after a warm-up and reports the median (and the fastest and slowest run).
  *
  *   npm run bench:upscale -- [--device cpu] [--models tsdsr-fast,bicubic,nearest] [--sizes 256,512,1024] [--scale 4]
+ *     (a model is a folder of models/zoo; `auto`, the default model tsdsr-auto, times its estimate and the model it picks)
  *     [--repeat 3] [--ujs esrgan-slim,esrgan-medium,esrgan-thick] [--ujs-sizes 256]   (--ujs '' leaves UpscalerJS out)
  *     [--upscayl realesrgan-x4fast,realesrgan-x4plus] [--upscayl-sizes 512]   (--upscayl '' leaves them out; one run each)
  *     [--alpha ramp|edges|opaque]   (the test image's transparency: a smooth ramp by default; edges = a grid of discs, like icons)
@@ -17,10 +18,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import type { DeviceChoice, RgbaImage } from '../models/runtime/index.ts';
+import { isAutoManifestJson, parseAutoManifest, type DeviceChoice, type RgbaImage } from '../models/runtime/index.ts';
+import { openAutoUpscaler } from './auto-upscaler.ts';
 import { openUpscaler } from '../models/runtime/node.ts';
 import { syntheticImage, type SyntheticAlpha } from './synthetic-image.ts';
 import { resultsPath, writeResults } from './results.ts';
@@ -53,6 +56,11 @@ async function openCase(model: string, scale: number, device: DeviceChoice): Pro
     return { device: 'wasm (UpscalerJS)', upscale: (image) => m.upscale(image) };
   }
   const dir = isUpscaylModel(model) ? await upscaylModelDir(model) : fileURLToPath(new URL(`../models/zoo/${model}`, import.meta.url));
+  const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as unknown;
+  if (isAutoManifestJson(json)) { // `auto`: the estimate and the model it picks for this image, both timed
+    const auto = openAutoUpscaler(parseAutoManifest(json, join(dir, 'model.json')), dirname(dir), device);
+    return { get device() { return auto.device; }, upscale: (image) => auto.upscale(image, { scale }) };
+  }
   const upscaler = await openUpscaler(dir, device);
   return { device: upscaler.device, upscale: (image) => upscaler.upscale(image, { scale }) };
 }
