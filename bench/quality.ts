@@ -10,7 +10,9 @@
  * A model directory or id may end in `@none`, `@wavelet` or `@adain` to run it with that colour fix instead of its own.
  * realesrgan-x4fast and -x4plus are Upscayl's ncnn models (bench/upscayl.ts), imported and run by our runtime.
  * `hr` scores the reference itself (PSNR ∞, shown as –): the NIQE that the ground truth gets.
- * Prints one table per degradation × subset, writes OUT/quality.json and OUT/quality-sheet-<degradation>.png.
+ * Prints one table per degradation × subset, writes OUT/quality.json and OUT/quality-sheet-<degradation>.png: --sheets
+ * images spread evenly over the list, one row each (the HR's most detailed window), columns LR | bicubic | every
+ * TSD-SR model and ESRGAN peer in the order run | HR.
  * `data/val` is made by `npm run data:build` (docs/data.md); without it the bench stops saying so. `--val synthetic`
  * scores four generated images instead: a smoke run of the whole bench on a fresh clone, not a quality figure.
  */
@@ -313,6 +315,10 @@ async function main(): Promise<void> {
   const scores: Record<string, Record<Degradation, Record<string, Scores>>> = {};
   const kept = new Map<string, RgbaImage>(); // outputs for the crop sheets: `${degradation}|${image}|${method}`
   const sheetCount = Number(opt.sheets);
+  // the sheets' rows: images spread evenly over the list (photos and graphics, every package), not its first few
+  const sheetImages = sheetCount <= 0 ? [] : [...new Set(Array.from({ length: Math.min(sheetCount, images.length) }, (_, k) =>
+    sheetCount === 1 ? 0 : Math.round((k * (images.length - 1)) / (Math.min(sheetCount, images.length) - 1))))];
+  const sheetMethods: string[] = []; // bicubic, then every TSD-SR model and peer in the order run
   let ours = 'bicubic';
   const jsonPath = join(opt.out, 'quality.json');
   const header = { date: new Date().toISOString(), val: opt.val === SYNTHETIC_VAL ? SYNTHETIC_VAL : resolve(opt.val), scale: SCALE, border: BORDER, crop, cropAt: opt['crop-at'], seed: Number(opt.seed) };
@@ -323,6 +329,7 @@ async function main(): Promise<void> {
     if (rowNames.has(method.name)) method.name = `${method.name} (${spec})`; // two folders of one model id: a row each
     rowNames.add(method.name);
     if (method.tsdsr && ours === 'bicubic') ours = method.name;
+    if (method.name === 'bicubic' || method.tsdsr || /^(realesrgan-|esrgan-)/.test(spec)) sheetMethods.push(method.name);
     for (const [i, img] of images.entries()) {
       for (const d of DEGRADATIONS) {
         const t0 = performance.now();
@@ -336,7 +343,7 @@ async function main(): Promise<void> {
           alphaEdge: img.alpha ? alphaEdgeError(img.hr, out) : null,
         };
         ((scores[img.file] ??= { bicubic: {}, realesrgan: {} })[d])[method.name] = s;
-        if (i < sheetCount) kept.set(`${d}|${i}|${method.name}`, out);
+        if (sheetImages.includes(i)) kept.set(`${d}|${i}|${method.name}`, out);
       }
     }
     await method.dispose();
@@ -367,17 +374,18 @@ async function main(): Promise<void> {
   mkdirSync(opt.out, { recursive: true });
   const sheetPaths: string[] = [];
   for (const d of DEGRADATIONS) {
-    const rows = images.slice(0, sheetCount).map((img, i) => {
-      const get = (n: string): RgbaImage | undefined => kept.get(`${d}|${i}|${n}`);
-      return [nearestUp(img.lr[d], SCALE), get('bicubic'), get('esrgan-thick'), get(ours), img.hr].filter((x): x is RgbaImage => x !== undefined);
+    const rows = sheetImages.map((i) => {
+      const img = images[i]!;
+      return [nearestUp(img.lr[d], SCALE), ...sheetMethods.map((n) => kept.get(`${d}|${i}|${n}`)), img.hr].filter((x): x is RgbaImage => x !== undefined);
     });
     if (rows.length === 0) continue;
     const path = join(opt.out, `quality-sheet-${d}.png`);
     await writeSheet(path, rows);
     sheetPaths.push(path);
   }
-  writeResults(jsonPath, { ...header, ours, sheetColumns: ['LR (nearest ×4)', 'bicubic', 'esrgan-thick', ours, 'HR'], sheets: sheetPaths, images: imageRows(), summary });
-  console.log(`\nwrote ${jsonPath} and ${sheetPaths.join(', ')}`);
+  const sheetColumns = ['LR (nearest ×4)', ...sheetMethods, 'HR'];
+  writeResults(jsonPath, { ...header, ours, sheetColumns, sheetRows: sheetImages.map((i) => images[i]!.file), sheets: sheetPaths, images: imageRows(), summary });
+  console.log(`\nwrote ${jsonPath} and ${sheetPaths.join(', ')} (rows: ${sheetImages.map((i) => images[i]!.file).join(', ')}; columns: ${sheetColumns.join(' | ')})`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await runBench('bench/quality', main);
