@@ -45,6 +45,10 @@ export interface TsdStage extends TrainStage {
 
 const asTensor = (t: FloatTensor): WeightTensor => ({ dims: t.dims, data: t.data });
 
+/** The DASM plan's feeds as float tensors for a session run. */
+const dasmTensors = (plan: Parameters<typeof dasmFeeds>[0]): Record<string, FloatTensor> =>
+  Object.fromEntries(Object.entries(dasmFeeds(plan)).map(([n, t]) => [n, { dims: t.dims, data: t.data as Float32Array }]));
+
 /** LoRA factors of a session's parameters under `prefix`, keyed without it. */
 function loraUnder(params: ReadonlyMap<string, FloatTensor>, prefix: string): Map<string, WeightTensor> {
   return new Map([...params].filter(([k]) => k.startsWith(prefix)).map(([k, t]) => [k.slice(prefix.length), asTensor(t)]));
@@ -119,7 +123,7 @@ export async function createTsdStage(o: TsdStageOptions): Promise<TsdStage> {
     if (reg) {
       const plan = sampleDasmPlan(schedule, uniform, { steps: o.dasmSteps });
       for (const [key, t] of loraUnder(reg.parameters(), 'reg.')) regLora.set(key, t);
-      const dasm = Object.fromEntries(Object.entries(dasmFeeds(plan)).map(([n, t]) => [n, { dims: t.dims, data: t.data as Float32Array }]));
+      const dasm = dasmTensors(plan);
       s = await student.run({ ...inputs(), noise: normalTensor(rng, tsdLatentDims(o)), ...dasm }, k, studentLr);
       const index = sampleTimestepIndex(uniform);
       const sigma = schedule.sigmas[index] as number;
@@ -153,7 +157,7 @@ export async function createTsdStage(o: TsdStageOptions): Promise<TsdStage> {
   const evaluate = async (batch: TrainingBatch, k: number): Promise<Float32Array> => {
     const rng = new Rng(o.seed, 0xe7a1);
     const extra = reg
-      ? { noise: normalTensor(rng, tsdLatentDims(o)), ...Object.fromEntries(Object.entries(dasmFeeds(sampleDasmPlan(schedule, () => rng.next(), { steps: o.dasmSteps }))).map(([n, t]) => [n, { dims: t.dims, data: t.data as Float32Array }])) }
+      ? { noise: normalTensor(rng, tsdLatentDims(o)), ...dasmTensors(sampleDasmPlan(schedule, () => rng.next(), { steps: o.dasmSteps })) }
       : {};
     const feedsNow = { ...feeds.feedsFor(inputNames), lr: signedImages(batch.lr, [o.batch, 3, lrSize, lrSize]), hr: signedImages(batch.hr, [o.batch, 3, hrSize, hrSize]), condition };
     const out = await student.evaluate({ ...feedsNow, ...extra }, k);
