@@ -56,6 +56,12 @@ Options:
       --adversarial-weight <x>    (tsd) weight of the adversarial loss from a patch discriminator trained alongside
                                   (default 0: none)
       --disc-lr <x>               (tsd) the discriminator's learning rate (default 1e-4)
+      --feature-matching-weight <x>
+                                  (tsd) weight of feature matching through the discriminator: its activations of the
+                                  student's image against the HR's, a perceptual loss the run learns itself (default 0;
+                                  needs --adversarial-weight)
+      --init-discriminator <run dir>
+                                  (tsd) start the discriminator from an earlier adversarial run's checkpoint
       --target-usm                (tsd) train towards the USM-sharpened HR crop (Real-ESRGAN's gt_usm)
       --style <name>              style name (default: the data folder's name)
       --id <id>                   (tsd) model id (default tsdsr-small)

@@ -57,6 +57,7 @@ export const TrainRequest = Type.Object({
   guidanceScale: Type.Optional(Num),
   adversarialWeight: Type.Optional(Num),
   discLr: Type.Optional(Num),
+  featureMatchingWeight: Type.Optional(Num),
   targetUsm: Type.Optional(Type.Boolean()),
   outputGate: Type.Optional(Type.Boolean()),
   frozenEncoder: Type.Optional(Type.Boolean()),

@@ -40,11 +40,20 @@ export function patchDiscriminatorWeightShapes(config: PatchDiscriminatorConfig)
   return shapes;
 }
 
-/** Logits [N, 1, H/2^k, W/2^k] (k = widths − 1) of images [N, 3, H, W] in [0, 1] (mapped to [−1, 1] first). */
-export function patchDiscriminator(g: Graph, weights: WeightSource, config: PatchDiscriminatorConfig, image: Value, options: BuildOptions = {}): Value {
+/**
+ * Every activation of a patch discriminator on images [N, 3, H, W] in [0, 1] (mapped to [−1, 1] first): the output of
+ * conv_in's and of each down block's LeakyReLU, then the logits [N, 1, H/2^k, W/2^k] (k = widths − 1) last.
+ */
+export function patchDiscriminatorFeatures(g: Graph, weights: WeightSource, config: PatchDiscriminatorConfig, image: Value, options: BuildOptions = {}): Value[] {
   const p = new Params(g, weights, options);
   const act = (x: Value): Value => leakyRelu(g, x, config.negativeSlope);
-  let h = act(conv2d(p, 'conv_in', sub(g, mul(g, image, 2), 1), { pads: [1, 1, 1, 1] }));
-  for (let i = 1; i < config.widths.length; i++) h = act(conv2d(p, downKey(i - 1), h, { stride: 2, pads: [1, 1, 1, 1] }));
-  return conv2d(p, 'conv_out', h, { pads: [1, 1, 1, 1] });
+  const features = [act(conv2d(p, 'conv_in', sub(g, mul(g, image, 2), 1), { pads: [1, 1, 1, 1] }))];
+  for (let i = 1; i < config.widths.length; i++) features.push(act(conv2d(p, downKey(i - 1), features.at(-1) as Value, { stride: 2, pads: [1, 1, 1, 1] })));
+  features.push(conv2d(p, 'conv_out', features.at(-1) as Value, { pads: [1, 1, 1, 1] }));
+  return features;
+}
+
+/** Logits [N, 1, H/2^k, W/2^k] (k = widths − 1) of images [N, 3, H, W] in [0, 1]: the last of `patchDiscriminatorFeatures`. */
+export function patchDiscriminator(g: Graph, weights: WeightSource, config: PatchDiscriminatorConfig, image: Value, options: BuildOptions = {}): Value {
+  return patchDiscriminatorFeatures(g, weights, config, image, options).at(-1) as Value;
 }

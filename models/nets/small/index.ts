@@ -14,4 +14,4 @@ export {
 } from './denoiser.ts';
 export { countFlops } from './flops.ts';
 export { studentFlops, type StudentFlops } from './budget.ts';
-export { PATCH_DISCRIMINATOR_CONFIG, patchDiscriminator, patchDiscriminatorWeightShapes, type PatchDiscriminatorConfig } from './discriminator.ts';
+export { PATCH_DISCRIMINATOR_CONFIG, patchDiscriminator, patchDiscriminatorFeatures, patchDiscriminatorWeightShapes, type PatchDiscriminatorConfig } from './discriminator.ts';

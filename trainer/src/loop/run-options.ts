@@ -76,6 +76,10 @@ export interface RunOptions {
   adversarialWeight?: number;
   /** train tsd: the discriminator's peak learning rate (undefined: 1e-4), on the student's warm-up and cosine schedule. */
   discriminatorLr?: number;
+  /** train tsd: weight of feature matching through the discriminator (undefined or 0: none); needs adversarialWeight > 0. */
+  featureMatchingWeight?: number;
+  /** train tsd: an earlier adversarial run's folder whose checkpointed discriminator this run's starts from (undefined: fresh). */
+  initDiscriminator?: string;
   /** Train towards the USM-sharpened HR (Real-ESRGAN's gt_usm) in every loss and as the discriminator's real images (undefined: false). */
   targetUsm?: boolean;
   lpipsWeights?: string;

@@ -11,7 +11,7 @@ import { heldOutProbe } from './probe.ts';
 import { checkpointDir, runTrainingLoop, type LoopResult } from './runner.ts';
 import { createTeacherStage } from './stages/teacher.ts';
 import { createTsdStage } from './stages/tsd.ts';
-import { DISCRIMINATOR_LR } from './stages/discriminator.ts';
+import { DISCRIMINATOR_LR, DISCRIMINATOR_PREFIX } from './stages/discriminator.ts';
 import { STUDENT_PREFIX } from './stages/tsd-graphs.ts';
 import { createVaeStage } from './stages/vae.ts';
 import type { LrScheduleOptions } from './lr-schedule.ts';
@@ -152,6 +152,15 @@ async function tsdSources(o: RunOptions, given: Partial<RunOptions>, ctx: RunCon
   return { o, s: { config: { vae: t.info.vae, denoiser: t.info.denoiser }, vae: t.vae, denoiser: t.denoiser, initStudent, from } };
 }
 
+/** The discriminator an adversarial run starts from when `--init-discriminator RUN` names one: that run's checkpointed weights. */
+async function initialDiscriminator(o: RunOptions, ctx: RunContext): Promise<Map<string, WeightTensor> | undefined> {
+  if (o.initDiscriminator === undefined) return undefined;
+  if ((o.adversarialWeight ?? 0) <= 0) throw new Error('--init-discriminator starts the discriminator of an adversarial run: give --adversarial-weight above 0');
+  const weights = await readCheckpointParameters(checkpointDir(o.initDiscriminator), 'disc', DISCRIMINATOR_PREFIX);
+  ctx.log?.(`discriminator starts from ${o.initDiscriminator} (${weights.size} tensors)`);
+  return weights;
+}
+
 /** The held-out probe of a run with `probe` images (one scale only: with several the loader feeds LR at the HR size). */
 async function probeOf(o: RunOptions, ctx: RunContext): Promise<Awaited<ReturnType<typeof heldOutProbe>>> {
   if (!o.probe?.length) return undefined;
@@ -179,6 +188,7 @@ export async function trainTsd(options: Partial<RunOptions> & Pick<RunOptions, '
     family, vae: s.vae, teacher: s.denoiser, scalingFactor: s.config.vae.scalingFactor, batch: o.batch, hrSizePx: o.cropSizePx, scale: o.scales ? 1 : o.scale, studentTimestep: o.studentTimestep, outputGate: o.outputGate, encoderLora: o.encoderLora, fullFineTune: o.fullFineTune,
     loraRank: o.loraRank, dasmSteps: o.dasmSteps, guidanceScale: o.guidanceScale ?? TSD_GUIDANCE_SCALE, regulariserWeight: o.regulariserWeight,
     adversarialWeight: o.adversarialWeight ?? 0, discriminatorLr: schedule(o, o.discriminatorLr ?? DISCRIMINATOR_LR),
+    featureMatchingWeight: o.featureMatchingWeight ?? 0, initDiscriminator: await initialDiscriminator(o, ctx),
     perceptual: perceptual.build, style, styleVector, studentLr: schedule(o, o.lr), regLr: schedule(o, o.regLr), seed: o.seed, device: o.device, initStudent: s.initStudent,
   });
   const probe = await probeOf(o, ctx);

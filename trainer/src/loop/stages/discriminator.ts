@@ -5,7 +5,7 @@
  */
 import { concat, Graph, reduceMean, split, type Value } from '../../../../models/graph/index.ts';
 import {
-  MapWeightSource, patchDiscriminator, patchDiscriminatorWeightShapes, type BuildOptions, type PatchDiscriminatorConfig, type WeightTensor,
+  MapWeightSource, patchDiscriminator, patchDiscriminatorFeatures, patchDiscriminatorWeightShapes, type BuildOptions, type PatchDiscriminatorConfig, type WeightTensor,
 } from '../../../../models/nets/index.ts';
 import type { DeviceChoice } from '../../../../models/runtime/index.ts';
 import type { Rng } from '../../data/index.ts';
@@ -51,6 +51,23 @@ export interface DiscriminatorOptions {
   sizePx: number;
   lr: LrScheduleOptions;
   device?: DeviceChoice;
+  /** Weights to start from (keys without the session prefix, e.g. an earlier run's discriminator) instead of fresh ones. */
+  initial?: ReadonlyMap<string, WeightTensor>;
+}
+
+/** A copy of `given` checked against the config's weight shapes (every key present, none extra, sizes equal). */
+function checkedDiscriminatorWeights(config: PatchDiscriminatorConfig, given: ReadonlyMap<string, WeightTensor>): Map<string, WeightTensor> {
+  const shapes = patchDiscriminatorWeightShapes(config);
+  const extra = [...given.keys()].filter((k) => !shapes.has(k));
+  if (extra.length > 0) throw new Error(`initial discriminator: ${extra.join(', ')} not in a discriminator of widths ${config.widths.join('-')}`);
+  const out = new Map<string, WeightTensor>();
+  for (const [key, dims] of shapes) {
+    const t = given.get(key);
+    if (!t) throw new Error(`initial discriminator: ${key} is missing (widths ${config.widths.join('-')})`);
+    if (t.dims.join('×') !== dims.join('×')) throw new Error(`initial discriminator: ${key} is ${t.dims.join('×')}, this run's ${dims.join('×')}`);
+    out.set(key, { dims, data: Float32Array.from(t.data) });
+  }
+  return out;
 }
 
 /** The discriminator's logits of images in [0, 1] with its weights as graph inputs under `prefix`. */
@@ -89,9 +106,9 @@ export interface Discriminator {
   step(real: Float32Array, decoded: Float32Array, k: number): Promise<DiscriminatorStep>;
 }
 
-/** Builds the discriminator's session from fresh weights drawn from `rng`. */
+/** Builds the discriminator's session from `o.initial`, or from fresh weights drawn from `rng`. */
 export async function createDiscriminator(o: DiscriminatorOptions, rng: Rng): Promise<Discriminator> {
-  const initial = initDiscriminatorWeights(o.config, rng);
+  const initial = o.initial ? checkedDiscriminatorWeights(o.config, o.initial) : initDiscriminatorWeights(o.config, rng);
   const built = buildDiscriminatorGraph(o, initial);
   const params = new Map([...initial].map(([key, t]) => [`${DISCRIMINATOR_PREFIX}${key}`, t] as const));
   const session = await TrainSession.create({ name: 'disc', graph: built.g, loss: built.loss, extras: built.extras, params, optimiser: DISCRIMINATOR_OPTIMISER, device: o.device });
@@ -99,7 +116,7 @@ export async function createDiscriminator(o: DiscriminatorOptions, rng: Rng): Pr
   const dims = [o.batch, 3, o.sizePx, o.sizePx];
   return {
     session,
-    frozenCritic: (feeds) => (g, images) => discriminatorLogits(g, o.config, frozen, images, feeds.bind('disc', frozen)),
+    frozenCritic: (feeds) => (g, images) => patchDiscriminatorFeatures(g, new MapWeightSource(frozen), o.config, images, { namePrefix: feeds.bind('disc', frozen), asInput: () => true }),
     refreshFrozen: () => {
       for (const [name, t] of session.parameters()) frozen.set(name.slice(DISCRIMINATOR_PREFIX.length), { dims: t.dims, data: t.data });
     },

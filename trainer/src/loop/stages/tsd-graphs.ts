@@ -1,8 +1,8 @@
 /** The two graphs of a TSD iteration: the student's step (data loss + γ·TSD regulariser with DASM and CFG) and the reg model's step. */
-import { add, Graph, mul, resize, sub, tensor, type Value } from '../../../../models/graph/index.ts';
+import { add, concat, Graph, mul, resize, split, sub, tensor, type Value } from '../../../../models/graph/index.ts';
 import { loraInputSpec, MapWeightSource, type WeightTensor } from '../../../../models/nets/index.ts';
 import {
-  dataLoss, declareDasmInputs, generatorAdversarialLoss, regModelLoss, toUnitRange, tsdLoss, tsdRegulariserTarget, type Denoiser, type PerceptualTerm,
+  dataLoss, declareDasmInputs, featureMatchingLoss, generatorAdversarialLoss, regModelLoss, toUnitRange, tsdLoss, tsdRegulariserTarget, type Denoiser, type PerceptualTerm,
 } from '../../tsd/index.ts';
 import type { LatentFamily } from '../family.ts';
 import type { WeightFeeds } from '../weight-feeds.ts';
@@ -40,6 +40,12 @@ export interface TsdGraphOptions {
   regulariserWeight: number;
   /** Weight of the adversarial term mean softplus(−D(x̂)) in the student's loss; 0 or absent: none (no discriminator inputs). */
   adversarialWeight?: number;
+  /**
+   * Weight of feature matching through the same discriminator (mean over its hidden layers of mean |D_l(x̂) − D_l(x_H)|,
+   * pix2pixHD's): a perceptual distance the run learns itself. Needs adversarialWeight > 0 (the discriminator trains
+   * only then); 0 or absent: none.
+   */
+  featureMatchingWeight?: number;
   perceptual: PerceptualTerm;
 }
 
@@ -84,11 +90,39 @@ export const STUDENT_PREFIX = 'student.';
 /** Name of the student's output gate input (see TsdGraphOptions.outputGate). */
 export const STUDENT_GATE = 'student_gate';
 
-/** Per-patch logits of images in [0, 1] from a discriminator whose weights are inputs of the graph being built (fed, not trained in it). */
-export type ImageCritic = (g: Graph, images: Value) => Value;
+/**
+ * A discriminator whose weights are inputs of the graph being built (fed, not trained in it), on images in [0, 1]:
+ * its hidden activations, then its per-patch logits last.
+ */
+export type ImageCritic = (g: Graph, images: Value) => Value[];
+
+/** The adversarial term (and feature matching) of the student's images, judged by `critic`, or nothing when λ is 0. */
+function adversarialTerms(g: Graph, o: TsdGraphOptions, critic: ImageCritic | undefined, image: Value, imageHigh: Value): { loss: Value; extras: Record<string, Value> } | undefined {
+  const adversarialWeight = o.adversarialWeight ?? 0;
+  const matchingWeight = o.featureMatchingWeight ?? 0;
+  if (adversarialWeight <= 0) {
+    if (matchingWeight > 0) throw new Error('feature matching reads the discriminator, which trains only with an adversarial weight above 0');
+    return undefined;
+  }
+  if (!critic) throw new Error('an adversarial weight needs the discriminator to judge the student\'s images');
+  if (matchingWeight <= 0) {
+    const adversarial = generatorAdversarialLoss(g, critic(g, image).at(-1) as Value);
+    return { loss: mul(g, adversarial, adversarialWeight), extras: { adversarial_loss: adversarial } };
+  }
+  // one pass over the student's and the HR images, so both are read through the same bound weights
+  const halves = critic(g, concat(g, [image, imageHigh], 0)).map((f) => split(g, f, [o.batch, o.batch], 0) as [Value, Value]);
+  const adversarial = generatorAdversarialLoss(g, (halves.at(-1) as [Value, Value])[0]);
+  const hidden = halves.slice(0, -1);
+  const matching = featureMatchingLoss(g, hidden.map(([fake]) => fake), hidden.map(([, real]) => real));
+  return {
+    loss: add(g, mul(g, adversarial, adversarialWeight), mul(g, matching, matchingWeight)),
+    extras: { adversarial_loss: adversarial, feature_matching_loss: matching },
+  };
+}
 
 /**
  * The student step's graph: loss = perceptual(x̂, x_H) + MSE(ẑ, z_H) [+ λ·softplus(−D(x̂)) when adversarialWeight λ > 0]
+ * [+ μ·FM(x̂, x_H) when featureMatchingWeight μ > 0]
  * [+ γ·TSD(ẑ) when γ > 0]; outputs to fetch by name.
  */
 export function buildStudentGraph(o: TsdGraphOptions, feeds: WeightFeeds, regLora: Map<string, WeightTensor>, critic?: ImageCritic): { g: Graph; loss: Value; extras: Record<string, Value> } {
@@ -102,15 +136,14 @@ export function buildStudentGraph(o: TsdGraphOptions, feeds: WeightFeeds, regLor
   const zHigh = mul(g, o.family.encoder(g, vae, hr, { namePrefix: 'frozen_vae.' }), o.scalingFactor);
   const image = o.family.decoder(g, vae, mul(g, zHat, 1 / o.scalingFactor), { namePrefix: 'decoder.' });
   const unitImage = toUnitRange(g, image);
-  const data = dataLoss(g, { zHat, zHigh, image: unitImage, imageHigh: toUnitRange(g, hr), perceptual: o.perceptual });
-  const extras: Record<string, Value> = { z_hat: zHat, student_image: image, data_loss: data.total, perceptual_loss: data.perceptual, latent_mse: data.mse };
+  const unitHigh = toUnitRange(g, hr);
+  const data = dataLoss(g, { zHat, zHigh, image: unitImage, imageHigh: unitHigh, perceptual: o.perceptual });
+  let extras: Record<string, Value> = { z_hat: zHat, student_image: image, data_loss: data.total, perceptual_loss: data.perceptual, latent_mse: data.mse };
   let loss = data.total;
-  const adversarialWeight = o.adversarialWeight ?? 0;
-  if (adversarialWeight > 0) {
-    if (!critic) throw new Error('an adversarial weight needs the discriminator to judge the student\'s images');
-    const adversarial = generatorAdversarialLoss(g, critic(g, unitImage));
-    loss = add(g, loss, mul(g, adversarial, adversarialWeight));
-    extras.adversarial_loss = adversarial;
+  const adversarial = adversarialTerms(g, o, critic, unitImage, unitHigh);
+  if (adversarial) {
+    loss = add(g, loss, adversarial.loss);
+    extras = { ...extras, ...adversarial.extras };
   }
   if (o.regulariserWeight === 0) return { g, loss, extras }; // no teacher, reg model, noise or DASM inputs
   const noise = g.input('noise', 'float32', tsdLatentDims(o));

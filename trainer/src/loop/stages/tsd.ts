@@ -27,6 +27,8 @@ export interface TsdStageOptions extends TsdGraphOptions {
   discriminatorLr?: LrScheduleOptions;
   /** The discriminator's widths (default PATCH_DISCRIMINATOR_CONFIG). */
   discriminator?: PatchDiscriminatorConfig;
+  /** The discriminator's starting weights (keys without `disc.`), e.g. an earlier run's; absent: fresh ones from the seed. */
+  initDiscriminator?: ReadonlyMap<string, WeightTensor>;
   /** Seeds the LoRA (and discriminator) initialisation. */
   seed: number;
   device?: 'cpu' | 'webgpu' | 'cuda' | 'auto';
@@ -76,7 +78,7 @@ export async function createTsdStage(o: TsdStageOptions): Promise<TsdStage> {
   const feeds = new WeightFeeds();
   const disc = (o.adversarialWeight ?? 0) > 0 ? await createDiscriminator({
     config: o.discriminator ?? PATCH_DISCRIMINATOR_CONFIG, batch: o.batch, sizePx: o.hrSizePx, device: o.device,
-    lr: o.discriminatorLr ?? { ...o.studentLr, base: DISCRIMINATOR_LR },
+    lr: o.discriminatorLr ?? { ...o.studentLr, base: DISCRIMINATOR_LR }, initial: o.initDiscriminator,
   }, new Rng(o.seed, 0xd15c)) : undefined;
   const sg = buildStudentGraph(o, feeds, regLora, disc?.frozenCritic(feeds));
   const inputNames = sg.g.inputs.map((v) => v.name);
@@ -145,6 +147,7 @@ export async function createTsdStage(o: TsdStageOptions): Promise<TsdStage> {
     if (disc) {
       const d = await disc.step(batch.hr, (s.outputs.student_image as FloatTensor).data, k);
       Object.assign(losses, { adv: scalar('adversarial_loss'), disc: d.loss, disc_real: d.realLogit, disc_fake: d.fakeLogit });
+      if ((o.featureMatchingWeight ?? 0) > 0) losses.fm = scalar('feature_matching_loss');
       learningRates.disc = d.lr;
     }
     return {
