@@ -6,7 +6,7 @@ const spec = (style: string) => STYLE_SETS.find((s) => s.style === style)!;
 
 describe('style sets', () => {
   it('uses none of the main data set\'s packages, nor pingus-data', () => {
-    const reserved = ['plasma-workspace-wallpapers', 'gnome-backgrounds', 'desktop-base', 'wesnoth-1.16-data', 'openclipart-svg', 'papirus-icon-theme', 'breeze-icon-theme', 'adwaita-icon-theme', 'numix-icon-theme-circle', 'pingus-data'];
+    const reserved = ['plasma-workspace-wallpapers', 'gnome-backgrounds', 'desktop-base', 'wesnoth-1.16-data', 'openclipart-svg', 'papirus-icon-theme', 'breeze-icon-theme', 'adwaita-icon-theme', 'numix-icon-theme-circle', 'pingus-data', 'fonts-noto-core'];
     expect(STYLE_SETS.map((s) => s.pkg).filter((p) => reserved.includes(p))).toEqual([]);
   });
 
@@ -29,6 +29,21 @@ describe('style sets', () => {
     const include = spec('oxygen-icons').include;
     expect(include('apps/kate.png')).toBe(true);
     expect(include('actions/edit-copy.png')).toBe(false);
+  });
+
+  it('takes the lxqt wallpapers at the folder\'s top level, raster only, downscaled to desktop size', () => {
+    const wallpapers = spec('lxqt-wallpapers');
+    expect(wallpapers.include('fog.jpg')).toBe(true);
+    expect(wallpapers.include('origami-dark.png')).toBe(true);
+    expect(wallpapers.include('sub/fog.jpg')).toBe(false);
+    expect(wallpapers.include('README.txt')).toBe(false);
+    expect(wallpapers.maxSidePx).toBe(1920);
+  });
+
+  it('has four sets with distinct styles and packages', () => {
+    expect(STYLE_SETS).toHaveLength(4);
+    expect(new Set(STYLE_SETS.map((s) => s.style)).size).toBe(4);
+    expect(new Set(STYLE_SETS.map((s) => s.pkg)).size).toBe(4);
   });
 
   it('spreads a pick evenly and keeps short lists whole', () => {

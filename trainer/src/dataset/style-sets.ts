@@ -1,9 +1,11 @@
 /**
- * `npx tsx trainer/src/dataset/style-sets.ts [--out data/styles]`: three small, coherent style folders for `tsdsr train style`,
- * each from one Debian package that the main data set does not use (game textures, painted portraits, an icon theme).
- * Copies 40–120 images of at least 128 px per style into OUT/<style>/ and records package and version in OUT/manifest.json.
+ * `npx tsx trainer/src/dataset/style-sets.ts [--out data/styles] [--style NAME]...`: four small, coherent style folders for
+ * `tsdsr train style`, each from one Debian package that the main data set does not use (game textures, painted portraits,
+ * an icon theme, desktop wallpapers). Copies up to 120 images of at least 128 px per style into OUT/<style>/ (a style with a
+ * `maxSidePx` has its larger images downscaled to it) and records package and version in OUT/manifest.json. `--style`
+ * builds only the named styles and keeps the other styles' folders and manifest entries as they are.
  */
-import { copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -20,9 +22,11 @@ export interface StyleSetSpec {
   /** Whether a file (path relative to `under`) belongs to the style. */
   readonly include: (relativePath: string) => boolean;
   readonly maxImages: number;
+  /** Images whose longer side is over this are downscaled (Lanczos) to it and stored as PNG; others are copied as they are. */
+  readonly maxSidePx?: number;
 }
 
-/** The three style sets (none of these packages is in the training set's list, docs/data.md, and pingus-data is kept for an independent check). */
+/** The four style sets (none of these packages is in the training set's list, docs/data.md, and pingus-data is kept for an independent check). */
 export const STYLE_SETS: readonly StyleSetSpec[] = [
   {
     style: 'hedgewars-textures',
@@ -48,6 +52,17 @@ export const STYLE_SETS: readonly StyleSetSpec[] = [
     include: (p) => /^(apps|places|devices|mimetypes|categories)\/[^/]+\.png$/.test(p),
     maxImages: 120,
   },
+  {
+    style: 'lxqt-wallpapers',
+    pkg: 'lxqt-themes',
+    description: 'LXQt desktop wallpapers: soft-focus nature photographs and smooth gradient, origami and low-poly abstracts',
+    under: 'usr/share/lxqt/wallpapers',
+    include: (p) => /^[^/]+\.(png|jpe?g)$/i.test(p),
+    maxImages: 120,
+    // 2000–3400 px originals: at desktop size a 128 px training crop holds edges rather than flat blur, and a crop
+    // decodes in a fraction of the time.
+    maxSidePx: 1920,
+  },
 ];
 
 /** Smallest short side (px) of a copied image; smaller sprites are skipped. */
@@ -59,7 +74,7 @@ export interface StyleSetReport {
   package: string;
   version: string;
   description: string;
-  images: { file: string; source: string; width: number; height: number }[];
+  images: { file: string; source: string; width: number; height: number; sourceWidth?: number; sourceHeight?: number }[];
 }
 
 /** Every file under `dir`, as paths relative to it, sorted. */
@@ -92,27 +107,45 @@ export async function buildStyleSet(spec: StyleSetSpec, out: string, cache: stri
   await mkdir(dest, { recursive: true });
   const images: StyleSetReport['images'] = [];
   for (const c of chosen) {
-    const file = c.rel.replace(/\//g, '__');
-    await copyFile(path.join(base, c.rel), path.join(dest, file));
-    images.push({ file, source: path.join(spec.under, c.rel), width: c.width, height: c.height });
+    const flat = c.rel.replace(/\//g, '__');
+    const source = path.join(spec.under, c.rel);
+    const factor = spec.maxSidePx ? spec.maxSidePx / Math.max(c.width, c.height) : 1;
+    if (factor < 1) {
+      const [width, height] = [Math.round(c.width * factor), Math.round(c.height * factor)];
+      const file = flat.replace(/\.[^.]+$/, '.png');
+      await sharp(path.join(base, c.rel)).resize(width, height, { kernel: 'lanczos3' }).png().toFile(path.join(dest, file));
+      images.push({ file, source, width, height, sourceWidth: c.width, sourceHeight: c.height });
+    } else {
+      await copyFile(path.join(base, c.rel), path.join(dest, flat));
+      images.push({ file: flat, source, width: c.width, height: c.height });
+    }
   }
   if (images.length < 40) console.warn(`warning: ${spec.style} has only ${images.length} images (40 or more wanted)`);
   console.log(`${spec.style}: ${images.length} images from ${spec.pkg} ${version} (${usable.length} usable of ${spec.pkg}'s matching files)`);
   return { style: spec.style, package: spec.pkg, version, description: spec.description, images };
 }
 
-/** Builds every style set and writes OUT/manifest.json. */
-export async function buildStyleSets(out: string, cache: string): Promise<StyleSetReport[]> {
-  const reports: StyleSetReport[] = [];
-  for (const spec of STYLE_SETS) reports.push(await buildStyleSet(spec, out, cache));
-  await writeFile(path.join(out, 'manifest.json'), `${JSON.stringify({ created: new Date().toISOString(), minSidePx: MIN_SIDE_PX, styles: reports }, null, 2)}\n`);
-  return reports;
+/**
+ * Builds the style sets named in `only` (every set when it is empty) and writes OUT/manifest.json; the entries of styles
+ * not rebuilt are kept from the manifest already there, in STYLE_SETS order.
+ */
+export async function buildStyleSets(out: string, cache: string, only: readonly string[] = []): Promise<StyleSetReport[]> {
+  const unknown = only.filter((name) => !STYLE_SETS.some((s) => s.style === name));
+  if (unknown.length > 0) throw new Error(`unknown style ${unknown.join(', ')} (known: ${STYLE_SETS.map((s) => s.style).join(', ')})`);
+  const manifestPath = path.join(out, 'manifest.json');
+  const previous: StyleSetReport[] = only.length === 0 ? [] : await readFile(manifestPath, 'utf8').then((text) => (JSON.parse(text) as { styles: StyleSetReport[] }).styles, () => []);
+  const built: StyleSetReport[] = [];
+  for (const spec of STYLE_SETS) if (only.length === 0 || only.includes(spec.style)) built.push(await buildStyleSet(spec, out, cache));
+  const order = (r: StyleSetReport): number => { const i = STYLE_SETS.findIndex((s) => s.style === r.style); return i < 0 ? STYLE_SETS.length : i; };
+  const reports = [...previous.filter((r) => !built.some((b) => b.style === r.style)), ...built].sort((a, b) => order(a) - order(b));
+  await writeFile(manifestPath, `${JSON.stringify({ created: new Date().toISOString(), minSidePx: MIN_SIDE_PX, styles: reports }, null, 2)}\n`);
+  return built;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  const { values } = parseArgs({ args: process.argv.slice(2), options: { out: { type: 'string', default: 'data/styles' }, cache: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({ args: process.argv.slice(2), options: { out: { type: 'string', default: 'data/styles' }, cache: { type: 'string' }, style: { type: 'string', multiple: true } }, strict: true });
   const out = path.resolve(values.out!);
-  buildStyleSets(out, path.resolve(values.cache ?? path.join(out, '.cache'))).catch((error: unknown) => {
+  buildStyleSets(out, path.resolve(values.cache ?? path.join(out, '.cache')), values.style ?? []).catch((error: unknown) => {
     console.error(error instanceof Error ? error.message : String(error));
     process.exit(1);
   });
