@@ -27,6 +27,14 @@ describe('adversarial and sharpened-target flags', () => {
     expect(() => trainRunOptions('tsd', parse([...TSD, '--disc-lr', '2']), {})).toThrow(/--disc-lr 2: use a number between 0 and 1/);
   });
 
+  it('--feature-matching-weight and --init-discriminator become featureMatchingWeight and initDiscriminator, for tsd only', () => {
+    expect(trainRunOptions('tsd', parse([...TSD, '--adversarial-weight', '0.5', '--feature-matching-weight', '10', '--init-discriminator', 'runs/a']), {}))
+      .toMatchObject({ featureMatchingWeight: 10, initDiscriminator: 'runs/a' });
+    expect(() => trainRunOptions('teacher', parse(['--data', 'd', '--out', 'o', '--vae', 'v', '--feature-matching-weight', '1']), {})).toThrow(/--feature-matching-weight applies to train tsd/);
+    expect(() => trainRunOptions('tsd', parse([...TSD, '--feature-matching-weight=-1']), {})).toThrow(/--feature-matching-weight -1: use a number from 0/);
+    expect(resumeOptionChanges({ steps: 1, featureMatchingWeight: 1 }, { steps: 1, featureMatchingWeight: 10 }).map((c) => c.flag)).toEqual(['--feature-matching-weight']);
+  });
+
   it('name themselves when a resume changes them', () => {
     expect(resumeOptionChanges({ steps: 1, adversarialWeight: 0.1 }, { steps: 1, adversarialWeight: 0.2, targetUsm: true }).map((c) => c.flag))
       .toEqual(['--adversarial-weight', '--target-usm']);

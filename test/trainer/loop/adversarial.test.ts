@@ -5,7 +5,7 @@ import { serializeModel } from '../../../models/graph/index.ts';
 import { initSmallDenoiser, initSmallVae, type PatchDiscriminatorConfig } from '../../../models/nets/index.ts';
 import { Rng, type TrainingBatch } from '../../../trainer/src/data/index.ts';
 import { smallFamily } from '../../../trainer/src/loop/family.ts';
-import { createDiscriminator, DISCRIMINATOR_PREFIX, type DiscriminatorStep } from '../../../trainer/src/loop/stages/discriminator.ts';
+import { createDiscriminator, DISCRIMINATOR_PREFIX, initDiscriminatorWeights, type DiscriminatorStep } from '../../../trainer/src/loop/stages/discriminator.ts';
 import { createTsdStage, type TsdStageOptions } from '../../../trainer/src/loop/stages/tsd.ts';
 import { buildStudentGraph, type ImageCritic } from '../../../trainer/src/loop/stages/tsd-graphs.ts';
 import { WeightFeeds } from '../../../trainer/src/loop/weight-feeds.ts';
@@ -16,8 +16,9 @@ const TINY_D: PatchDiscriminatorConfig = { widths: [4, 8], negativeSlope: 0.2 };
 const constantLr = (base: number) => ({ base, warmupSteps: 0, totalSteps: 1e9, cycles: 1 });
 
 /** A tiny γ = 0 TSD stage's options (32 px crops, batch 2). */
-function tinyOptions(adversarialWeight: number): TsdStageOptions {
+function tinyOptions(adversarialWeight: number, featureMatchingWeight = 0): TsdStageOptions {
   return {
+    featureMatchingWeight,
     family: smallFamily({ vae: TINY_VAE, denoiser: TINY_DENOISER }), vae: initSmallVae(TINY_VAE, 1), teacher: initSmallDenoiser(TINY_DENOISER, 2),
     scalingFactor: 1, batch: 2, hrSizePx: 32, scale: 4, studentTimestep: 1000, outputGate: false, fullFineTune: false, encoderLora: true,
     loraRank: 2, dasmSteps: 2, guidanceScale: 7.5, regulariserWeight: 0, adversarialWeight, discriminator: TINY_D, discriminatorLr: constantLr(1e-3),
@@ -80,6 +81,18 @@ describe('student graph', () => {
   });
 });
 
+describe('discriminator from given weights', () => {
+  it('starts from them (an earlier run\'s), and refuses weights of another shape, naming the tensor', async () => {
+    const given = initDiscriminatorWeights(TINY_D, new Rng(21));
+    const d = await createDiscriminator({ config: TINY_D, batch: 2, sizePx: 16, lr: constantLr(1e-3), initial: given }, new Rng(9));
+    for (const [key, t] of given) expect(Array.from(d.session.parameters().get(`${DISCRIMINATOR_PREFIX}${key}`)!.data)).toEqual(Array.from(t.data));
+    await d.session.dispose();
+    const wide = initDiscriminatorWeights({ ...TINY_D, widths: [4, 16] }, new Rng(21));
+    await expect(createDiscriminator({ config: TINY_D, batch: 2, sizePx: 16, lr: constantLr(1e-3), initial: wide }, new Rng(9)))
+      .rejects.toThrow(/down_blocks\.0\.conv\.weight is 16×4×4×4, this run's 8×4×4×4/);
+  }, 60_000);
+});
+
 describe('TSD stage with adversarialWeight > 0', () => {
   it('adds λ·adv to the student loss, trains D in its own session, and the student session never holds D weights', async () => {
     const lambda = 0.5;
@@ -96,6 +109,16 @@ describe('TSD stage with adversarialWeight > 0', () => {
     expect(changed.length).toBeGreaterThan(0); // the discriminator's own step moved it
     expect([...disc.parameters().keys()].every((k) => k.startsWith(DISCRIMINATOR_PREFIX))).toBe(true);
     for (const s of stage.sessions) await s.dispose();
+  }, 60_000);
+
+  it('adds μ·feature matching with featureMatchingWeight μ, and refuses it without an adversarial weight', async () => {
+    const [lambda, mu] = [0.5, 3];
+    const stage = await createTsdStage(tinyOptions(lambda, mu));
+    const r = await stage.step(tinyBatch(5), new Rng(2), 1);
+    expect(r.losses.fm).toBeGreaterThan(0);
+    expect(r.losses.loss).toBeCloseTo(r.losses.perceptual! + r.losses.latent_mse! + lambda * r.losses.adv! + mu * r.losses.fm!, 5);
+    for (const s of stage.sessions) await s.dispose();
+    expect(() => buildStudentGraph(tinyOptions(0, mu), new WeightFeeds(), new Map())).toThrow(/feature matching reads the discriminator/);
   }, 60_000);
 
   it('judges the student by the discriminator as trained up to the previous iteration', async () => {

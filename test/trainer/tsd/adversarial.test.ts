@@ -1,11 +1,12 @@
 // The GAN losses and the patch discriminator: softplus against Math, the losses by hand, the adversarial
-// term's gradient through the discriminator into its image against finite differences (onnxruntime-node).
+// term's and feature matching's gradients through the discriminator into its image against finite differences
+// (onnxruntime-node).
 import { describe, expect, it } from 'vitest';
-import { Graph, gradients } from '../../../models/graph/index.ts';
-import { patchDiscriminator, patchDiscriminatorWeightShapes, MapWeightSource, type PatchDiscriminatorConfig } from '../../../models/nets/index.ts';
+import { concat, Graph, gradients, split, type Value } from '../../../models/graph/index.ts';
+import { patchDiscriminator, patchDiscriminatorFeatures, patchDiscriminatorWeightShapes, MapWeightSource, type PatchDiscriminatorConfig } from '../../../models/nets/index.ts';
 import { Rng } from '../../../trainer/src/data/index.ts';
 import { initDiscriminatorWeights } from '../../../trainer/src/loop/stages/discriminator.ts';
-import { discriminatorLoss, generatorAdversarialLoss, softplus } from '../../../trainer/src/tsd/index.ts';
+import { discriminatorLoss, featureMatchingLoss, generatorAdversarialLoss, softplus } from '../../../trainer/src/tsd/index.ts';
 import { runGraph, uniformValues } from './run-graph.ts';
 
 const TINY_D: PatchDiscriminatorConfig = { widths: [4, 8], negativeSlope: 0.2 };
@@ -66,5 +67,64 @@ describe('patch discriminator', () => {
     const analytic = (await at(0)).dx.reduce((s, d, i) => s + d * direction[i]!, 0);
     expect(Math.abs(analytic)).toBeGreaterThan(1e-3); // the check is not vacuous
     expect(Math.abs(numeric - analytic)).toBeLessThan(tolerance * Math.abs(analytic));
+  });
+});
+
+describe('feature matching', () => {
+  it('gives every hidden activation, then the logits that patchDiscriminator returns', async () => {
+    const weights = new MapWeightSource(initDiscriminatorWeights(TINY_D, new Rng(3)));
+    const feed = { x: { dims: [1, 3, 16, 16], data: uniformValues(768, 4).map((v) => 0.5 + 0.5 * v) } };
+    const g = new Graph('features');
+    const features = patchDiscriminatorFeatures(g, weights, TINY_D, g.input('x', 'float32', [1, 3, 16, 16]));
+    expect(features.map((f) => f.shape)).toEqual([[1, 4, 16, 16], [1, 8, 8, 8], [1, 1, 8, 8]]);
+    features.forEach((f, i) => g.output(f, `f${i}`));
+    const out = await runGraph(g, feed);
+    const h = new Graph('logits');
+    h.output(patchDiscriminator(h, weights, TINY_D, h.input('x', 'float32', [1, 3, 16, 16])), 'logits');
+    expect(out.f2).toEqual((await runGraph(h, feed)).logits);
+    // conv_in's LeakyReLU(0.2): negative values are a fifth of their pre-activation, so some are negative, none below −0.2·max
+    expect(Math.min(...out.f0!)).toBeLessThan(0);
+  });
+
+  it('is the mean over layers of mean |fake − real|, by hand', async () => {
+    const g = new Graph('fm');
+    const [a, b, c, d] = [g.input('a', 'float32', [1, 2]), g.input('b', 'float32', [1, 2]), g.input('c', 'float32', [1, 3]), g.input('d', 'float32', [1, 3])];
+    g.output(featureMatchingLoss(g, [a, c], [b, d]), 'fm');
+    const out = await runGraph(g, {
+      a: { dims: [1, 2], data: [1, -2] }, b: { dims: [1, 2], data: [0.5, 1] }, c: { dims: [1, 3], data: [0, 0, 3] }, d: { dims: [1, 3], data: [1, -1, 3] },
+    });
+    expect(out.fm![0]).toBeCloseTo(((0.5 + 3) / 2 + (1 + 1 + 0) / 3) / 2, 6);
+    expect(() => featureMatchingLoss(g, [a], [b, d])).toThrow(/1 fake and 2 real/);
+  });
+
+  // the student's image and the HR go through the discriminator in one batch, as the student graph does; the
+  // gradient reaches the student's half only (the HR side is held fixed). |·| has a kink wherever a feature equals
+  // the HR's, which a finite step can cross even in the affine net (slope 1), so both get a small step and a 3 % bound
+  it.each([[1, 2e-4, 0.03], [0.2, 2e-4, 0.03]])('passes its gradient to the student\'s image as finite differences say, none to the HR (slope %s)', async (slope, eps, tolerance) => {
+    const config: PatchDiscriminatorConfig = { ...TINY_D, negativeSlope: slope };
+    const dims = [2, 3, 16, 16];
+    const n = dims.reduce((p, d) => p * d, 1);
+    const g = new Graph('fm_grad');
+    const [x, hr] = [g.input('x', 'float32', dims), g.input('hr', 'float32', dims)];
+    const weights = new MapWeightSource(initDiscriminatorWeights(config, new Rng(6)));
+    const halves = patchDiscriminatorFeatures(g, weights, config, concat(g, [x, hr], 0)).slice(0, -1).map((f) => split(g, f, [2, 2], 0) as [Value, Value]);
+    const loss = featureMatchingLoss(g, halves.map(([fake]) => fake), halves.map(([, real]) => real));
+    const [dx, dhr] = gradients(g, loss, [x, hr]) as [Value, Value | undefined];
+    g.output(loss, 'loss');
+    g.output(dx, 'dx');
+    if (dhr) g.output(dhr, 'dhr');
+    const image = uniformValues(n, 13).map((v) => 0.5 + 0.4 * v);
+    const target = uniformValues(n, 14).map((v) => 0.5 + 0.4 * v);
+    const direction = uniformValues(n, 15);
+    const at = async (t: number): Promise<{ loss: number; dx: number[]; dhr?: number[] }> => {
+      const out = await runGraph(g, { x: { dims, data: image.map((v, i) => v + t * direction[i]!) }, hr: { dims, data: target } });
+      return { loss: out.loss![0]!, dx: out.dx!, dhr: out.dhr };
+    };
+    const numeric = ((await at(eps)).loss - (await at(-eps)).loss) / (2 * eps);
+    const centre = await at(0);
+    const analytic = centre.dx.reduce((s, d, i) => s + d * direction[i]!, 0);
+    expect(Math.abs(analytic)).toBeGreaterThan(1e-3); // the check is not vacuous
+    expect(Math.abs(numeric - analytic)).toBeLessThan(tolerance * Math.abs(analytic));
+    expect((centre.dhr ?? [0]).every((v) => v === 0)).toBe(true);
   });
 });
