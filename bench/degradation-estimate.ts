@@ -26,8 +26,8 @@ import {
   DEGRADATION_MODEL, DEGRADED_FROM, degradationScore, degradationTerms, estimateDegradation, MIN_ESTIMATE_PIXELS, type DegradationEstimate, type DegradationFeatures, type DegradationModel, type TermWeights,
 } from '../models/runtime/degradation.ts';
 import { texture } from '../test/helpers/textures.ts';
-import { bicubicLr, degradeRealEsrgan, Rng } from '../trainer/src/data/index.ts';
-import { detailCrop, fromPlanar, overWhite, toPlanar } from './quality.ts';
+import { Rng } from '../trainer/src/data/index.ts';
+import { detailCrop, makeLr, overWhite } from './quality.ts';
 import { writeResults } from './results.ts';
 import { runBench } from './setup-error.ts';
 import { readValidationSet, SYNTHETIC_VAL } from './validation-set.ts';
@@ -61,9 +61,8 @@ function withNoise(image: RgbaImage, sigma: number, seed: number): RgbaImage {
 
 /** Every LR version of one HR crop, keyed by degradation. */
 export async function lrVersions(hr: RgbaImage, seed: number): Promise<Record<string, RgbaImage>> {
-  const alpha = bicubicLr(toPlanar(hr, true), SCALE);
-  const bicubic = fromPlanar(bicubicLr(toPlanar(hr, false), SCALE), alpha);
-  const out: Record<string, RgbaImage> = { bicubic, realesrgan: fromPlanar(await degradeRealEsrgan(toPlanar(hr, false), seed, SCALE), alpha) };
+  const bicubic = await makeLr(hr, 'bicubic', seed);
+  const out: Record<string, RgbaImage> = { bicubic, realesrgan: await makeLr(hr, 'realesrgan', seed) };
   for (const q of JPEG_QUALITIES) out[`jpeg${q}`] = await jpeg(bicubic, q);
   for (const s of NOISE_SIGMAS) out[`noise${s}`] = withNoise(bicubic, s, seed);
   return out;

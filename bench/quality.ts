@@ -23,6 +23,7 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { createRgbaImage, hasTransparency, isAutoManifestJson, parseAutoManifest, type AutoManifest, type RgbaImage } from '../models/runtime/index.ts';
 import { openAutoUpscaler } from './auto-upscaler.ts';
+import { bleedTransparentColors } from '../models/runtime/alpha-bleed.ts';
 import { openUpscaler } from '../models/runtime/node.ts';
 import { bicubicLr, degradeRealEsrgan, type PlanarImage } from '../trainer/src/data/index.ts';
 import { NIQE_BLOCK, niqe, niqeBlockGrid, readPristineNiqeModel } from './metrics/niqe.ts';
@@ -136,9 +137,15 @@ export function fromPlanar(rgb: PlanarImage, alpha: PlanarImage): RgbaImage {
   return out;
 }
 
-/** LR of an HR crop: RGB by the degradation, alpha always by the (antialiased) bicubic downscale. */
-async function makeLr(hr: RgbaImage, degradation: Degradation, seed: number): Promise<RgbaImage> {
-  const rgb = degradation === 'bicubic' ? bicubicLr(toPlanar(hr, false), SCALE) : await degradeRealEsrgan(toPlanar(hr, false), seed, SCALE);
+/**
+ * LR of an HR crop: RGB by the degradation, alpha always by the (antialiased) bicubic downscale. With transparency
+ * the RGB is degraded after the fully transparent pixels take their visible neighbours' colours: their stored RGB
+ * (black in a rendered icon) is invisible, and a blur or downscale that read it would leave dark fringes on the
+ * visible edge pixels that no editor's export has (they resize premultiplied), a flaw of the bench's input only.
+ */
+export async function makeLr(hr: RgbaImage, degradation: Degradation, seed: number): Promise<RgbaImage> {
+  const colour = toPlanar(hasTransparency(hr) ? bleedTransparentColors(hr) : hr, false);
+  const rgb = degradation === 'bicubic' ? bicubicLr(colour, SCALE) : await degradeRealEsrgan(colour, seed, SCALE);
   return fromPlanar(rgb, bicubicLr(toPlanar(hr, true), SCALE));
 }
 
