@@ -8,6 +8,7 @@ import { add, mul, resize } from '../../models/graph/ops/index.ts';
 import { serializeModel } from '../../models/graph/serialize.ts';
 import { CancelledError, type RgbaImage, type UpscaleProgress } from '../../models/runtime/index.ts';
 import { openUpscaler } from '../../models/runtime/node.ts';
+import { alphaEdgeGain, hardAlphaEdges } from '../../models/runtime/tsdsr-pipeline.ts';
 import { resizeRgba } from '../../models/runtime/resize.ts';
 import { gaussianTileWeights } from '../../models/runtime/tsdsr-pipeline.ts';
 import { gradientImage, maxDifference, patternImage, softPixelsKeepingColor, squareOnTransparent } from '../helpers/images.ts';
@@ -218,6 +219,35 @@ describe('TSD-SR pipeline', () => {
       const resampled = await model.upscale(checker, { scale: 3, alpha: 'bicubic' });
       const bicubicAlpha = resizeRgba(checker, 72, 60).data.filter((_, i) => i % 4 === 3);
       expect(worst(resampled, bicubicAlpha)).toBe(0);
+    });
+
+    it('narrows the hard alpha edges of a shape on transparency by alphaEdgeGain around ½, and only those', async () => {
+      const d = dir('pt-alpha-hard');
+      writeToyTsdsr(d, { k: 0, perTile: true }); // the model returns its upsampled input: the alpha pass gives the bicubic alpha
+      const model = await openUpscaler(d, 'cpu');
+      const image = gradientImage(24, 20);
+      // a square at full opacity with a soft shadow strip (alpha 90) on transparency
+      const alphaAt = (x: number, y: number): number => (x >= 6 && x < 16 && y >= 5 && y < 15 ? 255 : x >= 19 && x < 22 && y >= 4 && y < 16 ? 90 : 0);
+      const shape = { ...image, data: image.data.map((v, i) => (i % 4 === 3 ? alphaAt((i >> 2) % 24, Math.floor((i >> 2) / 24)) : v)) };
+      const grey = { ...shape, data: shape.data.map((v, i) => (i % 4 === 3 ? 255 : shape.data[i - (i % 4) + 3]!)) };
+      const plain = (await referenceUpscale(grey, 72, 60, (u) => u)).data.filter((_, i) => i % 4 === 0);
+      const out = await model.upscale(shape, { scale: 3 });
+      const mask = hardAlphaEdges(shape);
+      expect(alphaEdgeGain(3)).toBe(2);
+      let [narrowed, softBefore, softAfter] = [0, 0, 0];
+      for (let p = 0; p < 72 * 60; p++) {
+        const [x, y] = [p % 72, Math.floor(p / 72)];
+        const onEdge = mask[Math.floor(y / 3) * 24 + Math.floor(x / 3)] === 1;
+        const expected = onEdge ? Math.max(0, Math.min(255, 127.5 + 2 * (plain[p]! - 127.5))) : plain[p]!;
+        expect(Math.abs(out.data[p * 4 + 3]! - expected)).toBeLessThanOrEqual(2);
+        if (onEdge && plain[p]! > 10 && plain[p]! < 245) narrowed++;
+        if (x < 54) softBefore += Math.min(plain[p]!, 255 - plain[p]!); // how far from opaque or clear the square's rim is
+        if (x < 54) softAfter += Math.min(out.data[p * 4 + 3]!, 255 - out.data[p * 4 + 3]!);
+      }
+      expect(narrowed).toBeGreaterThan(0);
+      expect(softAfter).toBeLessThan(0.75 * softBefore); // the square's antialiased rim is narrower
+      // the shadow strip never reaches full opacity: none of its pixels is on a hard edge, so it keeps the model's alpha
+      for (let y = 4; y < 16; y++) for (let x = 19; x < 22; x++) expect(mask[y * 24 + x]).toBe(0);
     });
 
     it('leaves a tile of one flat colour as it is instead of running the graphs on it', async () => {
