@@ -61,10 +61,10 @@ export interface DegradationModel {
  * (docs/models.md has the table it gives).
  */
 export const DEGRADATION_MODEL: DegradationModel = Object.freeze({
-  bias: 1.5064,
-  flatShareWeight: -8.4444,
-  weights: Object.freeze({ logBlockiness: 0.8647, flatStepDeficit: 46.6254, logNoiseSigma: 0.1697, detail: 10.0335 }),
-  flatWeights: Object.freeze({ logBlockiness: -1.0707, flatStepDeficit: 23.3092, logNoiseSigma: -1.2472, detail: -16.336 }),
+  bias: 2.164,
+  flatShareWeight: -9.6459,
+  weights: Object.freeze({ logBlockiness: 1.1793, flatStepDeficit: 43.9488, logNoiseSigma: -0.1022, detail: 9.8266 }),
+  flatWeights: Object.freeze({ logBlockiness: -0.8198, flatStepDeficit: -10.9353, logNoiseSigma: -1.1316, detail: -10.2139 }),
 });
 
 /** The terms the model weighs, in the order of DEGRADATION_MODEL.weights. */
