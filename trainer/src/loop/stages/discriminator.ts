@@ -5,7 +5,7 @@
  */
 import { concat, Graph, reduceMean, split, type Value } from '../../../../models/graph/index.ts';
 import {
-  MapWeightSource, patchDiscriminator, patchDiscriminatorFeatures, patchDiscriminatorWeightShapes, type BuildOptions, type PatchDiscriminatorConfig, type WeightTensor,
+  MapWeightSource, patchDiscriminatorFeatures, patchDiscriminatorWeightShapes, type BuildOptions, type PatchDiscriminatorConfig, type WeightTensor,
 } from '../../../../models/nets/index.ts';
 import type { DeviceChoice } from '../../../../models/runtime/index.ts';
 import type { Rng } from '../../data/index.ts';
@@ -70,10 +70,10 @@ function checkedDiscriminatorWeights(config: PatchDiscriminatorConfig, given: Re
   return out;
 }
 
-/** The discriminator's logits of images in [0, 1] with its weights as graph inputs under `prefix`. */
-export function discriminatorLogits(g: Graph, config: PatchDiscriminatorConfig, weights: ReadonlyMap<string, WeightTensor>, images: Value, prefix: string): Value {
+/** The discriminator's activations of images in [0, 1], logits last, with its weights as graph inputs under `prefix`. */
+export function discriminatorFeatures(g: Graph, config: PatchDiscriminatorConfig, weights: ReadonlyMap<string, WeightTensor>, images: Value, prefix: string): Value[] {
   const options: BuildOptions = { namePrefix: prefix, asInput: () => true };
-  return patchDiscriminator(g, new MapWeightSource(weights), config, images, options);
+  return patchDiscriminatorFeatures(g, new MapWeightSource(weights), config, images, options);
 }
 
 /** The discriminator's step graph: inputs `real` and `fake` [B, 3, S, S] in [0, 1], judged in one pass of 2B images. */
@@ -81,7 +81,7 @@ export function buildDiscriminatorGraph(o: DiscriminatorOptions, weights: Readon
   const g = new Graph('tsd_discriminator');
   const dims = [o.batch, 3, o.sizePx, o.sizePx];
   const [real, fake] = [g.input('real', 'float32', dims), g.input('fake', 'float32', dims)];
-  const logits = discriminatorLogits(g, o.config, weights, concat(g, [real, fake], 0), DISCRIMINATOR_PREFIX);
+  const logits = discriminatorFeatures(g, o.config, weights, concat(g, [real, fake], 0), DISCRIMINATOR_PREFIX).at(-1) as Value;
   const [realLogits, fakeLogits] = split(g, logits, [o.batch, o.batch], 0) as [Value, Value];
   const mean = (v: Value): Value => reduceMean(g, v, { keepdims: false });
   return { g, loss: discriminatorLoss(g, realLogits, fakeLogits), extras: { real_logit: mean(realLogits), fake_logit: mean(fakeLogits) } };
@@ -116,7 +116,7 @@ export async function createDiscriminator(o: DiscriminatorOptions, rng: Rng): Pr
   const dims = [o.batch, 3, o.sizePx, o.sizePx];
   return {
     session,
-    frozenCritic: (feeds) => (g, images) => patchDiscriminatorFeatures(g, new MapWeightSource(frozen), o.config, images, { namePrefix: feeds.bind('disc', frozen), asInput: () => true }),
+    frozenCritic: (feeds) => (g, images) => discriminatorFeatures(g, o.config, frozen, images, feeds.bind('disc', frozen)),
     refreshFrozen: () => {
       for (const [name, t] of session.parameters()) frozen.set(name.slice(DISCRIMINATOR_PREFIX.length), { dims: t.dims, data: t.data });
     },
