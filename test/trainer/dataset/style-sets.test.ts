@@ -38,12 +38,16 @@ describe('style sets', () => {
     expect(wallpapers.include('sub/fog.jpg')).toBe(false);
     expect(wallpapers.include('README.txt')).toBe(false);
     expect(wallpapers.maxSidePx).toBe(1920);
+    const landscapes = spec('endless-sky-landscapes');
+    expect(landscapes.include('beach10-sfiera.jpg')).toBe(true);
+    expect(landscapes.include('sub/beach0.jpg')).toBe(false);
+    expect(landscapes.include('beach0.png')).toBe(false);
   });
 
-  it('has four sets with distinct styles and packages', () => {
-    expect(STYLE_SETS).toHaveLength(4);
-    expect(new Set(STYLE_SETS.map((s) => s.style)).size).toBe(4);
-    expect(new Set(STYLE_SETS.map((s) => s.pkg)).size).toBe(4);
+  it('has five sets with distinct styles and packages', () => {
+    expect(STYLE_SETS).toHaveLength(5);
+    expect(new Set(STYLE_SETS.map((s) => s.style)).size).toBe(5);
+    expect(new Set(STYLE_SETS.map((s) => s.pkg)).size).toBe(5);
   });
 
   it('spreads a pick evenly and keeps short lists whole', () => {
