@@ -42,12 +42,18 @@ describe('style sets', () => {
     expect(landscapes.include('beach10-sfiera.jpg')).toBe(true);
     expect(landscapes.include('sub/beach0.jpg')).toBe(false);
     expect(landscapes.include('beach0.png')).toBe(false);
+    const ships = spec('endless-sky-ships');
+    expect(ships.include('deep river 3.png')).toBe(true);
+    expect(ships.include('archon-0.png')).toBe(true);
+    expect(ships.include('void sprite adult-00.png')).toBe(true);
+    expect(ships.include('archon-1.png')).toBe(false);
+    expect(ships.include('void sprite adult-12.png')).toBe(false);
   });
 
-  it('has five sets with distinct styles and packages', () => {
-    expect(STYLE_SETS).toHaveLength(5);
-    expect(new Set(STYLE_SETS.map((s) => s.style)).size).toBe(5);
-    expect(new Set(STYLE_SETS.map((s) => s.pkg)).size).toBe(5);
+  it('has six sets with distinct styles and sources', () => {
+    expect(STYLE_SETS).toHaveLength(6);
+    expect(new Set(STYLE_SETS.map((s) => s.style)).size).toBe(6);
+    expect(new Set(STYLE_SETS.map((s) => `${s.pkg}/${s.under}`)).size).toBe(6);
   });
 
   it('spreads a pick evenly and keeps short lists whole', () => {

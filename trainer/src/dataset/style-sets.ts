@@ -1,7 +1,7 @@
 /**
- * `npx tsx trainer/src/dataset/style-sets.ts [--out data/styles] [--style NAME]...`: five small, coherent style folders for
+ * `npx tsx trainer/src/dataset/style-sets.ts [--out data/styles] [--style NAME]...`: six small, coherent style folders for
  * `tsdsr train style`, each from one Debian package that the main data set does not use (game textures, painted portraits,
- * an icon theme, desktop wallpapers, landscape photographs). Copies up to 120 images of at least 128 px per style into OUT/<style>/ (a style with a
+ * an icon theme, desktop wallpapers, landscape photographs, rendered game sprites). Copies up to 120 images of at least 128 px per style into OUT/<style>/ (a style with a
  * `maxSidePx` has its larger images downscaled to it) and records package and version in OUT/manifest.json. `--style`
  * builds only the named styles and keeps the other styles' folders and manifest entries as they are.
  */
@@ -26,7 +26,7 @@ export interface StyleSetSpec {
   readonly maxSidePx?: number;
 }
 
-/** The five style sets (none of these packages is in the training set's list, docs/data.md, and pingus-data is kept for an independent check). */
+/** The six style sets (none of these packages is in the training set's list, docs/data.md, and pingus-data is kept for an independent check). */
 export const STYLE_SETS: readonly StyleSetSpec[] = [
   {
     style: 'hedgewars-textures',
@@ -69,6 +69,16 @@ export const STYLE_SETS: readonly StyleSetSpec[] = [
     description: 'the planet-landing photographs of Endless Sky: colour-graded 720×360 landscapes, coasts, cities and skies',
     under: 'usr/share/games/endless-sky/images/land',
     include: (p) => /^[^/]+\.jpe?g$/i.test(p),
+    maxImages: 120,
+  },
+  {
+    style: 'endless-sky-ships',
+    pkg: 'endless-sky-data',
+    description: 'the rendered top-down spaceship sprites of Endless Sky, on transparency (first frame of animated ones)',
+    under: 'usr/share/games/endless-sky/images/ship',
+    // `name-1.png`, `name-2.png`… are further animation frames of `name-0.png`: only the first is kept, so no frame
+    // of a held-out ship is trained on.
+    include: (p) => /^[^/]+\.png$/.test(p) && (!/-\d+\.png$/.test(p) || /-0+\.png$/.test(p)),
     maxImages: 120,
   },
 ];
