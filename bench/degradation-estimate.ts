@@ -3,18 +3,20 @@
  * often it says `degraded`, per subset and degradation, on ×4 LR inputs made as bench/quality.ts makes them (the most
  * detailed 512 px crop → 128 px LR, by bicubic downscaling or Real-ESRGAN's degradation with seed + image index),
  * plus the bicubic LR through JPEG at several qualities (sharp; graphics flattened over white first, as a JPEG
- * can't carry alpha) and with Gaussian noise only.
+ * can't carry alpha) and with Gaussian noise only; and a third subset, `smooth`: the bicubic LR of clean generated
+ * textures and gradients (smoothCleanImages).
  *
- *   npx tsx bench/degradation-estimate.ts [--val data/val|synthetic] [--limit N] [--crop 512] [--seed 0] [--out bench/results] [--fit] [--from <json>]
+ *   npx tsx bench/degradation-estimate.ts [--val data/val|synthetic] [--limit N] [--crop 512] [--seed 0] [--out bench/results] [--fit] [--from <json>] [--models a,b]
  *
  * Prints one row per subset × degradation (share `degraded`, mean score and features) and the time of one estimate on
  * a 1024² image, and writes OUT/degradation-estimate.json with every image's estimate. `--fit` also fits the logistic
  * model of models/runtime/degradation.ts (DEGRADATION_MODEL) to these features and prints it: clean bicubic LR
- * against Real-ESRGAN, JPEG q30 and q50 and noise σ 5 and 10, each subset × class weighted equally, the bias then
- * lowered until at least 95 % of the clean images of each subset score under 0.5; it then also fits on the even-numbered
+ * against Real-ESRGAN, JPEG q30 and q50 and noise σ 5 and 10, each subset × class weighted equally (the smooth subset is
+ * clean only), the bias then lowered until at least 95 % of the clean images of each subset score under 0.5; it then also fits on the even-numbered
  * images alone and scores the odd ones, and the other way round, and prints that held-out table. `--from` re-scores
  * the features an earlier run saved (its degradation-estimate.json) with the current model instead of rebuilding the
- * inputs, so a refit is checked in seconds.
+ * inputs, so a refit is checked in seconds. `--models tsdsr-fast,tsdsr-real` also upscales the smooth subset with each
+ * zoo model and prints its PSNR-Y, what sending such an image to the wrong model costs.
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -25,8 +27,10 @@ import type { RgbaImage } from '../models/runtime/index.ts';
 import {
   DEGRADATION_MODEL, DEGRADED_FROM, degradationScore, degradationTerms, estimateDegradation, MIN_ESTIMATE_PIXELS, type DegradationEstimate, type DegradationFeatures, type DegradationModel, type TermWeights,
 } from '../models/runtime/degradation.ts';
+import { openUpscaler } from '../models/runtime/node.ts';
 import { texture } from '../test/helpers/textures.ts';
 import { Rng } from '../trainer/src/data/index.ts';
+import { psnrY } from './metrics/psnr-ssim.ts';
 import { detailCrop, makeLr, overWhite } from './quality.ts';
 import { writeResults } from './results.ts';
 import { runBench } from './setup-error.ts';
@@ -36,6 +40,7 @@ import { readValidationSet, SYNTHETIC_VAL } from './validation-set.ts';
 type PerImage = { file: string; subset: string; estimates: Record<string, DegradationEstimate> }[];
 
 const SCALE = 4;
+const ZOO = fileURLToPath(new URL('../models/zoo/', import.meta.url));
 const JPEG_QUALITIES = [30, 50, 70, 90] as const;
 const NOISE_SIGMAS = [3, 5, 10] as const;
 
@@ -59,6 +64,36 @@ function withNoise(image: RgbaImage, sigma: number, seed: number): RgbaImage {
   return { ...image, data };
 }
 
+/**
+ * Clean, smooth HR images that `data/val` has few of and designers paste: seeded sums of sinusoids (test/helpers'
+ * textures) at low roughness, 160 to 1024 px, and 8-bit linear, diagonal and radial gradients. Their bicubic ×4 LR
+ * (40 to 256 px) is the bench's third subset, `smooth`, clean only and in the fit, so that soft clean content keeps
+ * scoring low (a fit on `data/val` alone doubled such scores, docs/models.md).
+ */
+export function smoothCleanImages(): { file: string; hr: RgbaImage }[] {
+  const out: { file: string; hr: RgbaImage }[] = [];
+  for (const size of [160, 256, 512, 1024]) {
+    for (const roughness of [0, 0.05, 0.15]) for (const seed of [1, 2]) out.push({ file: `texture-${size}-${roughness}-${seed}`, hr: texture(size, size, seed, roughness) });
+  }
+  const gradient = (name: string, size: number, at: (x: number, y: number) => number, from: number[], to: number[]): void => {
+    const data = new Uint8Array(size * size * 4);
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        const t = Math.max(0, Math.min(1, at(x / (size - 1), y / (size - 1))));
+        for (let c = 0; c < 3; c++) data[(y * size + x) * 4 + c] = Math.round(from[c]! + t * (to[c]! - from[c]!));
+        data[(y * size + x) * 4 + 3] = 255;
+      }
+    }
+    out.push({ file: `${name}-${size}`, hr: { width: size, height: size, data } });
+  };
+  for (const size of [256, 1024]) {
+    gradient('linear', size, (x) => x, [30, 60, 200], [240, 120, 60]);
+    gradient('diagonal', size, (x, y) => (x + y) / 2, [250, 250, 250], [180, 190, 210]);
+    gradient('radial', size, (x, y) => Math.hypot(x - 0.5, y - 0.4) * 1.6, [255, 220, 120], [40, 20, 90]);
+  }
+  return out;
+}
+
 /** Every LR version of one HR crop, keyed by degradation. */
 export async function lrVersions(hr: RgbaImage, seed: number): Promise<Record<string, RgbaImage>> {
   const bicubic = await makeLr(hr, 'bicubic', seed);
@@ -68,6 +103,37 @@ export async function lrVersions(hr: RgbaImage, seed: number): Promise<Record<st
   return out;
 }
 
+/** The table's subsets: data/val's two, and the smooth clean images of {@link smoothCleanImages} (clean only). */
+const SUBSETS = ['photos', 'graphics', 'smooth'] as const;
+
+/** The smooth clean images' bicubic LR and its estimate, as the `smooth` subset (clean only: one `bicubic` entry each). */
+async function smoothClean(): Promise<{ perImage: PerImage; pairs: { file: string; hr: RgbaImage; lr: RgbaImage }[] }> {
+  const pairs = await Promise.all(smoothCleanImages().map(async ({ file, hr }) => ({ file, hr, lr: await makeLr(hr, 'bicubic', 0) })));
+  return { pairs, perImage: pairs.map(({ file, lr }) => ({ file, subset: 'smooth', estimates: { bicubic: estimateDegradation(lr) } })) };
+}
+
+/**
+ * `--models`: what choosing wrongly would cost on the smooth clean images: PSNR-Y (4 px border) of each named zoo
+ * model's ×4 upscale of their LR against the HR, as means per LR size, one row per model.
+ */
+async function compareOnSmooth(pairs: { file: string; hr: RgbaImage; lr: RgbaImage }[], models: string[]): Promise<Record<string, Record<string, number>>> {
+  const sizes = [...new Set(pairs.map((p) => p.lr.width))].sort((a, b) => a - b);
+  const table: Record<string, Record<string, number>> = {};
+  const count = (size: number): number => pairs.filter((p) => p.lr.width === size).length;
+  console.log(`\nsmooth clean images, ×${SCALE} PSNR-Y by LR size (mean over the images of that size):`);
+  console.log(`| model | ${sizes.map((s) => `${s} px (${count(s)})`).join(' | ')} |`);
+  console.log(`|---|${sizes.map(() => '---').join('|')}|`);
+  for (const id of models) {
+    const upscaler = await openUpscaler(join(ZOO, id), 'cpu');
+    const psnr: Record<string, number[]> = {};
+    for (const { hr, lr } of pairs) (psnr[lr.width] ??= []).push(psnrY(hr, await upscaler.upscale(lr, { scale: SCALE }), 4));
+    await upscaler.dispose();
+    table[id] = Object.fromEntries(sizes.map((s) => [`${s}`, mean(psnr[s]!)]));
+    console.log(`| ${id} | ${sizes.map((s) => mean(psnr[s]!).toFixed(2)).join(' | ')} |`);
+  }
+  return table;
+}
+
 const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 
 /** One table row: how the estimate judged one subset under one degradation (features as means). */
@@ -75,9 +141,9 @@ interface Row { subset: string; degradation: string; n: number; degraded: number
 
 export function summarise(estimates: PerImage): Row[] {
   const rows: Row[] = [];
-  for (const subset of ['photos', 'graphics']) {
+  for (const subset of SUBSETS) {
     for (const degradation of DEGRADATIONS) {
-      const es = estimates.filter((e) => e.subset === subset).map((e) => e.estimates[degradation]!);
+      const es = estimates.filter((e) => e.subset === subset && e.estimates[degradation]).map((e) => e.estimates[degradation]!);
       if (es.length === 0) continue;
       rows.push({
         subset, degradation, n: es.length,
@@ -132,7 +198,7 @@ export function fitModel(perImage: PerImage): { bias: number; weights: number[] 
   for (const s of samples) s.weight = 1 / samples.filter((o) => o.subset === s.subset && o.y === s.y).length;
   const model = fitLogistic(samples);
   const logit = (x: number[]): number => model.bias + x.reduce((a, v, j) => a + v * model.weights[j]!, 0);
-  for (const subset of ['photos', 'graphics']) {
+  for (const subset of SUBSETS) {
     const clean = samples.filter((s) => s.subset === subset && s.y === 0).map((s) => logit(s.x)).sort((a, b) => a - b);
     if (clean.length === 0) continue;
     const p95 = clean[Math.min(clean.length - 1, Math.ceil(0.95 * clean.length) - 1)]!;
@@ -207,11 +273,14 @@ async function main(): Promise<void> {
       out: { type: 'string', default: fileURLToPath(new URL('./results', import.meta.url)) },
       fit: { type: 'boolean', default: false },
       from: { type: 'string' },
+      models: { type: 'string' },
     },
   });
   const crop = Number(opt.crop);
   const saved = opt.from ? (JSON.parse(readFileSync(opt.from, 'utf8')) as { images: PerImage }).images : null;
-  const perImage = saved ? rescored(saved, DEGRADATION_MODEL) : await measure(opt.val, Number(opt.limit), crop, Number(opt.seed));
+  const measured = saved ? rescored(saved.filter((im) => im.subset !== 'smooth'), DEGRADATION_MODEL) : await measure(opt.val, Number(opt.limit), crop, Number(opt.seed));
+  const smooth = await smoothClean();
+  const perImage = [...measured, ...smooth.perImage];
   const rows = summarise(perImage);
   const msPerMegapixel = timeOneMegapixel();
   const source = saved ? `the features saved in ${opt.from}` : opt.val === SYNTHETIC_VAL ? 'generated images (a smoke run)' : resolve(opt.val);
@@ -223,10 +292,11 @@ async function main(): Promise<void> {
     console.log('held out (fit on half the images, scored on the other half, both ways):');
     printTable(summarise(heldOut(perImage)));
   }
+  const onSmooth = opt.models ? await compareOnSmooth(smooth.pairs, opt.models.split(',')) : null;
   console.log(`one estimate of a 1024² image: ${msPerMegapixel.toFixed(1)} ms (median of 7)`);
   writeResults(join(opt.out, 'degradation-estimate.json'), {
     date: new Date().toISOString(), val: source, scale: SCALE, crop, seed: Number(opt.seed),
-    degradedFrom: DEGRADED_FROM, model: DEGRADATION_MODEL, msPerMegapixel, rows, ...(fitted ? { fitted } : {}), images: perImage,
+    degradedFrom: DEGRADED_FROM, model: DEGRADATION_MODEL, msPerMegapixel, rows, ...(fitted ? { fitted } : {}), ...(onSmooth ? { psnrOnSmooth: onSmooth } : {}), images: perImage,
   });
 }
 
