@@ -6,8 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrainJobStatus } from '../../bridge-server/src/protocol/index.ts';
 import { ZOO_DIR } from '../../bridge-server/src/paths.ts';
 import { SMALL_PRESETS } from '../../trainer/src/loop/family.ts';
+import { BUDGET_STEP_CAP } from '../../trainer/src/loop/run-options.ts';
 import { writeTrainingImages, writeUntrainedTeacher } from '../trainer/loop/fixtures.ts';
 import { startBridge, tempConfigDir, type RunningBridge } from './helpers.ts';
+
 
 /** Run options that make a step take a fraction of a second (as in test/bridge/train.test.ts). */
 const TINY_RUN = { workers: 0, loraRank: 4, dasmSteps: 2, degradation: 'bicubic', checkpointEvery: 0, sampleEvery: 0, warmupSteps: 1, seed: 1, lr: 2e-3, regLr: 1e-3 } as const;
@@ -171,7 +173,8 @@ describe('cancel and resume', () => {
     expect(queued.status).toBe('queued');
     const listed = (await bridge.app.inject({ url: '/v1/models', headers: auth })).json() as { models: { id: string }[] };
     expect(listed.models.map((m) => m.id)).toContain('tiny-every');
-    expect(queued.options).toMatchObject({ minutes: 2.5, fromModel: expect.stringMatching(/[\\/]tiny-every$/) });
+    // with minutes and no steps the budget alone sets the length, as on the command line
+    expect(queued.options).toMatchObject({ minutes: 2.5, steps: BUDGET_STEP_CAP, fromModel: expect.stringMatching(/[\\/]tiny-every$/) });
     await bridge.app.inject({ method: 'DELETE', url: `/v1/train/${queued.id}`, headers: auth });
 
     await waitFor(long.id, (s) => s.step >= 2);

@@ -24,7 +24,7 @@ recipe    runs vae, teacher, tsd and any refinement runs (or only --stage) as a 
           paths in it are relative to the current directory; a finished stage is skipped, a checkpointed one resumed
 
 Options:
-      --steps <n>                 training steps (vae 2000, teacher 4000, tsd 2000)
+      --steps <n>                 training steps (vae 2000, teacher 4000, tsd 2000; with --minutes, 100 000)
       --batch <n>                 batch size (default 4)
       --crop <px>                 HR crop side (vae/teacher 128, tsd 256; LR = crop / scale)
       --lr <x>                    peak learning rate (vae/teacher 2e-4, tsd student 5e-5)
@@ -47,7 +47,8 @@ Options:
       --from-model <id|dir>       (tsd) start from an exported model instead of a teacher run (its VAE, its whole
                                   student, its t_s and style; data loss only); train style's --from is the same
       --minutes <m>               stop after about m minutes: the step count is fitted after the first steps, so the
-                                  learning-rate schedule ends with the run, which then exports as usual
+                                  learning-rate schedule ends with the run, which then exports as usual; without
+                                  --steps the budget alone sets the length
       --lora-rank <n>             (tsd) rank of the student and reg LoRAs (default 16)
       --dasm-steps <n>            (tsd) DASM steps per regulariser evaluation (default 4)
       --regulariser-weight <x>    (tsd) weight of the TSD regulariser (default 1); 0 trains the data loss alone, with no

@@ -106,9 +106,10 @@ export class TrainingManager {
       paths.model = { id: modelId, dir: join(this.options.modelsDir, modelId) };
     }
     const run = requestRunOptions(request, paths);
-    const { RUN_DEFAULTS, STYLE_DEFAULTS } = await loadTrainer();
-    const defaultSteps = kind === 'style' ? (STYLE_DEFAULTS.steps as number) : RUN_DEFAULTS[kind].steps;
+    const { BUDGET_STEP_CAP, RUN_DEFAULTS, STYLE_DEFAULTS } = await loadTrainer();
     const minutes = run.minutes ?? (kind === 'style' ? STYLE_DEFAULTS.minutes : undefined);
+    // with a time budget and no step count, the budget alone sets the run's length (as on the command line)
+    const defaultSteps = minutes !== undefined ? BUDGET_STEP_CAP : RUN_DEFAULTS[kind === 'style' ? 'tsd' : kind].steps;
     return { ...run, ...(minutes === undefined ? {} : { minutes }), steps: run.steps ?? this.options.runDefaults?.steps ?? defaultSteps };
   }
 

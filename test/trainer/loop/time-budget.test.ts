@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DataLoader } from '../../../trainer/src/data/index.ts';
 import { runTrainingLoop, stepsForBudget, type LoopOptions, type TrainStage } from '../../../trainer/src/loop/runner.ts';
+import { BUDGET_STEP_CAP, RUN_DEFAULTS, withDefaults } from '../../../trainer/src/loop/run-options.ts';
 
 const fakeLoader = (): DataLoader => ({
   nextBatch: async () => ({ lr: new Float32Array(0), hr: new Float32Array(0), styles: [] }),
@@ -63,9 +64,26 @@ describe('time budget', () => {
     expect(result).toMatchObject({ step: 62, interrupted: false });
   });
 
-  it('never runs past the step count it was given', async () => {
-    const result = await runTrainingLoop(secondPerStep, options({ totalSteps: 9, timeBudgetMs: 600_000 }));
+  it('never runs past the step count it was given, and says when that count, not the budget, ends the run', async () => {
+    const lines: string[] = [];
+    const result = await runTrainingLoop(secondPerStep, options({ totalSteps: 9, timeBudgetMs: 600_000, log: (l) => lines.push(l) }));
     expect(result.step).toBe(9);
+    // at step 6 (6 s spent), 594 s more at 1 s a step would fit 600 steps
+    expect(lines.join('\n')).toMatch(/9 steps at 1\.00 s a step \(the step count caps it: the budget holds about 600;/);
+  });
+
+  it('does not mention a cap when the budget ends the run', async () => {
+    const lines: string[] = [];
+    await runTrainingLoop(secondPerStep, options({ timeBudgetMs: 20_000, log: (l) => lines.push(l) }));
+    expect(lines.join('\n')).toMatch(/20 steps at 1\.00 s a step$/m);
+    expect(lines.join('\n')).not.toMatch(/caps it/);
+  });
+
+  it('a budget without a step count of its own is not held to the stage default (withDefaults)', () => {
+    expect(withDefaults(RUN_DEFAULTS.tsd, { minutes: 60 }).steps).toBe(BUDGET_STEP_CAP);
+    expect(withDefaults(RUN_DEFAULTS.tsd, { minutes: 60, steps: 500 }).steps).toBe(500);
+    expect(withDefaults(RUN_DEFAULTS.tsd, {}).steps).toBe(RUN_DEFAULTS.tsd.steps);
+    expect(BUDGET_STEP_CAP).toBeGreaterThan(RUN_DEFAULTS.teacher.steps * 10);
   });
 
   it('a resumed budgeted run finishes the count its checkpoint holds', async () => {

@@ -8,7 +8,7 @@ export { centreCropPair, heldOutProbe, planarToRgba, type ProbeOptions, type Pro
 export { checkpointDir, runTrainingLoop, type LoopOptions, type LoopResult, type StageStepResult, type TrainStage } from './runner.ts';
 export { smallFamily, styleEmbedding, type LatentFamily, type SmallFamilyConfig } from './family.ts';
 export { loadTeacherRun, loadVaeRun, loadWeights, saveTeacherRun, saveVaeRun, saveWeights, type TeacherRunInfo, type VaeRunInfo } from './artifacts.ts';
-export { RUN_DEFAULTS, type RunOptions } from './run-options.ts';
+export { BUDGET_STEP_CAP, RUN_DEFAULTS, withDefaults, type RunOptions } from './run-options.ts';
 export { trainTeacher, trainTsd, trainVae, type RunContext } from './runs.ts';
 export { RECIPE_STAGES, readRecipe, recordRecipeProvenance, resolveRecipePaths, runRecipe, stageDoneFile, type Recipe, type RecipeStage, type RecipeStageResult } from './recipe.ts';
 export { loadModelWeights, type ModelWeights } from './from-model.ts';

@@ -93,6 +93,18 @@ const COMMON = {
   loraRank: 16, dasmSteps: 4, regulariserWeight: 1, data: '', out: '', bicubicShare: 0.5, detailCandidates: 1, arch: 'small', studentTimestep: 1000, outputGate: false, encoderLora: true, fullFineTune: false,
 } as const satisfies Omit<RunOptions, 'guidanceScale'>;
 
+/** The step cap of a run given a time budget (`minutes`) and no step count: high enough that the budget alone sets its length. */
+export const BUDGET_STEP_CAP = 100_000;
+
+/**
+ * A run's options over its defaults. With a time budget and no step count of its own, the step count is
+ * `BUDGET_STEP_CAP`, so `--minutes 60` runs for an hour rather than stopping at the default's 2000 steps.
+ */
+export function withDefaults<T extends Partial<RunOptions>>(defaults: RunOptions, options: T): RunOptions & T {
+  const o = { ...defaults, ...options };
+  return options.minutes !== undefined && options.steps === undefined ? { ...o, steps: BUDGET_STEP_CAP } : o;
+}
+
 /** Defaults per run. SD3's TSD learning rates (5e-6 student, 1e-6 reg) are scaled ×10 for the small family trained from scratch. */
 export const RUN_DEFAULTS: Readonly<Record<'vae' | 'teacher' | 'tsd', RunOptions>> = Object.freeze({
   vae: { ...COMMON },

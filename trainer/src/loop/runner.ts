@@ -134,7 +134,9 @@ export async function runTrainingLoop(stage: TrainStage, o: LoopOptions): Promis
           totalSteps = stepsForBudget({ step, totalSteps: o.totalSteps, elapsedMs, budgetMs: budget, msPerStep });
           o.retarget?.(totalSteps);
           bar.retarget(totalSteps);
-          o.log?.(`time budget ${formatDuration(budget / 1000)}: ${totalSteps} steps at ${(msPerStep / 1000).toFixed(2)} s a step`);
+          const fits = stepsForBudget({ step, totalSteps: Infinity, elapsedMs, budgetMs: budget, msPerStep });
+          const capped = fits > totalSteps ? ` (the step count caps it: the budget holds about ${fits}; give --steps to raise it)` : '';
+          o.log?.(`time budget ${formatDuration(budget / 1000)}: ${totalSteps} steps at ${(msPerStep / 1000).toFixed(2)} s a step${capped}`);
         } else if (elapsedMs >= budget && step < totalSteps) {
           o.log?.(`time budget spent at step ${step} of ${totalSteps}`);
           totalSteps = step;

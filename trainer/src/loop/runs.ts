@@ -16,7 +16,7 @@ import { STUDENT_PREFIX } from './stages/tsd-graphs.ts';
 import { createVaeStage } from './stages/vae.ts';
 import type { LrScheduleOptions } from './lr-schedule.ts';
 import type { ProgressSink } from './progress.ts';
-import { RUN_DEFAULTS, type RunOptions } from './run-options.ts';
+import { RUN_DEFAULTS, withDefaults, type RunOptions } from './run-options.ts';
 
 /** Where a run's messages and progress go, and how it is stopped. */
 export interface RunContext {
@@ -76,7 +76,7 @@ const schedule = (o: RunOptions, base: number): LrScheduleOptions => {
 
 /** `train vae`: the autoencoder from nothing; writes vae.safetensors and vae.json (scaling factor = 1 / latent std). */
 export async function trainVae(options: Partial<RunOptions> & Pick<RunOptions, 'data' | 'out'>, ctx: RunContext = {}, preset?: SmallFamilyConfig): Promise<LoopResult> {
-  const o: RunOptions = { ...RUN_DEFAULTS.vae, ...options };
+  const o: RunOptions = withDefaults(RUN_DEFAULTS.vae, options);
   const config = preset ?? smallPreset(o.arch);
   const family = smallFamily(config);
   const stage = await createVaeStage({ family, weights: initSmallVae(config.vae, o.seed), batch: o.batch, cropSizePx: o.cropSizePx, klWeight: o.klWeight, lr: schedule(o, o.lr), device: o.device });
@@ -90,7 +90,7 @@ export async function trainVae(options: Partial<RunOptions> & Pick<RunOptions, '
 
 /** `train teacher`: flow-matching pre-training of the denoiser on a trained VAE's latents; writes the teacher folder. */
 export async function trainTeacher(options: Partial<RunOptions> & Pick<RunOptions, 'data' | 'out' | 'vae'>, ctx: RunContext = {}, config?: SmallDenoiserConfig): Promise<LoopResult> {
-  const o: RunOptions = { ...RUN_DEFAULTS.teacher, ...options };
+  const o: RunOptions = withDefaults(RUN_DEFAULTS.teacher, options);
   const denoiserConfig = config ?? smallPreset(o.arch).denoiser;
   const vae = await loadVaeRun(o.vae as string);
   const family = smallFamily({ vae: vae.info.config, denoiser: denoiserConfig });
@@ -176,7 +176,7 @@ async function probeOf(o: RunOptions, ctx: RunContext): Promise<Awaited<ReturnTy
 /** `train tsd`: Algorithm 1 on a teacher folder (or further training of an exported model), then export of the merged student into `exportDir`. */
 export async function trainTsd(options: Partial<RunOptions> & Pick<RunOptions, 'data' | 'out' | 'exportDir'>, ctx: RunContext = {}): Promise<LoopResult & { modelDir?: string }> {
   await checkModelDirectory(options.exportDir as string); // before training: the export at its end replaces the folder
-  const { o, s } = await tsdSources({ ...RUN_DEFAULTS.tsd, ...(options.fromModel !== undefined ? FROM_MODEL_DEFAULTS : {}), ...options }, options, ctx);
+  const { o, s } = await tsdSources(withDefaults({ ...RUN_DEFAULTS.tsd, ...(options.fromModel !== undefined ? FROM_MODEL_DEFAULTS : {}) }, options), options, ctx);
   const family = smallFamily(s.config);
   const perceptual = await loadPerceptualLoss(o.lpipsWeights ? { kind: 'lpips', weightsPath: o.lpipsWeights } : { kind: 'l1-ssim' });
   const entries = await scan(o, ctx);

@@ -12,14 +12,14 @@ import { scanTrainingFolder, type ImageEntry } from '../data/index.ts';
 import { centreCropPair, planarToRgba } from './probe.ts';
 import type { LoopResult } from './runner.ts';
 import { trainTsd, type RunContext } from './runs.ts';
-import type { RunOptions } from './run-options.ts';
+import { BUDGET_STEP_CAP, type RunOptions } from './run-options.ts';
 
 /** Held-out share of a style folder, and its bounds. */
 export const HELD_OUT = Object.freeze({ share: 0.1, max: 16, minImages: 6 });
 
 /** Options of a style run that differ from `train tsd --from-model`'s defaults (a short fine-tune on clean artwork). */
 export const STYLE_DEFAULTS: Readonly<Partial<RunOptions>> = Object.freeze({
-  steps: 100_000, minutes: 10, batch: 4, cropSizePx: 128, scale: 4, degradation: 'bicubic', detailCandidates: 4, lr: 2e-4, warmupSteps: 20,
+  steps: BUDGET_STEP_CAP, minutes: 10, batch: 4, cropSizePx: 128, scale: 4, degradation: 'bicubic', detailCandidates: 4, lr: 2e-4, warmupSteps: 20,
   checkpointEvery: 100, sampleEvery: 100,
 });
 
