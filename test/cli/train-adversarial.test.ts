@@ -35,6 +35,22 @@ describe('adversarial and sharpened-target flags', () => {
     expect(resumeOptionChanges({ steps: 1, featureMatchingWeight: 1 }, { steps: 1, featureMatchingWeight: 10 }).map((c) => c.flag)).toEqual(['--feature-matching-weight']);
   });
 
+  it('--gradient-variance-weight becomes gradientVarianceWeight, for tsd only, and is a recipe key', async () => {
+    expect(trainRunOptions('tsd', parse([...TSD, '--gradient-variance-weight', '2']), {})).toMatchObject({ gradientVarianceWeight: 2 });
+    expect(trainRunOptions('tsd', parse(TSD), {})).not.toHaveProperty('gradientVarianceWeight');
+    expect(() => trainRunOptions('vae', parse(['--data', 'd', '--out', 'o', '--gradient-variance-weight', '1']), {})).toThrow(/--gradient-variance-weight applies to train tsd/);
+    expect(() => trainRunOptions('tsd', parse([...TSD, '--gradient-variance-weight=-1']), {})).toThrow(/--gradient-variance-weight -1: use a number from 0/);
+    expect(resumeOptionChanges({ steps: 1, gradientVarianceWeight: 1 }, { steps: 1, gradientVarianceWeight: 2 }).map((c) => c.flag)).toEqual(['--gradient-variance-weight']);
+    const dir = await mkdtemp(join(tmpdir(), 'tsdsr-recipe-gv-'));
+    try {
+      const path = join(dir, 'r.json');
+      await writeFile(path, JSON.stringify({ id: 'r', name: 'R', data: 'd', out: 'o', modelOut: 'm', stages: { vae: {}, teacher: {}, tsd: { gradientVarianceWeight: 2 } } }));
+      expect((await readRecipe(path)).stages.tsd).toEqual({ gradientVarianceWeight: 2 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('name themselves when a resume changes them', () => {
     expect(resumeOptionChanges({ steps: 1, adversarialWeight: 0.1 }, { steps: 1, adversarialWeight: 0.2, targetUsm: true }).map((c) => c.flag))
       .toEqual(['--adversarial-weight', '--target-usm']);

@@ -23,7 +23,7 @@ export const TRAIN_OPTIONS = {
   'regulariser-weight': { type: 'string' }, 'guidance-scale': { type: 'string' }, 'warmup-steps': { type: 'string' },
   'output-gate': { type: 'boolean' }, 'frozen-encoder': { type: 'boolean' }, 'full-fine-tune': { type: 'boolean' }, stage: { type: 'string' },
   'adversarial-weight': { type: 'string' }, 'disc-lr': { type: 'string' }, 'target-usm': { type: 'boolean' },
-  'feature-matching-weight': { type: 'string' }, 'init-discriminator': { type: 'string' },
+  'feature-matching-weight': { type: 'string' }, 'init-discriminator': { type: 'string' }, 'gradient-variance-weight': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -36,7 +36,7 @@ const STAGE_FLAGS: Readonly<Partial<Record<Flag, readonly TrainStage[]>>> = Obje
   vae: ['teacher'], teacher: ['tsd'], arch: ['vae', 'teacher'],
   'reg-lr': ['tsd'], id: ['tsd'], name: ['tsd'], 'model-out': ['tsd'], 'lpips-weights': ['tsd'], 'student-timestep': ['tsd'],
   'lora-rank': ['tsd'], 'dasm-steps': ['tsd'], 'regulariser-weight': ['tsd'], 'guidance-scale': ['tsd'], 'output-gate': ['tsd'], 'frozen-encoder': ['tsd'], 'full-fine-tune': ['tsd'], 'init-student': ['tsd'], 'from-model': ['tsd'],
-  'adversarial-weight': ['tsd'], 'disc-lr': ['tsd'], 'target-usm': ['tsd'], 'feature-matching-weight': ['tsd'], 'init-discriminator': ['tsd'],
+  'adversarial-weight': ['tsd'], 'disc-lr': ['tsd'], 'target-usm': ['tsd'], 'feature-matching-weight': ['tsd'], 'init-discriminator': ['tsd'], 'gradient-variance-weight': ['tsd'],
   stage: [],
 });
 
@@ -168,6 +168,7 @@ export function trainRunOptions(stage: TrainStage, values: TrainValues, env: Nod
     regulariserWeight: parseNumber('regulariser-weight', values['regulariser-weight'], 0, 1e6),
     adversarialWeight: parseNumber('adversarial-weight', values['adversarial-weight'], 0, 1e6), discriminatorLr: parseRate('disc-lr', values['disc-lr']), targetUsm: values['target-usm'],
     featureMatchingWeight: parseNumber('feature-matching-weight', values['feature-matching-weight'], 0, 1e6), initDiscriminator: values['init-discriminator'],
+    gradientVarianceWeight: parseNumber('gradient-variance-weight', values['gradient-variance-weight'], 0, 1e6),
     guidanceScale: parseNumber('guidance-scale', values['guidance-scale'], 0, 100),
     checkpointEvery: every, sampleEvery: every, seed: parseInteger('seed', values.seed, 0, 2 ** 31), device: parseDevice(values.device ?? 'cpu'),
     resume: values.resume ?? false, lpipsWeights: values['lpips-weights'], exportDir: values['model-out'] ?? join(configDir(env), 'models', id),

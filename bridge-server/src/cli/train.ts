@@ -61,6 +61,10 @@ Options:
                                   (tsd) weight of feature matching through the discriminator: its activations of the
                                   student's image against the HR's, a perceptual loss the run learns itself (default 0;
                                   needs --adversarial-weight)
+      --gradient-variance-weight <x>
+                                  (tsd) weight of the gradient variance loss (Abrahamyan et al. 2022): per-patch
+                                  variance of the Sobel gradients against the HR's, a hand-crafted perceptual term that
+                                  charges for flattened edges and texture (default 0: none)
       --init-discriminator <run dir>
                                   (tsd) start the discriminator from an earlier adversarial run's checkpoint
       --target-usm                (tsd) train towards the USM-sharpened HR crop (Real-ESRGAN's gt_usm)

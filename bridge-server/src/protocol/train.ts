@@ -58,6 +58,7 @@ export const TrainRequest = Type.Object({
   adversarialWeight: Type.Optional(Num),
   discLr: Type.Optional(Num),
   featureMatchingWeight: Type.Optional(Num),
+  gradientVarianceWeight: Type.Optional(Num),
   targetUsm: Type.Optional(Type.Boolean()),
   outputGate: Type.Optional(Type.Boolean()),
   frozenEncoder: Type.Optional(Type.Boolean()),

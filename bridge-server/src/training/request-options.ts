@@ -15,7 +15,7 @@ const FLAG_OF_FIELD = Object.freeze({
   bicubicShare: 'bicubic-share', scales: 'scales', warmupSteps: 'warmup-steps', detailCrops: 'detail-crops', repeatFolder: 'repeat-folder',
   checkpointEvery: 'checkpoint-every', regLr: 'reg-lr', studentTimestep: 'student-timestep', loraRank: 'lora-rank', dasmSteps: 'dasm-steps',
   regulariserWeight: 'regulariser-weight', guidanceScale: 'guidance-scale', outputGate: 'output-gate', frozenEncoder: 'frozen-encoder',
-  fullFineTune: 'full-fine-tune', adversarialWeight: 'adversarial-weight', discLr: 'disc-lr', featureMatchingWeight: 'feature-matching-weight', targetUsm: 'target-usm', minutes: 'minutes', id: 'id', name: 'name',
+  fullFineTune: 'full-fine-tune', adversarialWeight: 'adversarial-weight', discLr: 'disc-lr', featureMatchingWeight: 'feature-matching-weight', gradientVarianceWeight: 'gradient-variance-weight', targetUsm: 'target-usm', minutes: 'minutes', id: 'id', name: 'name',
 } as const satisfies Partial<Record<keyof TrainRequest, keyof TrainValues>>);
 
 const FIELD_OF_FLAG: ReadonlyMap<string, string> = new Map([

@@ -121,6 +121,22 @@ describe('TSD stage with adversarialWeight > 0', () => {
     expect(() => buildStudentGraph(tinyOptions(0, mu), new WeightFeeds(), new Map())).toThrow(/feature matching reads the discriminator/);
   }, 60_000);
 
+  it('adds ν·gradient variance with gradientVarianceWeight ν, with or without a discriminator, and logs it as gv', async () => {
+    const nu = 4;
+    const plain = await createTsdStage(tinyOptions(0));
+    const withGv = await createTsdStage({ ...tinyOptions(0), gradientVarianceWeight: nu });
+    const [p, r] = [await plain.step(tinyBatch(5), new Rng(2), 1), await withGv.step(tinyBatch(5), new Rng(2), 1)];
+    expect(p.losses.gv).toBeUndefined();
+    expect(r.losses.gv).toBeGreaterThan(0);
+    expect(r.losses.perceptual).toBeCloseTo(p.losses.perceptual!, 6); // the same first step; only the total gains the term
+    expect(r.losses.loss).toBeCloseTo(r.losses.perceptual! + r.losses.latent_mse! + nu * r.losses.gv!, 5);
+    for (const s of [...plain.sessions, ...withGv.sessions]) await s.dispose();
+    const adversarial = await createTsdStage({ ...tinyOptions(0.5), gradientVarianceWeight: nu });
+    const a = await adversarial.step(tinyBatch(5), new Rng(2), 1);
+    expect(a.losses.loss).toBeCloseTo(a.losses.perceptual! + a.losses.latent_mse! + 0.5 * a.losses.adv! + nu * a.losses.gv!, 5);
+    for (const s of adversarial.sessions) await s.dispose();
+  }, 60_000);
+
   it('judges the student by the discriminator as trained up to the previous iteration', async () => {
     const stage = await createTsdStage({ ...tinyOptions(0.5), studentLr: constantLr(0) }); // a student that stays put
     const batch = tinyBatch(3);

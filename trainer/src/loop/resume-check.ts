@@ -12,7 +12,7 @@ const FLAG_OF_OPTION: Readonly<Record<string, string>> = Object.freeze({
   fullFineTune: 'full-fine-tune', initStudent: 'init-student', loraRank: 'lora-rank', dasmSteps: 'dasm-steps',
   regulariserWeight: 'regulariser-weight', guidanceScale: 'guidance-scale',
   adversarialWeight: 'adversarial-weight', discriminatorLr: 'disc-lr', targetUsm: 'target-usm',
-  featureMatchingWeight: 'feature-matching-weight', initDiscriminator: 'init-discriminator',
+  featureMatchingWeight: 'feature-matching-weight', initDiscriminator: 'init-discriminator', gradientVarianceWeight: 'gradient-variance-weight',
 });
 
 /** One option whose value differs between the checkpoint and this run. */

@@ -78,6 +78,8 @@ export interface RunOptions {
   discriminatorLr?: number;
   /** train tsd: weight of feature matching through the discriminator (undefined or 0: none); needs adversarialWeight > 0. */
   featureMatchingWeight?: number;
+  /** train tsd: weight of the gradient variance loss (`tsd/gradient-variance.ts`) in the data loss (undefined or 0: none). */
+  gradientVarianceWeight?: number;
   /** train tsd: an earlier adversarial run's folder whose checkpointed discriminator this run's starts from (undefined: fresh). */
   initDiscriminator?: string;
   /** Train towards the USM-sharpened HR (Real-ESRGAN's gt_usm) in every loss and as the discriminator's real images (undefined: false). */

@@ -188,7 +188,7 @@ export async function trainTsd(options: Partial<RunOptions> & Pick<RunOptions, '
     family, vae: s.vae, teacher: s.denoiser, scalingFactor: s.config.vae.scalingFactor, batch: o.batch, hrSizePx: o.cropSizePx, scale: o.scales ? 1 : o.scale, studentTimestep: o.studentTimestep, outputGate: o.outputGate, encoderLora: o.encoderLora, fullFineTune: o.fullFineTune,
     loraRank: o.loraRank, dasmSteps: o.dasmSteps, guidanceScale: o.guidanceScale ?? TSD_GUIDANCE_SCALE, regulariserWeight: o.regulariserWeight,
     adversarialWeight: o.adversarialWeight ?? 0, discriminatorLr: schedule(o, o.discriminatorLr ?? DISCRIMINATOR_LR),
-    featureMatchingWeight: o.featureMatchingWeight ?? 0, initDiscriminator: await initialDiscriminator(o, ctx),
+    featureMatchingWeight: o.featureMatchingWeight ?? 0, gradientVarianceWeight: o.gradientVarianceWeight ?? 0, initDiscriminator: await initialDiscriminator(o, ctx),
     perceptual: perceptual.build, style, styleVector, studentLr: schedule(o, o.lr), regLr: schedule(o, o.regLr), seed: o.seed, device: o.device, initStudent: s.initStudent,
   });
   const probe = await probeOf(o, ctx);

@@ -9,3 +9,4 @@ export * from './losses.ts';
 export * from './ssim.ts';
 export * from './perceptual.ts';
 export * from './adversarial.ts';
+export * from './gradient-variance.ts';

@@ -1,8 +1,8 @@
 /** The two graphs of a TSD iteration: the student's step (data loss + γ·TSD regulariser with DASM and CFG) and the reg model's step. */
-import { add, concat, Graph, mul, resize, split, sub, tensor, type Value } from '../../../../models/graph/index.ts';
+import { add, concat, Graph, mul, resize, split, stopGradient, sub, tensor, type Value } from '../../../../models/graph/index.ts';
 import { loraInputSpec, MapWeightSource, type WeightTensor } from '../../../../models/nets/index.ts';
 import {
-  dataLoss, declareDasmInputs, featureMatchingLoss, generatorAdversarialLoss, regModelLoss, toUnitRange, tsdLoss, tsdRegulariserTarget, type Denoiser, type PerceptualTerm,
+  dataLoss, declareDasmInputs, featureMatchingLoss, generatorAdversarialLoss, gradientVarianceLoss, regModelLoss, toUnitRange, tsdLoss, tsdRegulariserTarget, type Denoiser, type PerceptualTerm,
 } from '../../tsd/index.ts';
 import type { LatentFamily } from '../family.ts';
 import type { WeightFeeds } from '../weight-feeds.ts';
@@ -46,6 +46,11 @@ export interface TsdGraphOptions {
    * only then); 0 or absent: none.
    */
   featureMatchingWeight?: number;
+  /**
+   * Weight of the gradient variance loss (`tsd/gradient-variance.ts`, Abrahamyan et al. 2022) between x̂ and x_H: a
+   * hand-crafted perceptual term that charges a student for flattening the target's edges and texture; 0 or absent: none.
+   */
+  gradientVarianceWeight?: number;
   perceptual: PerceptualTerm;
 }
 
@@ -122,7 +127,7 @@ function adversarialTerms(g: Graph, o: TsdGraphOptions, critic: ImageCritic | un
 
 /**
  * The student step's graph: loss = perceptual(x̂, x_H) + MSE(ẑ, z_H) [+ λ·softplus(−D(x̂)) when adversarialWeight λ > 0]
- * [+ μ·FM(x̂, x_H) when featureMatchingWeight μ > 0]
+ * [+ μ·FM(x̂, x_H) when featureMatchingWeight μ > 0] [+ ν·GV(x̂, x_H) when gradientVarianceWeight ν > 0]
  * [+ γ·TSD(ẑ) when γ > 0]; outputs to fetch by name.
  */
 export function buildStudentGraph(o: TsdGraphOptions, feeds: WeightFeeds, regLora: Map<string, WeightTensor>, critic?: ImageCritic): { g: Graph; loss: Value; extras: Record<string, Value> } {
@@ -140,6 +145,11 @@ export function buildStudentGraph(o: TsdGraphOptions, feeds: WeightFeeds, regLor
   const data = dataLoss(g, { zHat, zHigh, image: unitImage, imageHigh: unitHigh, perceptual: o.perceptual });
   let extras: Record<string, Value> = { z_hat: zHat, student_image: image, data_loss: data.total, perceptual_loss: data.perceptual, latent_mse: data.mse };
   let loss = data.total;
+  if ((o.gradientVarianceWeight ?? 0) > 0) {
+    const gv = gradientVarianceLoss(g, unitImage, stopGradient(g, unitHigh));
+    loss = add(g, loss, mul(g, gv, o.gradientVarianceWeight as number));
+    extras = { ...extras, gradient_variance_loss: gv };
+  }
   const adversarial = adversarialTerms(g, o, critic, unitImage, unitHigh);
   if (adversarial) {
     loss = add(g, loss, adversarial.loss);

@@ -142,6 +142,7 @@ export async function createTsdStage(o: TsdStageOptions): Promise<TsdStage> {
     const scalar = (name: string): number => (s.outputs[name] as FloatTensor).data[0] as number;
     const losses: Record<string, number> = { loss: s.loss, perceptual: scalar('perceptual_loss'), latent_mse: scalar('latent_mse') };
     const learningRates: Record<string, number> = { student: studentLr };
+    if ((o.gradientVarianceWeight ?? 0) > 0) losses.gv = scalar('gradient_variance_loss');
     if (regStep) Object.assign(losses, { tsd: scalar('tsd_loss'), reg: regStep.loss });
     if (regStep) learningRates.reg = regStep.lr;
     if (disc) {
