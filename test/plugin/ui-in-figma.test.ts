@@ -123,7 +123,8 @@ describe.skipIf(skipReason !== undefined)(`the built plugin with no bridge${skip
   });
 
   it('stays responsive during a run and stops within one tile of a cancel', async () => {
-    const { host, layer, hash } = await hostWithImage(96, 96, { engine: 'figma' });
+    // large enough (many tiles) that the run outlasts the UI steps below on a loaded machine; it is cancelled mid-way
+    const { host, layer, hash } = await hostWithImage(192, 192, { engine: 'figma' });
     const session = await openPlugin(rig, host);
     await recordWorkerMessages(session);
     await session.ui.getByTestId('start').click();
