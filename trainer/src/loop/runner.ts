@@ -131,10 +131,10 @@ export async function runTrainingLoop(stage: TrainStage, o: LoopOptions): Promis
           if (calibrated) refits++;
           calibrated = true;
           paceFrom = { step, ms: elapsedMs };
-          totalSteps = stepsForBudget({ step, totalSteps: o.totalSteps, elapsedMs, budgetMs: budget, msPerStep });
+          const fits = stepsForBudget({ step, totalSteps: Infinity, elapsedMs, budgetMs: budget, msPerStep });
+          totalSteps = Math.min(o.totalSteps, fits);
           o.retarget?.(totalSteps);
           bar.retarget(totalSteps);
-          const fits = stepsForBudget({ step, totalSteps: Infinity, elapsedMs, budgetMs: budget, msPerStep });
           const capped = fits > totalSteps ? ` (the step count caps it: the budget holds about ${fits}; give --steps to raise it)` : '';
           o.log?.(`time budget ${formatDuration(budget / 1000)}: ${totalSteps} steps at ${(msPerStep / 1000).toFixed(2)} s a step${capped}`);
         } else if (elapsedMs >= budget && step < totalSteps) {
