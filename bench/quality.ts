@@ -4,14 +4,14 @@
  * graphics reported apart. See docs/quality.md for the definitions.
  *
  *   npx tsx bench/quality.ts [--val data/val|synthetic] [--models bicubic,nearest,lanczos,<model dir>,esrgan-slim,esrgan-medium,esrgan-thick,realesrgan-x4fast,realesrgan-x4plus,hr]
- *     [--limit N] [--per-subset N] [--crop 512] [--crop-at detail|center] [--seed 0] [--sheets 3] [--out bench/results] [--alpha model|bicubic]
+ *     [--limit N] [--per-subset N] [--crop 512] [--crop-at detail|center] [--seed 0] [--sheets 3] [--sheet-rows a,b] [--out bench/results] [--alpha model|bicubic]
  * `--per-subset N` scores at most N photos and N graphics, evenly spread over each subset's sorted files (every package).
  * `--alpha` is passed to tsdsr models' upscale (how they upscale transparency; default: the model's own way).
  * A model directory or id may end in `@none`, `@wavelet` or `@adain` to run it with that colour fix instead of its own.
  * realesrgan-x4fast and -x4plus are Upscayl's ncnn models (bench/upscayl.ts), imported and run by our runtime.
  * `hr` scores the reference itself (PSNR ∞, shown as –): the NIQE that the ground truth gets.
  * Prints one table per degradation × subset, writes OUT/quality.json and OUT/quality-sheet-<degradation>.png: --sheets
- * images spread evenly over the list, one row each (the HR's most detailed window), columns LR | bicubic | every
+ * images spread evenly over the list (or, with `--sheet-rows a,b`, those whose file names contain a or b), one row each (the HR's most detailed window), columns LR | bicubic | every
  * TSD-SR model and ESRGAN peer in the order run | HR.
  * `data/val` is made by `npm run data:build` (docs/data.md); without it the bench stops saying so. `--val synthetic`
  * scores four generated images instead: a smoke run of the whole bench on a fresh clone, not a quality figure.
@@ -296,6 +296,7 @@ async function main(): Promise<void> {
       'crop-at': { type: 'string', default: 'detail' },
       seed: { type: 'string', default: '0' },
       sheets: { type: 'string', default: '3' },
+      'sheet-rows': { type: 'string' },
       out: { type: 'string', default: fileURLToPath(new URL('./results', import.meta.url)) },
       alpha: { type: 'string' },
     },
@@ -323,8 +324,11 @@ async function main(): Promise<void> {
   const kept = new Map<string, RgbaImage>(); // outputs for the crop sheets: `${degradation}|${image}|${method}`
   const sheetCount = Number(opt.sheets);
   // the sheets' rows: images spread evenly over the list (photos and graphics, every package), not its first few
-  const sheetImages = sheetCount <= 0 ? [] : [...new Set(Array.from({ length: Math.min(sheetCount, images.length) }, (_, k) =>
+  // or, with --sheet-rows, the images whose file names contain one of its comma-separated parts, in list order
+  const rowParts = opt['sheet-rows']?.split(',').filter(Boolean);
+  const sheetImages = rowParts ? images.flatMap((im, i) => (rowParts.some((part) => im.file.includes(part)) ? [i] : [])) : sheetCount <= 0 ? [] : [...new Set(Array.from({ length: Math.min(sheetCount, images.length) }, (_, k) =>
     sheetCount === 1 ? 0 : Math.round((k * (images.length - 1)) / (Math.min(sheetCount, images.length) - 1))))];
+  if (rowParts && sheetImages.length === 0) console.error(`warning: --sheet-rows ${opt['sheet-rows']} matches none of the ${images.length} images; no crop sheet`);
   const sheetMethods: string[] = []; // bicubic, then every TSD-SR model and peer in the order run
   let ours = 'bicubic';
   const jsonPath = join(opt.out, 'quality.json');
