@@ -4,7 +4,8 @@
  * detailed 512 px crop → 128 px LR, by bicubic downscaling or Real-ESRGAN's degradation with seed + image index),
  * plus the bicubic LR through JPEG at several qualities (sharp; graphics flattened over white first, as a JPEG
  * can't carry alpha) and with Gaussian noise only; and a third subset, `smooth`: the bicubic LR of clean generated
- * textures and gradients (smoothCleanImages).
+ * textures and gradients (smoothCleanImages). "By blur" is the share that the blur score (BLUR_EVIDENCE) made degraded,
+ * where the logistic model alone would not have.
  *
  *   npx tsx bench/degradation-estimate.ts [--val data/val|synthetic] [--limit N] [--crop 512] [--seed 0] [--out bench/results] [--fit] [--from <json>] [--models a,b]
  *
@@ -25,7 +26,7 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import type { RgbaImage } from '../models/runtime/index.ts';
 import {
-  DEGRADATION_MODEL, DEGRADED_FROM, degradationScore, degradationTerms, estimateDegradation, MIN_ESTIMATE_PIXELS, type DegradationEstimate, type DegradationFeatures, type DegradationModel, type TermWeights,
+  blurScore, DEGRADATION_MODEL, DEGRADED_FROM, degradationScore, degradationTerms, estimateDegradation, MIN_ESTIMATE_PIXELS, type DegradationEstimate, type DegradationFeatures, type DegradationModel, type TermWeights,
 } from '../models/runtime/degradation.ts';
 import { openUpscaler } from '../models/runtime/node.ts';
 import { texture } from '../test/helpers/textures.ts';
@@ -137,7 +138,7 @@ async function compareOnSmooth(pairs: { file: string; hr: RgbaImage; lr: RgbaIma
 const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 
 /** One table row: how the estimate judged one subset under one degradation (features as means). */
-interface Row { subset: string; degradation: string; n: number; degraded: number; score: number; features: DegradationFeatures }
+interface Row { subset: string; degradation: string; n: number; degraded: number; byBlur: number; score: number; features: DegradationFeatures }
 
 export function summarise(estimates: PerImage): Row[] {
   const rows: Row[] = [];
@@ -148,11 +149,12 @@ export function summarise(estimates: PerImage): Row[] {
       rows.push({
         subset, degradation, n: es.length,
         degraded: es.filter((e) => e.degradation === 'degraded').length / es.length,
+        byBlur: es.filter((e) => e.degradation === 'degraded' && e.pixels >= MIN_ESTIMATE_PIXELS && blurScore(e.features) > degradationScore(e.features)).length / es.length,
         score: mean(es.map((e) => e.score)),
         features: {
           blockiness: mean(es.map((e) => e.features.blockiness)), flatStepDeficit: mean(es.map((e) => e.features.flatStepDeficit)),
           noiseSigma: mean(es.map((e) => e.features.noiseSigma)), detail: mean(es.map((e) => e.features.detail)),
-          flatShare: mean(es.map((e) => e.features.flatShare)),
+          flatShare: mean(es.map((e) => e.features.flatShare)), edgeStrength: mean(es.map((e) => e.features.edgeStrength)),
         },
       });
     }
@@ -217,8 +219,9 @@ export function asModel({ bias, weights }: { bias: number; weights: number[] }):
 /** The estimates re-scored by `model` (features as measured). */
 function rescored(perImage: PerImage, model: DegradationModel): PerImage {
   const rescore = (e: DegradationEstimate): DegradationEstimate => {
-    const score = e.pixels < MIN_ESTIMATE_PIXELS ? 0 : degradationScore(e.features, model);
-    return { ...e, score, degradation: score >= DEGRADED_FROM ? 'degraded' : 'clean' };
+    const features = { ...e.features, edgeStrength: e.features.edgeStrength ?? 0 };
+    const score = e.pixels < MIN_ESTIMATE_PIXELS ? 0 : Math.max(degradationScore(features, model), blurScore(features));
+    return { ...e, features, score, degradation: score >= DEGRADED_FROM ? 'degraded' : 'clean' };
   };
   return perImage.map((im) => ({ ...im, estimates: Object.fromEntries(Object.entries(im.estimates).map(([d, e]) => [d, rescore(e)])) }));
 }
@@ -231,10 +234,10 @@ function heldOut(perImage: PerImage): PerImage {
 
 /** Prints a table of rows as markdown. */
 function printTable(rows: Row[]): void {
-  console.log('| subset | degradation | n | chosen degraded | mean score | blockiness | flat-step deficit | noise σ | detail | flat share |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
-  for (const { subset, degradation, n, degraded, score, features: f } of rows) {
-    console.log(`| ${subset} | ${degradation} | ${n} | ${(100 * degraded).toFixed(0)} % | ${score.toFixed(2)} | ${f.blockiness.toFixed(3)} | ${f.flatStepDeficit.toFixed(3)} | ${f.noiseSigma.toFixed(2)} | ${f.detail.toFixed(3)} | ${f.flatShare.toFixed(2)} |`);
+  console.log('| subset | degradation | n | chosen degraded | by blur | mean score | blockiness | flat-step deficit | noise σ | detail | flat share | edge strength |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const { subset, degradation, n, degraded, byBlur, score, features: f } of rows) {
+    console.log(`| ${subset} | ${degradation} | ${n} | ${(100 * degraded).toFixed(0)} % | ${(100 * byBlur).toFixed(0)} % | ${score.toFixed(2)} | ${f.blockiness.toFixed(3)} | ${f.flatStepDeficit.toFixed(3)} | ${f.noiseSigma.toFixed(2)} | ${f.detail.toFixed(3)} | ${f.flatShare.toFixed(2)} | ${f.edgeStrength.toFixed(1)} |`);
   }
 }
 

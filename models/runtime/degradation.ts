@@ -26,12 +26,20 @@ export interface DegradationFeatures {
   detail: number;
   /** The share of all neighbour steps under 1.5 levels: near 1 for flat graphics, low for photos; the weights of the others depend on it. */
   flatShare: number;
+  /**
+   * Edge strength: the 90th percentile of the Sobel gradient magnitude ((|Gx| + |Gy|) / 8) in levels per pixel, over
+   * the pixels the noise statistic reads: low for smooth gradients and soft textures, high where a picture has edges.
+   */
+  edgeStrength: number;
 }
 
 /** What the estimate measured and what it concluded. */
 export interface DegradationEstimate {
   degradation: Degradation;
-  /** Probability-like score in [0, 1] of the calibrated logistic model; `degraded` from the threshold up (0 when too few pixels count). */
+  /**
+   * Probability-like score in [0, 1]: the larger of the calibrated logistic model's and the blur score's
+   * ({@link blurScore}); `degraded` from the threshold up (0 when too few pixels count).
+   */
   score: number;
   features: DegradationFeatures;
   /** Pixels the noise statistic read (every `step`-th row and column of a large image): those with an opaque 3×3 neighbourhood. */
@@ -74,6 +82,22 @@ export function degradationTerms(f: DegradationFeatures): [number, number, numbe
 
 /** The score from which an image counts as `degraded` (an `auto` model may state its own). */
 export const DEGRADED_FROM = 0.5;
+
+/**
+ * Blur evidence, which the logistic model cannot weigh: a textured picture (flat share at most `flatShareAtMost`) with
+ * strong edges (edge strength from `edgeStrengthFrom` levels per pixel) but little fine detail has been blurred, as
+ * most Real-ESRGAN-degraded photographs are. Its score is σ((`detailCentre` − detail) / `detailWidth`): 0.62 at
+ * detail 0.035, under 0.2 at the 0.043 of the softest clean texture the calibration has (bench/degradation-estimate.ts,
+ * docs/models.md); smooth gradients and flat graphics fail the gates and score 0.
+ */
+export const BLUR_EVIDENCE = Object.freeze({ flatShareAtMost: 0.5, edgeStrengthFrom: 12, detailCentre: 0.037, detailWidth: 0.004 });
+
+/** The blur score in [0, 1] of a set of features (see {@link BLUR_EVIDENCE}); 0 unless the picture is textured and has strong edges. */
+export function blurScore(features: DegradationFeatures): number {
+  const { flatShareAtMost, edgeStrengthFrom, detailCentre, detailWidth } = BLUR_EVIDENCE;
+  if (features.flatShare > flatShareAtMost || features.edgeStrength < edgeStrengthFrom) return 0;
+  return 1 / (1 + Math.exp(-(detailCentre - features.detail) / detailWidth));
+}
 
 /** Under this many opaque pixels (a 32 × 32 image) the estimate says `clean`: too little to tell. */
 export const MIN_ESTIMATE_PIXELS = 1024;
@@ -191,6 +215,8 @@ function histogramQuantile(histogram: Uint32Array, total: number, share: number,
 }
 
 const GRADIENT_BIN = 0.25;
+/** The quantile of the gradient magnitudes that {@link DegradationFeatures.edgeStrength} reports. */
+const EDGE_QUANTILE = 0.9;
 const RESPONSE_BIN = 0.125;
 const BINS = 8192;
 const binOf = (value: number, width: number): number => Math.min(BINS - 1, Math.floor(value / width));
@@ -208,7 +234,7 @@ function neighbourhoodOpaque(opaque: Uint8Array, i: number, width: number): bool
  * over the flattest `FLAT_SHARE` of them, divided by 6 · 0.6745 (a Gaussian's median absolute deviation). `detail`:
  * the mean response over the mean gradient magnitude. `pixels`: how many pixels the statistics read.
  */
-function noiseAndDetail(plane: LumaPlane): { sigma: number; detail: number; pixels: number } {
+function noiseAndDetail(plane: LumaPlane): { sigma: number; detail: number; edgeStrength: number; pixels: number } {
   const { width, height, luma, opaque, allOpaque, step } = plane;
   const capacity = Math.ceil(height / step) * Math.ceil(width / step);
   const response = new Float32Array(capacity);
@@ -233,8 +259,9 @@ function noiseAndDetail(plane: LumaPlane): { sigma: number; detail: number; pixe
       pixels++;
     }
   }
-  if (pixels === 0) return { sigma: 0, detail: 0, pixels };
+  if (pixels === 0) return { sigma: 0, detail: 0, edgeStrength: 0, pixels };
   const detail = gradientSum > 0 ? responseSum / gradientSum : 0;
+  const edgeStrength = histogramQuantile(gradientHistogram, pixels, EDGE_QUANTILE, GRADIENT_BIN) / 8;
   const flatBelow = histogramQuantile(gradientHistogram, pixels, FLAT_SHARE, GRADIENT_BIN);
   const responseHistogram = new Uint32Array(BINS);
   let flat = 0;
@@ -243,11 +270,11 @@ function noiseAndDetail(plane: LumaPlane): { sigma: number; detail: number; pixe
     responseHistogram[binOf(response[j]!, RESPONSE_BIN)]!++;
     flat++;
   }
-  if (flat === 0) return { sigma: 0, detail, pixels };
-  return { sigma: histogramQuantile(responseHistogram, flat, 0.5, RESPONSE_BIN) / (6 * 0.6745), detail, pixels };
+  if (flat === 0) return { sigma: 0, detail, edgeStrength, pixels };
+  return { sigma: histogramQuantile(responseHistogram, flat, 0.5, RESPONSE_BIN) / (6 * 0.6745), detail, edgeStrength, pixels };
 }
 
-/** The calibrated score in [0, 1] of a set of features. */
+/** The calibrated logistic model's score in [0, 1] of a set of features (without the blur evidence). */
 export function degradationScore(features: DegradationFeatures, model: DegradationModel = DEGRADATION_MODEL): number {
   const { bias, flatShareWeight, weights, flatWeights } = model;
   const [w, v] = [Object.values(weights), Object.values(flatWeights)];
@@ -261,17 +288,17 @@ export function degradationFeatures(image: RgbaImage): { features: DegradationFe
   const plane = lumaPlane(image);
   const noise = noiseAndDetail(plane);
   const blocks = noise.pixels > 0 ? blockFeatures(plane) : { blockiness: 0, flatStepDeficit: 0, flatShare: 0 };
-  return { features: { ...blocks, noiseSigma: noise.sigma, detail: noise.detail }, pixels: noise.pixels * plane.step * plane.step };
+  return { features: { ...blocks, noiseSigma: noise.sigma, detail: noise.detail, edgeStrength: noise.edgeStrength }, pixels: noise.pixels * plane.step * plane.step };
 }
 
 /**
  * Estimates how degraded an image is from its own pixels (JPEG blocks, noise, blur), read over its fully opaque
- * pixels only; `degraded` when the calibrated score reaches `degradedFrom`. Images with fewer than
+ * pixels only; `degraded` when its score (the logistic model's or the blur score, the larger) reaches `degradedFrom`. Images with fewer than
  * {@link MIN_ESTIMATE_PIXELS} such pixels are `clean` with score 0.
  */
 export function estimateDegradation(image: RgbaImage, degradedFrom = DEGRADED_FROM): DegradationEstimate {
   const { features, pixels } = degradationFeatures(image);
   if (pixels < MIN_ESTIMATE_PIXELS) return { degradation: 'clean', score: 0, features, pixels };
-  const score = degradationScore(features);
+  const score = Math.max(degradationScore(features), blurScore(features));
   return { degradation: score >= degradedFrom ? 'degraded' : 'clean', score, features, pixels };
 }

@@ -1,8 +1,10 @@
 // The degradation estimate the `auto` model kind chooses by: clean textures stay clean, JPEG q30 and noise σ 10 do
-// not, transparent pixels are not read, and images too small to tell are clean.
+// not, a blurred textured picture with edges does not either (a blurred flat graphic or soft texture does), transparent
+// pixels are not read, and images too small to tell are clean.
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { estimateDegradation, MIN_ESTIMATE_PIXELS, type RgbaImage } from '../../models/runtime/index.ts';
+import { blurScore, degradationScore } from '../../models/runtime/degradation.ts';
 import { texture } from '../helpers/textures.ts';
 
 /** The image through a JPEG encoder at `quality` and back (opaque). */
@@ -37,6 +39,29 @@ function sideBySide(left: RgbaImage, right: RgbaImage): RgbaImage {
   return { width, height: left.height, data };
 }
 
+/** The image through a Gaussian blur of `sigma` px (sharp), as a soft lens or an earlier upscale leaves a picture. */
+async function blurred(image: RgbaImage, sigma: number): Promise<RgbaImage> {
+  const { data } = await sharp(Buffer.from(image.data), { raw: { width: image.width, height: image.height, channels: 4 } }).blur(sigma).raw().toBuffer({ resolveWithObject: true });
+  return { width: image.width, height: image.height, data: new Uint8Array(data) };
+}
+
+/** 60 seeded opaque discs of random colours on grey (librsvg), a flat graphic with strong edges. */
+async function discs(size: number, seed: number): Promise<RgbaImage> {
+  let s = seed;
+  const random = (): number => (s = (s * 16807) % 2147483647) / 2147483647;
+  const byte = (): number => Math.floor(random() * 255);
+  const circles = Array.from({ length: 60 }, () => `<circle cx="${random() * size}" cy="${random() * size}" r="${4 + (random() * size) / 8}" fill="rgb(${byte()},${byte()},${byte()})"/>`);
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}"><rect width="100%" height="100%" fill="#777"/>${circles.join('')}</svg>`;
+  const { data, info } = await sharp(Buffer.from(svg)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: new Uint8Array(data) };
+}
+
+/** A photo-like scene: the discs with a texture over them, so edges and fine texture everywhere. */
+async function scene(size: number, seed: number): Promise<RgbaImage> {
+  const [shapes, grain] = [await discs(size, seed), texture(size, size, seed, 0.15)];
+  return { ...shapes, data: shapes.data.map((v, p) => ((p & 3) === 3 ? v : Math.max(0, Math.min(255, Math.round(v + 1.2 * (grain.data[p]! - 128)))))) };
+}
+
 const withAlpha = (image: RgbaImage, alpha: number): RgbaImage => ({ ...image, data: image.data.map((v, p) => ((p & 3) === 3 ? alpha : v)) });
 
 describe('estimateDegradation', () => {
@@ -52,6 +77,27 @@ describe('estimateDegradation', () => {
       expect(noisy.score).toBeGreaterThan(original.score + 0.4);
       expect(compressed.features.blockiness).toBeGreaterThan(5 * original.features.blockiness);
       expect(noisy.features.noiseSigma).toBeGreaterThan(2 * original.features.noiseSigma);
+    }
+  });
+
+  it('calls a blurred photo-like scene degraded by its blur score, and the same scene sharp, or blurred flat discs, clean', async () => {
+    for (const seed of [1, 2, 3]) {
+      const sharpScene = await scene(128, seed);
+      const [original, soft] = [estimateDegradation(sharpScene), estimateDegradation(await blurred(sharpScene, 1.5))];
+      expect(original.degradation).toBe('clean');
+      expect(blurScore(original.features)).toBeLessThan(0.01);
+      expect(soft.degradation).toBe('degraded');
+      // The blur score decides it: the logistic model alone calls the blurred scene clean (no blocks, no noise).
+      expect(degradationScore(soft.features)).toBeLessThan(0.5);
+      expect(soft.score).toBe(blurScore(soft.features));
+      expect(soft.features.detail).toBeLessThan(original.features.detail / 4);
+      // Flat graphics fail the flat-share gate, soft textures the edge-strength gate: blurred, they stay clean.
+      const flat = estimateDegradation(await blurred(await discs(128, seed), 1.5));
+      expect(flat.features.flatShare).toBeGreaterThan(0.5);
+      expect(flat.degradation).toBe('clean');
+      const soft2 = estimateDegradation(await blurred(texture(128, 128, seed, 0.3), 1.5));
+      expect(soft2.features.edgeStrength).toBeLessThan(12);
+      expect(soft2.degradation).toBe('clean');
     }
   });
 
