@@ -9,7 +9,9 @@
  * `--alpha` is passed to tsdsr models' upscale (how they upscale transparency; default: the model's own way).
  * A model directory or id may end in `@none`, `@wavelet` or `@adain` to run it with that colour fix instead of its own.
  * realesrgan-x4fast and -x4plus are Upscayl's ncnn models (bench/upscayl.ts), imported and run by our runtime.
- * `hr` scores the reference itself (PSNR ∞, shown as –): the NIQE that the ground truth gets.
+ * `hr` scores the reference itself (PSNR ∞, shown as –): the NIQE that the ground truth gets. The photos are also
+ * summarised as `natural photos`: those whose HR's NIQE is under 10 (NIQE reads natural-scene statistics, and the
+ * flat wallpapers among the photos score 18–30 on their own HR).
  * Prints one table per degradation × subset, writes OUT/quality.json and OUT/quality-sheet-<degradation>.png: --sheets
  * images spread evenly over the list (or, with `--sheet-rows a,b`, those whose file names contain a or b), one row each (the HR's most detailed window), columns LR | bicubic | every
  * TSD-SR model and ESRGAN peer in the order run | HR.
@@ -184,6 +186,12 @@ interface Method {
   withColorFix?: (colorFix: 'none' | 'wavelet' | 'adain') => Method;
 }
 
+/**
+ * Photos whose HR crop has a NIQE under this are `natural photos` (a table of their own). On `data/val` the
+ * photographs' HR score 3–5.5 and a rendered mascot 10.1; the flat and vector wallpapers 18–30.
+ */
+const NATURAL_HR_NIQE = 10;
+
 /** The HR crop each LR was made from, for the `hr` row (the reference itself, scored like an output). */
 const hrOfLr = new WeakMap<RgbaImage, RgbaImage>();
 
@@ -303,6 +311,11 @@ async function main(): Promise<void> {
   });
   if (opt.alpha !== undefined && opt.alpha !== 'model' && opt.alpha !== 'bicubic') throw new Error(`--alpha ${opt.alpha}: use model or bicubic`);
   const niqeModel = readPristineNiqeModel();
+  /** NIQE of an image's Y channel inside the border; null when that is smaller than one NIQE block. */
+  const niqeOf = (image: RgbaImage): number | null => {
+    const y = cropBorder(yChannel(image), image.height, image.width, BORDER);
+    return Math.min(y.width, y.height) >= NIQE_BLOCK ? niqe(roundLikeReference(y.data), y.height, y.width, niqeModel) : null;
+  };
   const set = await readValidationSet(opt.val, Number(opt.limit), Number(opt['per-subset']));
   if (opt.val === SYNTHETIC_VAL) console.error('warning: --val synthetic scores generated images: a smoke run of the bench, not a quality figure');
   const crop = Number(opt.crop);
@@ -347,10 +360,9 @@ async function main(): Promise<void> {
         const out = await method.upscale(img.lr[d]);
         const ms = performance.now() - t0;
         const [seen, seenHr] = [overWhite(out), overWhite(img.hr)];
-        const y = cropBorder(yChannel(seen), out.height, out.width, BORDER);
         const s: Scores = {
           psnr: psnrY(seenHr, seen, BORDER), ssim: ssimY(seenHr, seen, BORDER), ms,
-          niqe: Math.min(y.width, y.height) >= NIQE_BLOCK ? niqe(roundLikeReference(y.data), y.height, y.width, niqeModel) : null,
+          niqe: niqeOf(seen),
           alphaEdge: img.alpha ? alphaEdgeError(img.hr, out) : null,
         };
         ((scores[img.file] ??= { bicubic: {}, realesrgan: {} })[d])[method.name] = s;
@@ -363,15 +375,20 @@ async function main(): Promise<void> {
   }
 
   const names = [...new Set(Object.values(scores).flatMap((s) => Object.keys(s.bicubic)))];
+  // NIQE is a natural-scene statistic: the flat wallpapers among the photos score 20–30 on their own HR. The
+  // `natural photos` tables keep the photos whose HR scores under NATURAL_HR_NIQE.
+  const hrNiqe = new Map(images.map((im) => [im.file, niqeOf(overWhite(im.hr))]));
+  const isNatural = (im: { file: string; subset: string }): boolean => im.subset === 'photos' && (hrNiqe.get(im.file) ?? Infinity) < NATURAL_HR_NIQE;
   const fmt = (v: number | null, digits: number): string => (v === null ? '–' : v.toFixed(digits));
   const summary: Record<string, Record<string, Record<string, Record<string, number | null>>>> = {};
   for (const d of DEGRADATIONS) {
-    for (const subset of ['photos', 'graphics']) {
-      const group = images.filter((im) => im.subset === subset);
+    for (const subset of ['photos', 'natural photos', 'graphics']) {
+      const group = images.filter((im) => (subset === 'natural photos' ? isNatural(im) : im.subset === subset));
       if (group.length === 0) continue;
       const blocks = Math.min(...group.map((im) => niqeBlocks(im.hr.width, im.hr.height)));
       const where = crop > 0 ? `${opt['crop-at'] === 'center' ? 'central' : 'most detailed'} ${crop} px crop` : 'whole images';
-      console.log(`\n### ×${SCALE}, ${d} degradation, ${subset} (${group.length} images, ${where}; NIQE from ≥ ${blocks} blocks of ${NIQE_BLOCK} px)\n`);
+      const natural = subset === 'natural photos' ? `, their HR's NIQE under ${NATURAL_HR_NIQE}` : '';
+      console.log(`\n### ×${SCALE}, ${d} degradation, ${subset} (${group.length} images${natural}, ${where}; NIQE from ≥ ${blocks} blocks of ${NIQE_BLOCK} px)\n`);
       console.log('| method | PSNR-Y dB | SSIM-Y | NIQE ↓ | alpha-edge err ↓ | ms / image |\n|---|---|---|---|---|---|');
       for (const name of names) {
         const col = (k: keyof Scores): number | null => mean(group.map((im) => scores[im.file]![d][name]?.[k] ?? null));
