@@ -8,4 +8,5 @@ export { CancelledError, ScaleError } from './errors.ts';
 export { MAX_SCALE, planScale, validateScale } from './scale.ts';
 export { loadUpscaler, type UpscaleOptions, type UpscaleProgress, type Upscaler } from './upscaler.ts';
 export { resizeRgba } from './resize.ts';
+export { antiRing } from './anti-ring.ts';
 export { applyColorFix } from './color-fix.ts';

@@ -71,6 +71,11 @@ export interface ModelManifest {
     margin: number;
   };
   colorFix: ColorFix;
+  /**
+   * Anti-ringing strength, 0 to 1 (absent: 0): how far each output colour moves towards the range of the 2 × 2 input
+   * pixels it came from (models/runtime/anti-ring.ts). For models that draw halos or beads along soft edges.
+   */
+  antiRing?: number;
   /** Present for `tsdsr` models. */
   latent?: LatentSpec;
   license: string;
@@ -123,6 +128,7 @@ export function parseManifest(json: unknown, where = 'model.json'): ModelManifes
   need(t && isPositiveInt(t.size) && Number.isInteger(t.overlap) && t.overlap >= 0 && t.overlap < t.size, `${where}: tile.size/overlap invalid`);
   need(Number.isInteger(t.margin) && t.margin >= 0 && 2 * t.margin < Math.max(t.overlap, 1), `${where}: tile.margin must be under half the overlap`);
   need(COLOR_FIXES.includes(m.colorFix as ColorFix), `${where}: colorFix must be one of ${COLOR_FIXES.join(', ')}`);
+  need(m.antiRing === undefined || (typeof m.antiRing === 'number' && m.antiRing >= 0 && m.antiRing <= 1), `${where}: antiRing must be a number from 0 to 1`);
   need(typeof m.license === 'string', `${where}: license missing`);
   return { description: '', provenance: {}, ...m } as ModelManifest;
 }

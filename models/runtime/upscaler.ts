@@ -1,4 +1,5 @@
 /** An opened model: its graphs loaded on one device, ready to upscale images at any supported factor. */
+import { antiRing } from './anti-ring.ts';
 import { throwIfCancelled } from './errors.ts';
 import type { RgbaImage } from './image.ts';
 import type { ColorFix, ModelManifest } from './manifest.ts';
@@ -22,6 +23,8 @@ export interface UpscaleOptions {
   tileSize?: number;
   overlap?: number;
   colorFix?: ColorFix;
+  /** Anti-ringing strength 0 to 1 instead of the manifest's `antiRing` (models/runtime/anti-ring.ts). */
+  antiRing?: number;
   /** Tile positions per model run (default 4 when the graph takes a batch). */
   batchSize?: number;
   /** Per-tile TSD models: upscale the alpha channel through the model (`model`, default) or by bicubic resampling. */
@@ -57,7 +60,11 @@ export async function loadUpscaler(
   return {
     manifest,
     device: chosen as Device,
-    upscale: (image, options) => (manifest.kind === 'tsdsr' ? upscaleWithTsdsr : upscaleWith)(manifest, sessions, image, options),
+    async upscale(image, options) {
+      const result = await (manifest.kind === 'tsdsr' ? upscaleWithTsdsr : upscaleWith)(manifest, sessions, image, options);
+      const strength = options.antiRing ?? manifest.antiRing ?? 0;
+      return strength > 0 ? antiRing(image, result, strength) : result;
+    },
     async dispose() {
       await Promise.all([...sessions.values()].map((s) => s.dispose()));
       sessions.clear();

@@ -138,6 +138,9 @@ describe('devices', () => {
     const good = JSON.parse(await readFile('models/zoo/bicubic/model.json', 'utf8'));
     expect(() => parseManifest({ ...good, scales: [2, 5] })).toThrow(/no graph for scale 5/);
     expect(() => parseManifest({ ...good, colorFix: 'sepia' })).toThrow(/colorFix/);
+    expect(() => parseManifest({ ...good, antiRing: 1.5 })).toThrow(/antiRing must be a number from 0 to 1/);
+    expect(() => parseManifest({ ...good, antiRing: '1' })).toThrow(/antiRing/);
+    expect(parseManifest({ ...good, antiRing: 0.5 }).antiRing).toBe(0.5);
     expect(() => parseManifest({ ...good, graphs: { ...good.graphs, 2: '../../x2.onnx' } })).toThrow(/inside the model directory/);
   });
 });
