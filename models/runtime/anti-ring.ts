@@ -36,21 +36,21 @@ export function antiRing(input: RgbaImage, output: RgbaImage, strength: number):
     const r0 = rows.lo[y]! * w;
     const r1 = rows.hi[y]! * w;
     for (let x = 0; x < W; x++) {
-      const c0 = columns.lo[x]!;
-      const c1 = columns.hi[x]!;
       const p = (y * W + x) * 4;
+      const q00 = (r0 + columns.lo[x]!) * 4, q01 = (r0 + columns.hi[x]!) * 4, q10 = (r1 + columns.lo[x]!) * 4, q11 = (r1 + columns.hi[x]!) * 4;
+      // which of the four count (alpha > 0); none: nothing to clamp to
+      const use00 = src[q00 + 3]! > 0, use01 = src[q01 + 3]! > 0, use10 = src[q10 + 3]! > 0, use11 = src[q11 + 3]! > 0;
+      if (!(use00 || use01 || use10 || use11)) continue;
       for (let c = 0; c < 3; c++) {
-        let [low, high] = [255, 0];
-        for (const q of [r0 + c0, r0 + c1, r1 + c0, r1 + c1]) {
-          if (src[q * 4 + 3] === 0) continue;
-          const v = src[q * 4 + c]!;
-          if (v < low) low = v;
-          if (v > high) high = v;
-        }
-        if (low > high) continue; // all four transparent: nothing to clamp to
+        let low = 255;
+        let high = 0;
+        if (use00) { const v = src[q00 + c]!; if (v < low) low = v; if (v > high) high = v; }
+        if (use01) { const v = src[q01 + c]!; if (v < low) low = v; if (v > high) high = v; }
+        if (use10) { const v = src[q10 + c]!; if (v < low) low = v; if (v > high) high = v; }
+        if (use11) { const v = src[q11 + c]!; if (v < low) low = v; if (v > high) high = v; }
         const v = out[p + c]!;
-        const clamped = v < low ? low : v > high ? high : v;
-        if (clamped !== v) out[p + c] = Math.round(v + strength * (clamped - v));
+        if (v < low) out[p + c] = Math.round(v + strength * (low - v));
+        else if (v > high) out[p + c] = Math.round(v + strength * (high - v));
       }
     }
   }
