@@ -123,8 +123,9 @@ describe.skipIf(skipReason !== undefined)(`the built plugin with no bridge${skip
   });
 
   it('stays responsive during a run and stops within one tile of a cancel', async () => {
-    // large enough (many tiles) that the run outlasts the UI steps below on a loaded machine; it is cancelled mid-way
-    const { host, layer, hash } = await hostWithImage(192, 192, { engine: 'figma' });
+    // large enough (many tiles) that the run outlasts the UI steps below on a loaded machine (192 px did not, once,
+    // with a training run and CI sharing 2 cores); it is cancelled mid-way, so the size costs no time
+    const { host, layer, hash } = await hostWithImage(384, 384, { engine: 'figma' });
     const session = await openPlugin(rig, host);
     await recordWorkerMessages(session);
     await session.ui.getByTestId('start').click();
