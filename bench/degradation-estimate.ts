@@ -26,7 +26,7 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import type { RgbaImage } from '../models/runtime/index.ts';
 import {
-  blurScore, DEGRADATION_MODEL, DEGRADED_FROM, degradationScore, degradationTerms, estimateDegradation, MIN_ESTIMATE_PIXELS, type DegradationEstimate, type DegradationFeatures, type DegradationModel, type TermWeights,
+  blurScore, DEGRADATION_MODEL, DEGRADED_FROM, degradationScore, degradationTerms, estimateDegradation, estimateScore, MIN_ESTIMATE_PIXELS, type DegradationEstimate, type DegradationFeatures, type DegradationModel, type TermWeights,
 } from '../models/runtime/degradation.ts';
 import { openUpscaler } from '../models/runtime/node.ts';
 import { texture } from '../test/helpers/textures.ts';
@@ -220,7 +220,7 @@ export function asModel({ bias, weights }: { bias: number; weights: number[] }):
 function rescored(perImage: PerImage, model: DegradationModel): PerImage {
   const rescore = (e: DegradationEstimate): DegradationEstimate => {
     const features = { ...e.features, edgeStrength: e.features.edgeStrength ?? 0 };
-    const score = e.pixels < MIN_ESTIMATE_PIXELS ? 0 : Math.max(degradationScore(features, model), blurScore(features));
+    const score = e.pixels < MIN_ESTIMATE_PIXELS ? 0 : estimateScore(features, model);
     return { ...e, features, score, degradation: score >= DEGRADED_FROM ? 'degraded' : 'clean' };
   };
   return perImage.map((im) => ({ ...im, estimates: Object.fromEntries(Object.entries(im.estimates).map(([d, e]) => [d, rescore(e)])) }));

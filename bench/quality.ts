@@ -377,7 +377,7 @@ async function main(): Promise<void> {
   const names = [...new Set(Object.values(scores).flatMap((s) => Object.keys(s.bicubic)))];
   // NIQE is a natural-scene statistic: the flat wallpapers among the photos score 20–30 on their own HR. The
   // `natural photos` tables keep the photos whose HR scores under NATURAL_HR_NIQE.
-  const hrNiqe = new Map(images.map((im) => [im.file, niqeOf(overWhite(im.hr))]));
+  const hrNiqe = new Map(images.filter((im) => im.subset === 'photos').map((im) => [im.file, niqeOf(overWhite(im.hr))]));
   const isNatural = (im: { file: string; subset: string }): boolean => im.subset === 'photos' && (hrNiqe.get(im.file) ?? Infinity) < NATURAL_HR_NIQE;
   const fmt = (v: number | null, digits: number): string => (v === null ? '–' : v.toFixed(digits));
   const summary: Record<string, Record<string, Record<string, Record<string, number | null>>>> = {};

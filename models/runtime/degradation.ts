@@ -283,6 +283,11 @@ export function degradationScore(features: DegradationFeatures, model: Degradati
   return 1 / (1 + Math.exp(-logit));
 }
 
+/** The estimate's score of a set of features: the larger of `model`'s logistic score and the blur score. */
+export function estimateScore(features: DegradationFeatures, model: DegradationModel = DEGRADATION_MODEL): number {
+  return Math.max(degradationScore(features, model), blurScore(features));
+}
+
 /** The features of an image's luma over its fully opaque pixels, and how many pixels the noise statistics read. */
 export function degradationFeatures(image: RgbaImage): { features: DegradationFeatures; pixels: number } {
   const plane = lumaPlane(image);
@@ -299,6 +304,6 @@ export function degradationFeatures(image: RgbaImage): { features: DegradationFe
 export function estimateDegradation(image: RgbaImage, degradedFrom = DEGRADED_FROM): DegradationEstimate {
   const { features, pixels } = degradationFeatures(image);
   if (pixels < MIN_ESTIMATE_PIXELS) return { degradation: 'clean', score: 0, features, pixels };
-  const score = Math.max(degradationScore(features), blurScore(features));
+  const score = estimateScore(features);
   return { degradation: score >= degradedFrom ? 'degraded' : 'clean', score, features, pixels };
 }
