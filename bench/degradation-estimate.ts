@@ -5,7 +5,9 @@
  * plus the bicubic LR through JPEG at several qualities (sharp; graphics flattened over white first, as a JPEG
  * can't carry alpha) and with Gaussian noise only; and a third subset, `smooth`: the bicubic LR of clean generated
  * textures and gradients (smoothCleanImages). "By blur" is the share that the blur score (BLUR_EVIDENCE) made degraded,
- * where the logistic model alone would not have.
+ * where the logistic model alone would not have; "net alone" the share whose learned score (the net's own σ, before
+ * LEARNED_EVIDENCE's shift) is at least 0.5, counting images with no opaque 48² patch as clean; "net score" its mean
+ * over the images it read.
  *
  *   npx tsx bench/degradation-estimate.ts [--val data/val|synthetic] [--limit N] [--crop 512] [--seed 0] [--out bench/results] [--fit] [--from <json>] [--models a,b]
  *
@@ -138,7 +140,7 @@ async function compareOnSmooth(pairs: { file: string; hr: RgbaImage; lr: RgbaIma
 const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 
 /** One table row: how the estimate judged one subset under one degradation (features as means). */
-interface Row { subset: string; degradation: string; n: number; degraded: number; byBlur: number; score: number; features: DegradationFeatures }
+interface Row { subset: string; degradation: string; n: number; degraded: number; byBlur: number; byNet: number; score: number; features: DegradationFeatures }
 
 export function summarise(estimates: PerImage): Row[] {
   const rows: Row[] = [];
@@ -155,7 +157,9 @@ export function summarise(estimates: PerImage): Row[] {
           blockiness: mean(es.map((e) => e.features.blockiness)), flatStepDeficit: mean(es.map((e) => e.features.flatStepDeficit)),
           noiseSigma: mean(es.map((e) => e.features.noiseSigma)), detail: mean(es.map((e) => e.features.detail)),
           flatShare: mean(es.map((e) => e.features.flatShare)), edgeStrength: mean(es.map((e) => e.features.edgeStrength)),
+          learned: mean(es.flatMap((e) => (e.features.learned == null ? [] : [e.features.learned]))),
         },
+        byNet: es.filter((e) => (e.features.learned ?? 0) >= DEGRADED_FROM).length / es.length,
       });
     }
   }
@@ -219,7 +223,7 @@ export function asModel({ bias, weights }: { bias: number; weights: number[] }):
 /** The estimates re-scored by `model` (features as measured). */
 function rescored(perImage: PerImage, model: DegradationModel): PerImage {
   const rescore = (e: DegradationEstimate): DegradationEstimate => {
-    const features = { ...e.features, edgeStrength: e.features.edgeStrength ?? 0 };
+    const features = { ...e.features, edgeStrength: e.features.edgeStrength ?? 0, learned: e.features.learned ?? null };
     const score = e.pixels < MIN_ESTIMATE_PIXELS ? 0 : estimateScore(features, model);
     return { ...e, features, score, degradation: score >= DEGRADED_FROM ? 'degraded' : 'clean' };
   };
@@ -234,10 +238,11 @@ function heldOut(perImage: PerImage): PerImage {
 
 /** Prints a table of rows as markdown. */
 function printTable(rows: Row[]): void {
-  console.log('| subset | degradation | n | chosen degraded | by blur | mean score | blockiness | flat-step deficit | noise σ | detail | flat share | edge strength |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
-  for (const { subset, degradation, n, degraded, byBlur, score, features: f } of rows) {
-    console.log(`| ${subset} | ${degradation} | ${n} | ${(100 * degraded).toFixed(0)} % | ${(100 * byBlur).toFixed(0)} % | ${score.toFixed(2)} | ${f.blockiness.toFixed(3)} | ${f.flatStepDeficit.toFixed(3)} | ${f.noiseSigma.toFixed(2)} | ${f.detail.toFixed(3)} | ${f.flatShare.toFixed(2)} | ${f.edgeStrength.toFixed(1)} |`);
+  console.log('| subset | degradation | n | chosen degraded | by blur | net alone | mean score | blockiness | flat-step deficit | noise σ | detail | flat share | edge strength | net score |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const { subset, degradation, n, degraded, byBlur, byNet, score, features: f } of rows) {
+    const pct = (x: number): string => `${(100 * x).toFixed(0)} %`;
+    console.log(`| ${subset} | ${degradation} | ${n} | ${pct(degraded)} | ${pct(byBlur)} | ${pct(byNet)} | ${score.toFixed(2)} | ${f.blockiness.toFixed(3)} | ${f.flatStepDeficit.toFixed(3)} | ${f.noiseSigma.toFixed(2)} | ${f.detail.toFixed(3)} | ${f.flatShare.toFixed(2)} | ${f.edgeStrength.toFixed(1)} | ${(f.learned ?? NaN).toFixed(2)} |`);
   }
 }
 

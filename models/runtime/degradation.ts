@@ -3,6 +3,8 @@
  * clean sources and one made for degraded ones. Pure TypeScript on RGBA pixels: it runs in Node and in the browser,
  * in a few milliseconds for a 1024² image. Thresholds are calibrated by `bench/degradation-estimate.ts` (docs/models.md).
  */
+import { DEGRADATION_NET_WEIGHTS } from './degradation-net-weights.ts';
+import { decodeDegradationNet, degradationNetScore, type DegradationNet } from './degradation-net.ts';
 import type { RgbaImage } from './image.ts';
 
 /** The two kinds of source the estimate tells apart. */
@@ -31,6 +33,11 @@ export interface DegradationFeatures {
    * the pixels the noise statistic reads: low for smooth gradients and soft textures, high where a picture has edges.
    */
   edgeStrength: number;
+  /**
+   * The learned estimate: σ(mean logit) of a tiny classifier trained on clean and degraded LR crops of the training
+   * split, over up to 16 fully opaque 48² patches (models/runtime/degradation-net.ts); null when no patch fits.
+   */
+  learned: number | null;
 }
 
 /** What the estimate measured and what it concluded. */
@@ -283,17 +290,41 @@ export function degradationScore(features: DegradationFeatures, model: Degradati
   return 1 / (1 + Math.exp(-logit));
 }
 
-/** The estimate's score of a set of features: the larger of `model`'s logistic score and the blur score. */
-export function estimateScore(features: DegradationFeatures, model: DegradationModel = DEGRADATION_MODEL): number {
-  return Math.max(degradationScore(features, model), blurScore(features));
+/**
+ * How the learned estimate's score enters: its logit minus `logitShift`, so that the net's own σ = 0.8 lands on
+ * `tsdsr-auto`'s 0.6 (the hold-out of `npm run train:estimate` calls 5 % of clean training photos degraded from 0.8,
+ * 15 % from 0.6; docs/models.md).
+ */
+export const LEARNED_EVIDENCE = Object.freeze({ logitShift: Math.log(0.9 / 0.1) - Math.log(0.6 / 0.4) });
+
+/** The learned estimate's contribution in [0, 1] (see {@link LEARNED_EVIDENCE}); 0 when the net read no patch. */
+export function learnedScore(features: DegradationFeatures): number {
+  const p = features.learned;
+  if (p == null) return 0;
+  const logit = Math.log(Math.max(p, 1e-12) / Math.max(1 - p, 1e-12)) - LEARNED_EVIDENCE.logitShift;
+  return 1 / (1 + Math.exp(-logit));
 }
 
-/** The features of an image's luma over its fully opaque pixels, and how many pixels the noise statistics read. */
+/** The estimate's score of a set of features: the largest of `model`'s logistic score, the blur score and the learned score. */
+export function estimateScore(features: DegradationFeatures, model: DegradationModel = DEGRADATION_MODEL): number {
+  return Math.max(degradationScore(features, model), blurScore(features), learnedScore(features));
+}
+
+let shippedNet: DegradationNet | undefined;
+
+/** The shipped learned estimate (degradation-net-weights.ts), decoded once. */
+export function shippedDegradationNet(): DegradationNet {
+  shippedNet ??= decodeDegradationNet(DEGRADATION_NET_WEIGHTS.widths, DEGRADATION_NET_WEIGHTS.negativeSlope, DEGRADATION_NET_WEIGHTS.base64);
+  return shippedNet;
+}
+
+/** The features of an image over its fully opaque pixels, and how many pixels the noise statistics read. */
 export function degradationFeatures(image: RgbaImage): { features: DegradationFeatures; pixels: number } {
   const plane = lumaPlane(image);
   const noise = noiseAndDetail(plane);
   const blocks = noise.pixels > 0 ? blockFeatures(plane) : { blockiness: 0, flatStepDeficit: 0, flatShare: 0 };
-  return { features: { ...blocks, noiseSigma: noise.sigma, detail: noise.detail, edgeStrength: noise.edgeStrength }, pixels: noise.pixels * plane.step * plane.step };
+  const { score: learned } = degradationNetScore(shippedDegradationNet(), image);
+  return { features: { ...blocks, noiseSigma: noise.sigma, detail: noise.detail, edgeStrength: noise.edgeStrength, learned }, pixels: noise.pixels * plane.step * plane.step };
 }
 
 /**
