@@ -5,7 +5,8 @@
  * degraded ×4 LR crops of the training split and writes its weights to degradation-net-weights.ts.
  *
  * The forward pass is plain TypeScript (no ONNX session), so the estimate runs the same in Node and in the plugin. It
- * reads at most MAX_NET_PATCHES fully opaque NET_PATCH² patches, spread evenly over the image, and averages the logits.
+ * reads at most MAX_NET_PATCHES fully opaque NET_PATCH² patches (NET_PATCH_SMALL² where none fits), spread evenly over
+ * the image, and averages the logits.
  */
 import type { RgbaImage } from './image.ts';
 
@@ -26,6 +27,11 @@ export interface DegradationNet {
 
 /** Side of the square patches the net reads, in LR pixels (a multiple of 2^(widths − 1)). */
 export const NET_PATCH = 48;
+/**
+ * The side it falls back to where no NET_PATCH² cell is fully opaque (an icon's LR). The net was trained on 48²
+ * patches; on the centre 32² of its held-out patches it calls the same share degraded within a few points.
+ */
+export const NET_PATCH_SMALL = 32;
 /** Patches read at most: 16 × 48² ≈ 37 k pixels, about 6 ms each in JS on this project's 2-core machine. */
 export const MAX_NET_PATCHES = 16;
 
@@ -154,14 +160,22 @@ export interface NetScore {
   patches: number;
 }
 
-/** Runs the net over an image's evenly spread opaque patches (see {@link netPatchCorners}); null without one. */
+/**
+ * Runs the net over an image's evenly spread opaque NET_PATCH² patches (see {@link netPatchCorners}), or its
+ * NET_PATCH_SMALL² ones where none fits; null without either.
+ */
 export function degradationNetScore(net: DegradationNet, image: RgbaImage, max = MAX_NET_PATCHES): NetScore {
-  const corners = netPatchCorners(image, max);
+  let size = NET_PATCH;
+  let corners = netPatchCorners(image, max, size);
+  if (corners.length === 0) {
+    size = NET_PATCH_SMALL;
+    corners = netPatchCorners(image, max, size);
+  }
   if (corners.length === 0) return { score: null, patches: 0 };
   let sum = 0;
   let count = 0;
   for (const [x0, y0] of corners) {
-    const logits = degradationNetLogits(net, netPatch(image, x0, y0), NET_PATCH);
+    const logits = degradationNetLogits(net, netPatch(image, x0, y0, size), size);
     for (const v of logits) sum += v;
     count += logits.length;
   }

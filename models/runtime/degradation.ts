@@ -35,7 +35,8 @@ export interface DegradationFeatures {
   edgeStrength: number;
   /**
    * The learned estimate: σ(mean logit) of a tiny classifier trained on clean and degraded LR crops of the training
-   * split, over up to 16 fully opaque 48² patches (models/runtime/degradation-net.ts); null when no patch fits.
+   * split, over up to 16 fully opaque 48² patches, or 32² ones where none fits (models/runtime/degradation-net.ts);
+   * null when no patch fits.
    */
   learned: number | null;
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Graph } from '../../models/graph/index.ts';
 import { MapWeightSource, patchDiscriminator, patchDiscriminatorWeightShapes, type PatchDiscriminatorConfig } from '../../models/nets/index.ts';
 import {
-  decodeDegradationNet, degradationNetLogits, degradationNetScore, degradationNetShapes, encodeDegradationNet, NET_PATCH, netPatchCorners, type DegradationNet,
+  decodeDegradationNet, degradationNetLogits, degradationNetScore, degradationNetShapes, encodeDegradationNet, NET_PATCH, NET_PATCH_SMALL, netPatchCorners, type DegradationNet,
 } from '../../models/runtime/degradation-net.ts';
 import type { RgbaImage } from '../../models/runtime/index.ts';
 import { Rng } from '../../trainer/src/data/index.ts';
@@ -64,9 +64,11 @@ describe('which patches the net reads', () => {
     expect(new Set(few.map(([, y]) => y))).toEqual(new Set([0, NET_PATCH]));
   });
 
-  it('scores null on an image with no opaque patch', () => {
+  it('falls back to 32² patches where no 48² one is opaque, and scores null without either', () => {
     const net = randomNet(CONFIG, 5);
-    const small: RgbaImage = texture(NET_PATCH - 1, 200, 2, 0.5);
+    const narrow = texture(NET_PATCH - 1, 200, 2, 0.5);
+    expect(degradationNetScore(net, narrow).patches).toBe(Math.floor(200 / NET_PATCH_SMALL));
+    const small: RgbaImage = texture(NET_PATCH_SMALL - 1, 200, 2, 0.5);
     expect(degradationNetScore(net, small)).toEqual({ score: null, patches: 0 });
     const clear = texture(200, 200, 2, 0.5);
     for (let i = 3; i < clear.data.length; i += 4) clear.data[i] = 0;

@@ -143,7 +143,7 @@ describe('estimateDegradation', () => {
     expect(learnedScore({ ...features, learned: 0.9 })).toBeCloseTo(0.6, 10);
     expect(learnedScore({ ...features, learned: 0.5 })).toBeLessThan(0.2);
     expect(learnedScore({ ...features, learned: null })).toBe(0);
-    expect(estimateDegradation(texture(40, 200, 1, 0.05)).features.learned).toBeNull();
+    expect(estimateDegradation(texture(30, 200, 1, 0.05)).features.learned).toBeNull();
   });
 
   it('takes the threshold it is given', () => {
