@@ -61,12 +61,14 @@ async function randomCrops(file: string, count: number, rng: Rng): Promise<Crop[
   const { width = 0, height = 0 } = await sharp(file).metadata();
   const side = Math.floor(Math.min(MAX_CROP, width, height) / 4) * 4;
   if (side < MIN_CROP) return [];
+  // decoded once; each crop is a copy of its window
+  const { data: full } = await sharp(file).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   const crops: Crop[] = [];
   for (let k = 0; k < count; k++) {
     const left = rng.int(0, width - side);
     const top = rng.int(0, height - side);
-    const { data } = await sharp(file).extract({ left, top, width: side, height: side }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-    let rgba: RgbaImage = { width: side, height: side, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+    let rgba: RgbaImage = { width: side, height: side, data: new Uint8Array(4 * side * side) };
+    for (let y = 0; y < side; y++) rgba.data.set(full.subarray(((top + y) * width + left) * 4, ((top + y) * width + left + side) * 4), y * side * 4);
     let transparent = false;
     for (let i = 3; i < rgba.data.length; i += 4) if (rgba.data[i] !== 255) { transparent = true; break; }
     if (transparent) rgba = bleedTransparentColors(rgba, BLEED_RINGS);
