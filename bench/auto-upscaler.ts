@@ -1,5 +1,5 @@
 /**
- * An `auto` model for the benches: per image, the degradation estimate picks one of its two models (looked up by id
+ * An `auto` model for the benches: per image, the degradation estimate picks one of its models (looked up by id
  * among the model folders beside it, as the bridge's registry would), each opened once, and the choices are counted.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';

@@ -2,7 +2,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { parseTemporaryName } from '../../models/io/index.ts';
-import { chooseModel, isAutoManifestJson, parseAutoManifest, type AutoManifest, type Device, type DeviceChoice, type ModelChoice, type ModelManifest, type RgbaImage, type Upscaler } from '../../models/runtime/index.ts';
+import { chooseModel, chosenModelIds, isAutoManifestJson, parseAutoManifest, type AutoManifest, type Device, type DeviceChoice, type ModelChoice, type ModelManifest, type RgbaImage, type Upscaler } from '../../models/runtime/index.ts';
 import { BridgeError } from './errors.ts';
 import { DEFAULT_MODEL, FALLBACK_MODELS, type ModelInfo } from './protocol/index.ts';
 import type { BridgeRuntime } from './runtime.ts';
@@ -96,6 +96,9 @@ async function statedId(dir: string): Promise<string | null> {
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
+/** `a and b`, `a, b and c`. */
+const listed = (xs: readonly string[]): string => (xs.length < 2 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)}`);
+
 /** Describes a model for clients. */
 export function modelInfo(manifest: ModelManifest | AutoModelEntryManifest): ModelInfo {
   const { id, name, description, scales, colorFix, tile, license } = manifest;
@@ -105,7 +108,7 @@ export function modelInfo(manifest: ModelManifest | AutoModelEntryManifest): Mod
 /** Known models and the upscalers opened for them. */
 export class ModelRegistry {
   readonly #models = new Map<string, ModelEntry>();
-  /** `auto` models found, by id; each is listed in #models once both models it chooses between are. */
+  /** `auto` models found, by id; each is listed in #models once all the models it chooses between are. */
   readonly #autoModels = new Map<string, { manifest: AutoManifest; dir: string }>();
   readonly #upscalers = new Map<string, Promise<Upscaler>>();
   readonly #loaded = new Map<string, LoadedModel>();
@@ -198,22 +201,23 @@ export class ModelRegistry {
     this.#autoModels.set(manifest.id, { manifest, dir });
   }
 
-  /** Lists each `auto` model whose two models are installed (and not `auto` themselves); skips the others saying which is missing. */
+  /** Lists each `auto` model whose models are all installed (and not `auto` themselves); skips the others saying which is missing. */
   #listAutoModels(previous: readonly SkippedModel[] = []): void {
     const autoDirs = new Set([...this.#autoModels.values()].map((auto) => auto.dir));
     const logged = [...previous, ...this.#skipped.filter((skipped) => autoDirs.has(skipped.dir))];
     this.#skipped = this.#skipped.filter((skipped) => !autoDirs.has(skipped.dir));
     for (const [id, { manifest, dir }] of this.#autoModels) {
       if (this.#models.has(id)) continue;
-      const ids = [manifest.choose.clean, manifest.choose.degraded];
-      const [clean, degraded] = ids.map((model) => this.#models.get(model)?.manifest);
-      if (!clean || !degraded || clean.kind === 'auto' || degraded.kind === 'auto') {
+      const ids = chosenModelIds(manifest);
+      const chosen = ids.map((model) => this.#models.get(model)?.manifest);
+      const clean = chosen[0];
+      if (!clean || chosen.some((m) => !m || m.kind === 'auto')) {
         const missing = ids.filter((model) => !this.#models.has(model));
-        const why = missing.length > 0 ? `${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not installed` : 'an auto model cannot choose another auto model';
-        this.#skip({ dir, reason: `it chooses between ${ids.join(' and ')}, but ${why}`, ids: [basename(dir), id] }, logged);
+        const why = missing.length > 0 ? `${listed(missing)} ${missing.length === 1 ? 'is' : 'are'} not installed` : 'an auto model cannot choose another auto model';
+        this.#skip({ dir, reason: `it chooses between ${listed(ids)}, but ${why}`, ids: [basename(dir), id] }, logged);
         continue;
       }
-      const scales = clean.scales.filter((scale) => degraded.scales.includes(scale));
+      const scales = clean.scales.filter((scale) => chosen.every((m) => m!.scales.includes(scale)));
       this.#models.set(id, { manifest: { ...manifest, scales: scales.length > 0 ? scales : clean.scales, colorFix: clean.colorFix, tile: clean.tile }, dir });
     }
   }

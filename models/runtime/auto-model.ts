@@ -1,6 +1,7 @@
 /**
- * `auto` model directories: no graphs of their own, a `model.json` naming two installed models, one for clean sources
- * and one for degraded ones; each image runs through the one the degradation estimate picks.
+ * `auto` model directories: no graphs of their own, a `model.json` naming installed models, one for clean sources and
+ * one for degraded ones (and optionally one for degraded graphics: images with transparency); each image runs through
+ * the one the degradation estimate picks.
  */
 import { DEGRADED_FROM, estimateDegradation, type Degradation } from './degradation.ts';
 import type { RgbaImage } from './image.ts';
@@ -12,8 +13,11 @@ export interface AutoManifest {
   name: string;
   description: string;
   kind: 'auto';
-  /** The model id to run for each verdict of the estimate. */
-  choose: Record<Degradation, string>;
+  /**
+   * The model id to run for each verdict of the estimate; `degradedGraphic`, when stated, instead of `degraded` for a
+   * degraded image with transparency ({@link isGraphic}).
+   */
+  choose: Record<Degradation, string> & { degradedGraphic?: string };
   /** The estimate's score (0 to 1) from which an image counts as degraded; {@link DEGRADED_FROM} unless the file states one. */
   degradedFrom: number;
   license: string;
@@ -30,6 +34,30 @@ export interface ModelChoice {
 }
 
 const MODEL_ID = /^[a-z0-9][a-z0-9._-]*$/;
+
+/** The keys `choose` takes; the first two are required. */
+const CHOOSE_KEYS = ['clean', 'degraded', 'degradedGraphic'] as const;
+
+/** The share of an image's pixels that must be less than fully opaque for it to count as a graphic. */
+export const GRAPHIC_TRANSPARENT_SHARE = 0.01;
+
+/**
+ * True when at least {@link GRAPHIC_TRANSPARENT_SHARE} of the image's pixels are not fully opaque: an icon, logo or
+ * cut-out on transparency, which `choose.degradedGraphic` takes when the image is degraded.
+ */
+export function isGraphic(image: RgbaImage): boolean {
+  const { data } = image;
+  const pixels = data.length / 4;
+  const needed = Math.max(1, Math.ceil(GRAPHIC_TRANSPARENT_SHARE * pixels));
+  let transparent = 0;
+  for (let i = 3; i < data.length; i += 4) if (data[i]! < 255 && ++transparent >= needed) return true;
+  return false;
+}
+
+/** The ids of the models an `auto` model runs, in the order of `choose`'s keys. */
+export function chosenModelIds(manifest: AutoManifest): string[] {
+  return CHOOSE_KEYS.flatMap((key) => (manifest.choose[key] === undefined ? [] : [manifest.choose[key]!]));
+}
 
 function need(condition: unknown, message: string): asserts condition {
   if (!condition) throw new ManifestError(message);
@@ -48,17 +76,27 @@ export function parseAutoManifest(json: unknown, where = 'model.json'): AutoMani
   need(typeof m.name === 'string', `${where}: name missing`);
   const choose = m.choose;
   need(choose && typeof choose === 'object', `${where}: choose missing: {"clean": "<model id>", "degraded": "<model id>"}`);
-  for (const key of ['clean', 'degraded'] as const) need(typeof choose[key] === 'string' && MODEL_ID.test(choose[key]), `${where}: choose.${key} must be a model id`);
-  need(Object.keys(choose).length === 2, `${where}: choose takes exactly clean and degraded`);
-  need(choose.clean !== m.id && choose.degraded !== m.id, `${where}: an auto model cannot choose itself`);
+  for (const key of CHOOSE_KEYS) {
+    if (key === 'degradedGraphic' && choose[key] === undefined) continue;
+    need(typeof choose[key] === 'string' && MODEL_ID.test(choose[key]), `${where}: choose.${key} must be a model id`);
+    need(choose[key] !== m.id, `${where}: an auto model cannot choose itself`);
+  }
+  const unknown = Object.keys(choose).filter((key) => !(CHOOSE_KEYS as readonly string[]).includes(key));
+  need(unknown.length === 0, `${where}: choose takes clean, degraded and optionally degradedGraphic, not ${unknown.join(', ')}`);
   const degradedFrom = m.degradedFrom ?? DEGRADED_FROM;
   need(typeof degradedFrom === 'number' && degradedFrom > 0 && degradedFrom < 1, `${where}: degradedFrom must be a number between 0 and 1`);
   need(typeof m.license === 'string', `${where}: license missing`);
-  return { description: '', provenance: {}, ...m, kind: 'auto', choose: { clean: choose.clean, degraded: choose.degraded }, degradedFrom } as AutoManifest;
+  const chosen = { clean: choose.clean, degraded: choose.degraded, ...(choose.degradedGraphic === undefined ? {} : { degradedGraphic: choose.degradedGraphic }) };
+  return { description: '', provenance: {}, ...m, kind: 'auto', choose: chosen, degradedFrom } as AutoManifest;
 }
 
-/** The model an `auto` model runs for this image, by the degradation estimate of the image itself. */
+/**
+ * The model an `auto` model runs for this image, by the degradation estimate of the image itself (and, for a degraded
+ * image, whether it has transparency, when the model states `choose.degradedGraphic`).
+ */
 export function chooseModel(manifest: AutoManifest, image: RgbaImage): ModelChoice {
   const estimate = estimateDegradation(image, manifest.degradedFrom);
-  return { model: manifest.choose[estimate.degradation], degradation: estimate.degradation, score: estimate.score };
+  const { degradedGraphic } = manifest.choose;
+  const model = estimate.degradation === 'degraded' && degradedGraphic !== undefined && isGraphic(image) ? degradedGraphic : manifest.choose[estimate.degradation];
+  return { model, degradation: estimate.degradation, score: estimate.score };
 }
