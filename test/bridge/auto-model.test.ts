@@ -36,6 +36,8 @@ const png = (image: RgbaImage): Promise<Buffer> => sharp(Buffer.from(image.data)
 const pixels = async (bytes: Uint8Array): Promise<Buffer> => sharp(bytes).ensureAlpha().raw().toBuffer();
 const CLEAN = texture(48, 48, 2, 0.05);
 const NOISY = noisy(CLEAN, 30);
+/** An icon: the noisy image with its top 8 rows transparent. */
+const NOISY_ICON = { ...NOISY, data: NOISY.data.map((v, p) => ((p & 3) === 3 && p < 4 * 48 * 8 ? 0 : v)) };
 
 async function upscale(model: string, image: Buffer): Promise<{ headers: Record<string, unknown>; png: Buffer }> {
   const res = await bridge.app.inject({
@@ -58,6 +60,7 @@ describe('the auto model tsdsr-auto', () => {
   it.each([
     { what: 'a clean image', image: CLEAN, chosen: 'tsdsr-fast', degradation: 'clean' },
     { what: 'a noisy image', image: NOISY, chosen: 'tsdsr-real', degradation: 'degraded' },
+    { what: 'a noisy icon', image: NOISY_ICON, chosen: 'tsdsr-real-graphics', degradation: 'degraded' },
   ])('runs $what through $chosen, says so in headers, and gives its pixels', async ({ image, chosen, degradation }) => {
     const bytes = await png(image);
     const auto = await upscale('tsdsr-auto', bytes);
@@ -97,14 +100,17 @@ describe('an auto model whose models are not installed', () => {
       const registry = await ModelRegistry.scan([root], nodeRuntime, (m) => log.push(m));
       expect(registry.list().map((e) => e.manifest.id)).toEqual(['tsdsr-fast']);
       expect(log).toEqual([
-        `skipping model ${join(root, 'auto')}: it chooses between tsdsr-fast and tsdsr-real, but tsdsr-real is not installed`,
+        `skipping model ${join(root, 'auto')}: it chooses between tsdsr-fast, tsdsr-real and tsdsr-real-graphics, but tsdsr-real and tsdsr-real-graphics are not installed`,
         'default model tsdsr-auto is not installed; using tsdsr-fast when no model is named',
       ]);
       expect(registry.defaultModel).toBe('tsdsr-fast');
-      expect(() => registry.get('tsdsr-auto')).toThrow(/tsdsr-real is not installed/);
+      expect(() => registry.get('tsdsr-auto')).toThrow(/tsdsr-real and tsdsr-real-graphics are not installed/);
       await cp(join(ZOO_DIR, 'tsdsr-real'), join(root, 'tsdsr-real'), { recursive: true });
       await registry.refresh(0);
-      expect(registry.list().map((e) => e.manifest.id)).toEqual(['tsdsr-auto', 'tsdsr-fast', 'tsdsr-real']);
+      expect(() => registry.get('tsdsr-auto')).toThrow(/but tsdsr-real-graphics is not installed/);
+      await cp(join(ZOO_DIR, 'tsdsr-real-graphics'), join(root, 'tsdsr-real-graphics'), { recursive: true });
+      await registry.refresh(0);
+      expect(registry.list().map((e) => e.manifest.id)).toEqual(['tsdsr-auto', 'tsdsr-fast', 'tsdsr-real', 'tsdsr-real-graphics']);
       expect(registry.defaultModel).toBe('tsdsr-auto'); // the default again, once it can run
       expect(registry.skipped()).toEqual([]);
     } finally {
@@ -117,10 +123,11 @@ describe('an auto model whose models are not installed', () => {
     try {
       await cp(join(ZOO_DIR, 'auto'), join(root, 'auto'), { recursive: true });
       await cp(join(ZOO_DIR, 'tsdsr-fast'), join(root, 'tsdsr-fast'), { recursive: true });
+      await cp(join(ZOO_DIR, 'tsdsr-real-graphics'), join(root, 'tsdsr-real-graphics'), { recursive: true });
       const log: string[] = [];
       const registry = await ModelRegistry.scan([root], nodeRuntime, (m) => log.push(m));
       await registry.register(join(ZOO_DIR, 'tsdsr-real'));
-      expect(registry.list().map((e) => e.manifest.id)).toEqual(['tsdsr-auto', 'tsdsr-fast', 'tsdsr-real']);
+      expect(registry.list().map((e) => e.manifest.id)).toEqual(['tsdsr-auto', 'tsdsr-fast', 'tsdsr-real', 'tsdsr-real-graphics']);
       expect(registry.skipped()).toEqual([]);
       expect(log).toHaveLength(2); // the skip and the fallback to tsdsr-fast, at the scan
     } finally {

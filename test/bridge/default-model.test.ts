@@ -15,7 +15,7 @@ const token = 'default-model-token-0123456789abcdefghijklmno';
 const auth = { authorization: `Bearer ${token}` };
 /** The shipped baselines without the TSD-SR models, as a user who deleted them would have them. */
 const WITHOUT_DEFAULT = [join(ZOO_DIR, 'nearest'), join(ZOO_DIR, 'bicubic')];
-/** The zoo without the chooser (and tsdsr-real, which it needs). */
+/** The zoo without the chooser (and tsdsr-real and tsdsr-real-graphics, which it needs). */
 const WITHOUT_AUTO = ['nearest', 'bicubic', 'tsdsr-fast', 'tsdsr-fast-real'].map((id) => join(ZOO_DIR, id));
 
 let cleanup: () => Promise<void>;
@@ -37,13 +37,13 @@ describe('the default model', () => {
     const registry = await ModelRegistry.scan([ZOO_DIR], nodeRuntime, (m) => log.push(m));
     expect(registry.defaultModel).toBe('tsdsr-auto');
     expect(listedIds(registry).slice(0, 3)).toEqual(['tsdsr-auto', 'bicubic', 'nearest']);
-    expect(registry.get('tsdsr-auto').manifest).toMatchObject({ kind: 'auto', choose: { clean: 'tsdsr-fast', degraded: 'tsdsr-real' } });
+    expect(registry.get('tsdsr-auto').manifest).toMatchObject({ kind: 'auto', choose: { clean: 'tsdsr-fast', degraded: 'tsdsr-real', degradedGraphic: 'tsdsr-real-graphics' } });
     expect(log).toEqual([]);
   });
 
   it('has tsdsr-fast-real beside it, a different student for noisy or compressed images, that upscales by name', async () => {
     const registry = await ModelRegistry.scan([ZOO_DIR], nodeRuntime);
-    expect(listedIds(registry)).toEqual(['tsdsr-auto', 'bicubic', 'nearest', 'tsdsr-fast', 'tsdsr-fast-real', 'tsdsr-real']);
+    expect(listedIds(registry)).toEqual(['tsdsr-auto', 'bicubic', 'nearest', 'tsdsr-fast', 'tsdsr-fast-real', 'tsdsr-real', 'tsdsr-real-graphics']);
     const [fast, real] = [registry.get('tsdsr-fast'), registry.get('tsdsr-fast-real')];
     expect(real.manifest).toMatchObject({ kind: 'tsdsr', scales: [2, 3, 4], graphs: 'graphs' in fast.manifest ? fast.manifest.graphs : null, latent: { perTile: true } });
     const denoiser = (dir: string): Buffer => readFileSync(join(dir, 'denoiser.onnx'));

@@ -26,6 +26,10 @@ beforeAll(async () => {
   const clean = texture(40, 40, 3, 0.05);
   await writeFile(join(dir, 'clean.png'), await png(clean));
   await writeFile(join(dir, 'noisy.png'), await png(noisy(clean, 30)));
+  // an icon: the noisy texture with its top 8 rows transparent
+  const icon = noisy(clean, 30);
+  for (let p = 0; p < 40 * 8; p++) icon.data[4 * p + 3] = 0;
+  await writeFile(join(dir, 'noisy-icon.png'), await png(icon));
 });
 afterAll(() => cleanup());
 
@@ -35,12 +39,13 @@ function testIO(): CliIO & { lines: string[] } {
 }
 
 describe('tsdsr upscale --model tsdsr-auto', () => {
-  it('prints the model it chose for each image and a summary of both', async () => {
+  it('prints the model it chose for each image and a summary of all', async () => {
     const io = testIO();
-    const code = await upscaleCommand([join(dir, 'clean.png'), join(dir, 'noisy.png'), '-o', join(dir, 'out'), '--model', 'tsdsr-auto', '--scale', '2', '--device', 'cpu'], io);
+    const code = await upscaleCommand([join(dir, 'clean.png'), join(dir, 'noisy.png'), join(dir, 'noisy-icon.png'), '-o', join(dir, 'out'), '--model', 'tsdsr-auto', '--scale', '2', '--device', 'cpu'], io);
     expect(code).toBe(0);
     expect(io.lines.find((l) => l.includes('clean.png'))).toMatch(/40x40 -> 80x80 with tsdsr-fast \(clean, degradation score 0\.\d\d\)/);
     expect(io.lines.find((l) => l.includes('noisy.png'))).toMatch(/40x40 -> 80x80 with tsdsr-real \(degraded, degradation score (0\.\d\d|1\.00)\)/);
-    expect(io.lines.at(-1)).toMatch(/^2 of 2 images upscaled 2x with tsdsr-auto \(tsdsr-fast for 1, tsdsr-real for 1\) on cpu in/);
+    expect(io.lines.find((l) => l.includes('noisy-icon.png'))).toMatch(/40x40 -> 80x80 with tsdsr-real-graphics \(degraded, degradation score (0\.\d\d|1\.00)\)/);
+    expect(io.lines.at(-1)).toMatch(/^3 of 3 images upscaled 2x with tsdsr-auto \(tsdsr-fast for 1, tsdsr-real for 1, tsdsr-real-graphics for 1\) on cpu in/);
   });
 });
