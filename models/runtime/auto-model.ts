@@ -1,9 +1,11 @@
 /**
  * `auto` model directories: no graphs of their own, a `model.json` naming installed models, one for clean sources and
- * one for degraded ones (and optionally one for degraded graphics: images with transparency); each image runs through
+ * one for degraded ones (and optionally one for degraded graphics: icons, screenshots, text); each image runs through
  * the one the degradation estimate picks.
  */
+import { decodeDegradationNet, degradationNetScore, type DegradationNet } from './degradation-net.ts';
 import { DEGRADED_FROM, estimateDegradation, type Degradation } from './degradation.ts';
+import { GRAPHIC_NET_WEIGHTS } from './graphic-net-weights.ts';
 import type { RgbaImage } from './image.ts';
 import { ManifestError } from './manifest.ts';
 
@@ -42,16 +44,48 @@ const CHOOSE_KEYS = ['clean', 'degraded', 'degradedGraphic'] as const;
 export const GRAPHIC_TRANSPARENT_SHARE = 0.01;
 
 /**
- * True when at least {@link GRAPHIC_TRANSPARENT_SHARE} of the image's pixels are not fully opaque: an icon, logo or
- * cut-out on transparency, which `choose.degradedGraphic` takes when the image is degraded.
+ * The graphic classifier's score from which an image without transparency counts as a graphic. The classifier is
+ * trained on graphics and text against photographs, clean and degraded alike; at 0.9 it took 2 % of the held-out
+ * Real-ESRGAN-degraded photographs for graphics and 93 % of the degraded text (docs/models.md).
  */
-export function isGraphic(image: RgbaImage): boolean {
+export const GRAPHIC_FROM = 0.9;
+
+/** True when at least {@link GRAPHIC_TRANSPARENT_SHARE} of the image's pixels are not fully opaque. */
+export function hasTransparentShare(image: RgbaImage): boolean {
   const { data } = image;
   const pixels = data.length / 4;
   const needed = Math.max(1, Math.ceil(GRAPHIC_TRANSPARENT_SHARE * pixels));
   let transparent = 0;
   for (let i = 3; i < data.length; i += 4) if (data[i]! < 255 && ++transparent >= needed) return true;
   return false;
+}
+
+let shippedGraphic: DegradationNet | undefined;
+
+/** The shipped graphic classifier (models/runtime/graphic-net-weights.ts, `npm run train:estimate -- --task graphic`). */
+export function shippedGraphicNet(): DegradationNet {
+  shippedGraphic ??= decodeDegradationNet(GRAPHIC_NET_WEIGHTS.widths, GRAPHIC_NET_WEIGHTS.negativeSlope, GRAPHIC_NET_WEIGHTS.base64);
+  return shippedGraphic;
+}
+
+/**
+ * How sure the graphic classifier is that the image is a graphic or text rather than a photograph, 0 to 1: σ of its
+ * mean logit over up to 16 opaque cells of the image (the degradation net's reading, degradationNetScore); null where
+ * no cell is opaque.
+ */
+export function graphicScore(image: RgbaImage, net: DegradationNet = shippedGraphicNet()): number | null {
+  return degradationNetScore(net, image).score;
+}
+
+/**
+ * True for a graphic, which `choose.degradedGraphic` takes when the image is degraded: an icon, logo or cut-out on
+ * transparency ({@link hasTransparentShare}), or an opaque image the graphic classifier scores from
+ * {@link GRAPHIC_FROM} (a screenshot, a JPEG of a logo or of interface text).
+ */
+export function isGraphic(image: RgbaImage, net: DegradationNet = shippedGraphicNet()): boolean {
+  if (hasTransparentShare(image)) return true;
+  const score = graphicScore(image, net);
+  return score !== null && score >= GRAPHIC_FROM;
 }
 
 /** The ids of the models an `auto` model runs, in the order of `choose`'s keys. */
@@ -92,11 +126,12 @@ export function parseAutoManifest(json: unknown, where = 'model.json'): AutoMani
 
 /**
  * The model an `auto` model runs for this image, by the degradation estimate of the image itself (and, for a degraded
- * image, whether it has transparency, when the model states `choose.degradedGraphic`).
+ * image, whether it is a graphic, {@link isGraphic}, when the model states `choose.degradedGraphic`; `net` is the
+ * graphic classifier, the shipped one by default).
  */
-export function chooseModel(manifest: AutoManifest, image: RgbaImage): ModelChoice {
+export function chooseModel(manifest: AutoManifest, image: RgbaImage, net?: DegradationNet): ModelChoice {
   const estimate = estimateDegradation(image, manifest.degradedFrom);
   const { degradedGraphic } = manifest.choose;
-  const model = estimate.degradation === 'degraded' && degradedGraphic !== undefined && isGraphic(image) ? degradedGraphic : manifest.choose[estimate.degradation];
+  const model = estimate.degradation === 'degraded' && degradedGraphic !== undefined && isGraphic(image, net) ? degradedGraphic : manifest.choose[estimate.degradation];
   return { model, degradation: estimate.degradation, score: estimate.score };
 }

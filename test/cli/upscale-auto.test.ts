@@ -30,6 +30,16 @@ beforeAll(async () => {
   const icon = noisy(clean, 30);
   for (let p = 0; p < 40 * 8; p++) icon.data[4 * p + 3] = 0;
   await writeFile(join(dir, 'noisy-icon.png'), await png(icon));
+  // a screenshot: opaque dark strokes on a flat light ground, like lines of text, then noise
+  const text = texture(96, 64, 1, 0);
+  for (let y = 0; y < 64; y++) {
+    for (let x = 0; x < 96; x++) {
+      const ink = y % 24 > 6 && y % 24 < 18 && (x % 12 < 3 || (y % 24 === 11 && x % 36 < 20));
+      text.data.fill(ink ? 30 : 240, 4 * (y * 96 + x), 4 * (y * 96 + x) + 3);
+      text.data[4 * (y * 96 + x) + 3] = 255;
+    }
+  }
+  await writeFile(join(dir, 'noisy-text.png'), await png(noisy(text, 30)));
 });
 afterAll(() => cleanup());
 
@@ -41,11 +51,12 @@ function testIO(): CliIO & { lines: string[] } {
 describe('tsdsr upscale --model tsdsr-auto', () => {
   it('prints the model it chose for each image and a summary of all', async () => {
     const io = testIO();
-    const code = await upscaleCommand([join(dir, 'clean.png'), join(dir, 'noisy.png'), join(dir, 'noisy-icon.png'), '-o', join(dir, 'out'), '--model', 'tsdsr-auto', '--scale', '2', '--device', 'cpu'], io);
+    const code = await upscaleCommand([join(dir, 'clean.png'), join(dir, 'noisy.png'), join(dir, 'noisy-icon.png'), join(dir, 'noisy-text.png'), '-o', join(dir, 'out'), '--model', 'tsdsr-auto', '--scale', '2', '--device', 'cpu'], io);
     expect(code).toBe(0);
     expect(io.lines.find((l) => l.includes('clean.png'))).toMatch(/40x40 -> 80x80 with tsdsr-fast \(clean, degradation score 0\.\d\d\)/);
     expect(io.lines.find((l) => l.includes('noisy.png'))).toMatch(/40x40 -> 80x80 with tsdsr-real \(degraded, degradation score (0\.\d\d|1\.00)\)/);
     expect(io.lines.find((l) => l.includes('noisy-icon.png'))).toMatch(/40x40 -> 80x80 with tsdsr-real-graphics \(degraded, degradation score (0\.\d\d|1\.00)\)/);
-    expect(io.lines.at(-1)).toMatch(/^3 of 3 images upscaled 2x with tsdsr-auto \(tsdsr-fast for 1, tsdsr-real for 1, tsdsr-real-graphics for 1\) on cpu in/);
+    expect(io.lines.find((l) => l.includes('noisy-text.png'))).toMatch(/96x64 -> 192x128 with tsdsr-real-graphics \(degraded, degradation score (0\.\d\d|1\.00)\)/);
+    expect(io.lines.at(-1)).toMatch(/^4 of 4 images upscaled 2x with tsdsr-auto \(tsdsr-fast for 1, tsdsr-real for 1, tsdsr-real-graphics for 2\) on cpu in/);
   });
 });

@@ -1,6 +1,7 @@
 // `auto` model manifests: what parses, what is refused, and which model each image gets.
 import { describe, expect, it } from 'vitest';
-import { chooseModel, chosenModelIds, GRAPHIC_TRANSPARENT_SHARE, isGraphic, ManifestError, parseAutoManifest, parseManifest, type RgbaImage } from '../../models/runtime/index.ts';
+import { degradationNetShapes, type DegradationNet } from '../../models/runtime/degradation-net.ts';
+import { chooseModel, chosenModelIds, GRAPHIC_FROM, GRAPHIC_TRANSPARENT_SHARE, graphicScore, isGraphic, ManifestError, parseAutoManifest, parseManifest, shippedGraphicNet, type RgbaImage } from '../../models/runtime/index.ts';
 import { texture } from '../helpers/textures.ts';
 
 const AUTO = { id: 'my-auto', name: 'Mine', kind: 'auto', choose: { clean: 'tsdsr-fast', degraded: 'tsdsr-fast-real' }, license: 'MIT' };
@@ -64,27 +65,73 @@ function withTransparent(image: RgbaImage, count: number): RgbaImage {
   return { ...image, data };
 }
 
+/** A graphic classifier that gives every cell the same logit: all weights 0, conv_out's bias `logit`. */
+function constantNet(logit: number): DegradationNet {
+  const widths = [8, 16, 32];
+  const weights = new Map(degradationNetShapes(widths).map(([key, dims]) => {
+    const data = new Float32Array(dims.reduce((a, b) => a * b, 1));
+    if (key === 'conv_out.bias') data.fill(logit);
+    return [key, { dims, data }] as const;
+  }));
+  return { widths, negativeSlope: 0.2, weights };
+}
+
 describe('isGraphic', () => {
+  const photoNet = constantNet(-5);
+  const graphicNet = constantNet(5);
+
   it('counts an image as a graphic from the stated share of not fully opaque pixels', () => {
     const image = texture(100, 100, 5, 0.05);
     const needed = Math.ceil(GRAPHIC_TRANSPARENT_SHARE * 100 * 100);
-    expect(isGraphic(image)).toBe(false);
-    expect(isGraphic(withTransparent(image, needed - 1))).toBe(false);
-    expect(isGraphic(withTransparent(image, needed))).toBe(true);
+    expect(isGraphic(image, photoNet)).toBe(false);
+    expect(isGraphic(withTransparent(image, needed - 1), photoNet)).toBe(false);
+    expect(isGraphic(withTransparent(image, needed), photoNet)).toBe(true);
     const halfOpaque = { ...image, data: image.data.map((v, p) => ((p & 3) === 3 ? 200 : v)) };
-    expect(isGraphic(halfOpaque)).toBe(true);
+    expect(isGraphic(halfOpaque, photoNet)).toBe(true);
+  });
+
+  it('counts an opaque image as a graphic when the classifier scores it from GRAPHIC_FROM', () => {
+    const image = texture(100, 100, 5, 0.05);
+    expect(graphicScore(image, graphicNet)).toBeCloseTo(1 / (1 + Math.exp(-5)), 6);
+    expect(isGraphic(image, graphicNet)).toBe(true);
+    const justUnder = constantNet(Math.log(GRAPHIC_FROM / (1 - GRAPHIC_FROM)) - 1e-3);
+    expect(isGraphic(image, justUnder)).toBe(false);
+    // an image too small for one of the classifier's cells is not a graphic by it
+    expect(graphicScore(texture(20, 20, 5, 0.05), graphicNet)).toBeNull();
+    expect(isGraphic(texture(20, 20, 5, 0.05), graphicNet)).toBe(false);
+  });
+
+  it('ships a classifier that tells rendered text from a photograph-like texture', () => {
+    const net = shippedGraphicNet();
+    expect(net.widths).toEqual([8, 16, 32]);
+    // a noisy multi-scale texture reads as a photograph; black strokes on a flat light ground as a graphic
+    const photo = texture(192, 192, 7, 0.05);
+    const strokes = texture(192, 192, 1, 0);
+    for (let y = 0; y < 192; y++) {
+      for (let x = 0; x < 192; x++) {
+        const ink = (y % 24 > 6 && y % 24 < 18 && (x % 12 < 3 || (y % 24 === 11 && x % 36 < 20)));
+        const p = 4 * (y * 192 + x);
+        strokes.data.fill(ink ? 30 : 240, p, p + 3);
+        strokes.data[p + 3] = 255;
+      }
+    }
+    expect(graphicScore(strokes)!).toBeGreaterThan(graphicScore(photo)!);
   });
 });
 
 describe('chooseModel with a model for degraded graphics', () => {
-  it('runs it on degraded images with transparency only', () => {
+  it('runs it on degraded graphics only', () => {
     const manifest = parseAutoManifest({ ...AUTO, choose: { ...AUTO.choose, degradedGraphic: 'my-graphics' } });
+    const [photoNet, graphicNet] = [constantNet(-5), constantNet(5)];
     const image = texture(96, 96, 5, 0.05);
     const icon = withTransparent(image, 96 * 20);
-    expect(chooseModel(manifest, icon)).toMatchObject({ model: 'tsdsr-fast', degradation: 'clean' });
-    expect(chooseModel(manifest, noisy(icon, 25))).toMatchObject({ model: 'my-graphics', degradation: 'degraded' });
-    expect(chooseModel(manifest, noisy(image, 25))).toMatchObject({ model: 'tsdsr-fast-real', degradation: 'degraded' });
+    expect(chooseModel(manifest, icon, photoNet)).toMatchObject({ model: 'tsdsr-fast', degradation: 'clean' });
+    expect(chooseModel(manifest, noisy(icon, 25), photoNet)).toMatchObject({ model: 'my-graphics', degradation: 'degraded' });
+    expect(chooseModel(manifest, noisy(image, 25), photoNet)).toMatchObject({ model: 'tsdsr-fast-real', degradation: 'degraded' });
+    // an opaque image the classifier calls a graphic: the graphics model when degraded, the clean one when clean
+    expect(chooseModel(manifest, noisy(image, 25), graphicNet)).toMatchObject({ model: 'my-graphics', degradation: 'degraded' });
+    expect(chooseModel(manifest, image, graphicNet)).toMatchObject({ model: 'tsdsr-fast', degradation: 'clean' });
     // without the key, a degraded graphic runs the degraded model as before
-    expect(chooseModel(parseAutoManifest(AUTO), noisy(icon, 25))).toMatchObject({ model: 'tsdsr-fast-real' });
+    expect(chooseModel(parseAutoManifest(AUTO), noisy(icon, 25), graphicNet)).toMatchObject({ model: 'tsdsr-fast-real' });
   });
 });

@@ -4,12 +4,18 @@
  *
  *   npm run train:estimate -- [--data data/train] [--steps 3000] [--batch 32] [--lr 2e-3] [--seed 0]
  *     [--photo-crops 3] [--graphics 400] [--text 150] [--out models/runtime/degradation-net-weights.ts] [--report runs/estimate]
+ *     [--task degradation|graphic]
  *
  * From each HR crop of `--data`'s photos, graphics and text folders (the training split `npm run data:build` writes;
  * never the validation images the benches score) it makes two clean LR variants (bicubic ×4 and ×2) and two degraded
  * ones (Real-ESRGAN's degradation, JPEG or noise: trainer/src/estimate/estimate-net.ts), cuts opaque 48² patches, and
  * trains the net on every image but each fifth, which it holds out: the hold-out's patch accuracy is printed as it goes,
  * and its per-image accuracy at the end (mean logit over an LR variant's patches, as the runtime scores an image).
+ *
+ * `--task graphic` trains the same net on the same patches (and cache) to tell graphics and text (1) from photographs
+ * (0), whatever their degradation, leaving the generated smooth images out; its weights go to
+ * models/runtime/graphic-net-weights.ts, which `tsdsr-auto` reads to find the opaque graphics among degraded images
+ * (models/runtime/auto-model.ts).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -204,15 +210,21 @@ async function main(): Promise<void> {
       graphics: { type: 'string', default: '400' },
       text: { type: 'string', default: '150' },
       smooth: { type: 'string', default: '100' },
-      out: { type: 'string', default: fileURLToPath(new URL('../../../models/runtime/degradation-net-weights.ts', import.meta.url)) },
+      out: { type: 'string' },
+      task: { type: 'string', default: 'degradation' },
       report: { type: 'string', default: 'runs/estimate' },
       cache: { type: 'string' },
     },
   });
-  const { train, held, heldImages, image } = await makeExamples(opt);
+  const task = opt.task;
+  if (task !== 'degradation' && task !== 'graphic') throw new Error(`--task ${task}: use degradation or graphic`);
+  const out = opt.out ?? fileURLToPath(new URL(`../../../models/runtime/${task === 'graphic' ? 'graphic' : 'degradation'}-net-weights.ts`, import.meta.url));
+  const examples = await makeExamples(opt);
+  const { train, held, heldImages, image } = task === 'graphic' ? asGraphicExamples(examples) : examples;
   const rng = new Rng(Number(opt.seed), 0x7a1);
   const count = (ps: Patch[], label: number): number => ps.filter((p) => p.label === label).length;
-  console.log(`patches: train ${train.length} (${count(train, 0)} clean, ${count(train, 1)} degraded), hold-out ${held.length}`);
+  const [zero, one] = task === 'graphic' ? ['photo', 'graphic'] : ['clean', 'degraded'];
+  console.log(`patches: train ${train.length} (${count(train, 0)} ${zero}, ${count(train, 1)} ${one}), hold-out ${held.length}`);
   const trainSet = stackPatches(NET_PATCH, train);
   const heldSet = stackPatches(NET_PATCH, held);
   const batch = Number(opt.batch);
@@ -221,14 +233,33 @@ async function main(): Promise<void> {
     onProgress: (p) => console.log(`step ${p.step}: train loss ${p.trainLoss.toFixed(4)}, hold-out loss ${p.holdOutLoss.toFixed(4)}, accuracy ${(100 * p.holdOutAccuracy).toFixed(1)} %`),
   });
   const perImage = holdOutByImage(net, heldSet, heldImages);
-  console.log(`hold-out images (σ of the mean logit over each LR variant's patches), share called degraded from a score of ${THRESHOLDS.join(', ')}:`);
+  console.log(`hold-out images (σ of the mean logit over each LR variant's patches), share called ${one} from a score of ${THRESHOLDS.join(', ')}:`);
   for (const [variant, r] of Object.entries(perImage).sort(([a], [b]) => a.localeCompare(b))) {
     console.log(`  ${variant.padEnd(22)} ${String(r.scores.length).padStart(4)} images  ${THRESHOLDS.map((t) => `${(100 * r.scores.filter((x) => x >= t).length / r.scores.length).toFixed(0).padStart(4)} %`).join(' ')}`);
   }
-  writeWeights(opt.out, net, { steps: Number(opt.steps), patches: train.length, images: image });
+  writeWeights(out, net, { steps: Number(opt.steps), patches: train.length, images: image }, task);
   mkdirSync(opt.report, { recursive: true });
-  writeFileSync(join(opt.report, 'estimate-holdout.json'), `${JSON.stringify({ perImage, images: heldImages.length }, null, 1)}\n`);
-  console.log(`wrote ${opt.out}`);
+  writeFileSync(join(opt.report, task === 'graphic' ? 'graphic-holdout.json' : 'estimate-holdout.json'), `${JSON.stringify({ perImage, images: heldImages.length }, null, 1)}\n`);
+  console.log(`wrote ${out}`);
+}
+
+/** The graphic task's label of a subset's patches: graphics and text 1, photographs 0; the generated smooth images none. */
+const GRAPHIC_LABEL: Record<string, number | undefined> = { photos: 0, graphics: 1, text: 1 };
+
+/** The same patches labelled for `--task graphic` (whatever their degradation), without the generated smooth images. */
+function asGraphicExamples(e: Examples): Examples {
+  const label = (variant: string): number | undefined => GRAPHIC_LABEL[variant.slice(0, variant.indexOf('/'))];
+  const relabel = (ps: Patch[]): Patch[] => ps.flatMap((p) => (label(p.variant) === undefined ? [] : [{ ...p, label: label(p.variant)! }]));
+  const held: Patch[] = [];
+  const heldImages: HeldImage[] = [];
+  for (const im of e.heldImages) {
+    const patches = relabel(e.held.slice(im.first, im.first + im.count));
+    if (patches.length === 0) continue;
+    heldImages.push({ ...im, label: patches[0]!.label, first: held.length });
+    held.push(...patches);
+  }
+  const train = relabel(e.train);
+  return { train, held, heldImages, image: new Set([...train, ...held].map((p) => p.image)).size };
 }
 
 /** Scores the hold-out table is printed at. */
@@ -254,13 +285,17 @@ function holdOutByImage(net: DegradationNet, set: PatchSet, images: { variant: s
 }
 
 /** Writes the weights module the runtime imports. */
-function writeWeights(path: string, net: DegradationNet, provenance: { steps: number; patches: number; images: number }): void {
+function writeWeights(path: string, net: DegradationNet, provenance: { steps: number; patches: number; images: number }, task: 'degradation' | 'graphic'): void {
+  const what = task === 'graphic'
+    ? `The graphic classifier's weights (the net of models/runtime/degradation-net.ts, read by models/runtime/auto-model.ts), written by
+ * \`npm run train:estimate -- --task graphic\``
+    : 'The learned degradation estimate\'s weights (models/runtime/degradation-net.ts), written by `npm run train:estimate`';
   const text = `/**
- * The learned degradation estimate's weights (models/runtime/degradation-net.ts), written by \`npm run train:estimate\`
+ * ${what}
  * (trainer/src/estimate/train-estimate.ts): ${provenance.steps} steps on ${provenance.patches} patches of ${provenance.images}
  * HR crops of the training split (Debian-packaged images, docs/data.md). Float32 little-endian in base64; do not edit.
  */
-export const DEGRADATION_NET_WEIGHTS = Object.freeze({
+export const ${task === 'graphic' ? 'GRAPHIC' : 'DEGRADATION'}_NET_WEIGHTS = Object.freeze({
   widths: Object.freeze([${net.widths.join(', ')}]),
   negativeSlope: ${net.negativeSlope},
   base64:
