@@ -2,8 +2,8 @@
 
 /**
  * Model used when a request names none: the shipped chooser, which runs tsdsr-fast on clean images, tsdsr-real on
- * noisy or compressed ones (a degradation estimate per image) and tsdsr-real-graphics on noisy or compressed ones with
- * transparency, and says which it ran.
+ * noisy or compressed ones (a degradation estimate per image) and tsdsr-real-graphics on noisy or compressed graphics
+ * (icons, screenshots, text), and says which it ran.
  */
 export const DEFAULT_MODEL = 'tsdsr-auto';
 /** Models used instead of {@link DEFAULT_MODEL}, the first installed one, when that one is not installed. */
