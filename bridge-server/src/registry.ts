@@ -190,7 +190,7 @@ export class ModelRegistry {
     this.#models.set(manifest.id, { manifest, dir });
   }
 
-  /** Keeps an `auto` model until both its models are known (#listAutoModels); a second directory with a taken id is skipped. */
+  /** Keeps an `auto` model until all its models are known (#listAutoModels); a second directory with a taken id is skipped. */
   #addAuto(manifest: AutoManifest, dir: string): void {
     const existing = this.#models.get(manifest.id) ?? this.#autoModels.get(manifest.id);
     if (existing && existing.dir !== dir) {
