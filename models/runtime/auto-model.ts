@@ -17,7 +17,7 @@ export interface AutoManifest {
   kind: 'auto';
   /**
    * The model id to run for each verdict of the estimate; `degradedGraphic`, when stated, instead of `degraded` for a
-   * degraded image with transparency ({@link isGraphic}).
+   * degraded graphic ({@link isGraphic}: transparency, or the graphic classifier's verdict).
    */
   choose: Record<Degradation, string> & { degradedGraphic?: string };
   /** The estimate's score (0 to 1) from which an image counts as degraded; {@link DEGRADED_FROM} unless the file states one. */
