@@ -36,7 +36,12 @@ export function usersPath(dir: string = configDir()): string {
   return join(dir, 'users.json');
 }
 
-/** Model folders in the order they are scanned: the shipped zoo, the user's models folder, then any extra ones. */
+/**
+ * Model folders in the order they are scanned, where an earlier one wins on a duplicate id: the folders named on the
+ * command line (`--models`), then the user's models folder, then the shipped zoo. So a model trained or imported
+ * under a shipped model's id (a retrained `tsdsr-fast`) is the one that runs, and the shipped one is skipped with a
+ * warning that names both folders.
+ */
 export function modelRoots(dir: string = configDir(), extra: readonly string[] = []): string[] {
-  return [ZOO_DIR, userModelsDir(dir), ...extra];
+  return [...extra, userModelsDir(dir), ZOO_DIR];
 }

@@ -135,7 +135,7 @@ function parseName(text: string | undefined): string | undefined {
 }
 
 /**
- * `--from-model`: a model directory, or the id of a model the bridge lists (the shipped zoo, then the user's models folder).
+ * `--from-model`: a model directory, or the id of a model the bridge lists (the user's models folder, then the shipped zoo).
  */
 export function resolveModelDir(text: string, env: NodeJS.ProcessEnv): string {
   if (existsSync(join(text, 'model.json'))) return text;
