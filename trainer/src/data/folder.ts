@@ -1,5 +1,5 @@
 /** Scanning a folder of HR training images (PNG/JPEG/WebP, nested) with optional captions. */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 
@@ -41,12 +41,28 @@ export interface FolderScan {
   readonly tooSmall: SkippedImage[];
 }
 
-/** Every file below `root`, relative paths with forward slashes. */
+/**
+ * Every file below `root`, relative paths with forward slashes. Symbolic links are followed, to folders (each real
+ * folder is read once, so a link back up the tree ends there) and to files; a dangling link is listed, so the scan
+ * reports it as unreadable instead of dropping it silently.
+ */
 async function listFiles(root: string): Promise<string[]> {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) => path.relative(root, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
+  const files: string[] = [];
+  const seen = new Set<string>();
+  const walk = async (dir: string, prefix: string): Promise<void> => {
+    const real = await realpath(dir);
+    if (seen.has(real)) return;
+    seen.add(real);
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      const relative = prefix + entry.name;
+      const target = entry.isSymbolicLink() ? await stat(full).catch(() => null) : entry;
+      if (target === null || target.isFile()) files.push(relative);
+      else if (target.isDirectory()) await walk(full, `${relative}/`);
+    }
+  };
+  await walk(root, '');
+  return files;
 }
 
 /** The trimmed caption beside an image, or null. */
