@@ -18,7 +18,7 @@
  * `data/val` is made by `npm run data:build` (docs/data.md); without it the bench stops saying so. `--val synthetic`
  * scores four generated images instead: a smoke run of the whole bench on a fresh clone, not a quality figure.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -228,6 +228,10 @@ async function openMethod(fullSpec: string, alpha?: 'model' | 'bicubic'): Promis
   }
   const zoo = fileURLToPath(new URL(`../models/zoo/${spec}`, import.meta.url));
   const dir = isUpscaylModel(spec) ? await upscaylModelDir(spec) : /^[a-z0-9-]+$/.test(spec) && existsSync(zoo) ? zoo : resolve(spec);
+  if (!existsSync(join(dir, 'model.json'))) {
+    const zooDirs = readdirSync(fileURLToPath(new URL('../models/zoo', import.meta.url)), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    throw new Error(`--models ${spec}: not a method, a folder of models/zoo (${zooDirs.join(', ')}) or a model directory (no ${join(dir, 'model.json')})`);
+  }
   const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as unknown;
   if (isAutoManifestJson(json)) return openAutoMethod(parseAutoManifest(json, join(dir, 'model.json')), dirname(dir), alpha);
   const up = await openUpscaler(dir, 'cpu');

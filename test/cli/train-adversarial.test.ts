@@ -51,6 +51,24 @@ describe('adversarial and sharpened-target flags', () => {
     }
   });
 
+  it('--disc-widths becomes discriminatorWidths, for tsd only, checked, and is a recipe key', async () => {
+    expect(trainRunOptions('tsd', parse([...TSD, '--adversarial-weight', '0.5', '--disc-widths', '32,64,128,128,128']), {})).toMatchObject({ discriminatorWidths: [32, 64, 128, 128, 128] });
+    expect(trainRunOptions('tsd', parse(TSD), {})).not.toHaveProperty('discriminatorWidths');
+    expect(() => trainRunOptions('vae', parse(['--data', 'd', '--out', 'o', '--disc-widths', '8,16']), {})).toThrow(/--disc-widths applies to train tsd/);
+    for (const bad of ['64', '8,16.5', '8,,16', '2,16', '8,16,32,64,128,256,512']) {
+      expect(() => trainRunOptions('tsd', parse([...TSD, '--disc-widths', bad]), {})).toThrow(/--disc-widths .*: use 2 to 6 whole numbers from 4 to 512/);
+    }
+    expect(resumeOptionChanges({ steps: 1, discriminatorWidths: [16, 32] }, { steps: 1, discriminatorWidths: [32, 64] }).map((c) => c.flag)).toEqual(['--disc-widths']);
+    const dir = await mkdtemp(join(tmpdir(), 'tsdsr-recipe-dw-'));
+    try {
+      const path = join(dir, 'r.json');
+      await writeFile(path, JSON.stringify({ id: 'r', name: 'R', data: 'd', out: 'o', modelOut: 'm', stages: { vae: {}, teacher: {}, tsd: { discriminatorWidths: [8, 16] } } }));
+      expect((await readRecipe(path)).stages.tsd).toEqual({ discriminatorWidths: [8, 16] });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('name themselves when a resume changes them', () => {
     expect(resumeOptionChanges({ steps: 1, adversarialWeight: 0.1 }, { steps: 1, adversarialWeight: 0.2, targetUsm: true }).map((c) => c.flag))
       .toEqual(['--adversarial-weight', '--target-usm']);

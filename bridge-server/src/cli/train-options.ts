@@ -22,7 +22,7 @@ export const TRAIN_OPTIONS = {
   'student-timestep': { type: 'string' }, 'lora-rank': { type: 'string' }, 'dasm-steps': { type: 'string' },
   'regulariser-weight': { type: 'string' }, 'guidance-scale': { type: 'string' }, 'warmup-steps': { type: 'string' },
   'output-gate': { type: 'boolean' }, 'frozen-encoder': { type: 'boolean' }, 'full-fine-tune': { type: 'boolean' }, stage: { type: 'string' },
-  'adversarial-weight': { type: 'string' }, 'disc-lr': { type: 'string' }, 'target-usm': { type: 'boolean' },
+  'adversarial-weight': { type: 'string' }, 'disc-lr': { type: 'string' }, 'disc-widths': { type: 'string' }, 'target-usm': { type: 'boolean' },
   'feature-matching-weight': { type: 'string' }, 'init-discriminator': { type: 'string' }, 'gradient-variance-weight': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -36,7 +36,7 @@ const STAGE_FLAGS: Readonly<Partial<Record<Flag, readonly TrainStage[]>>> = Obje
   vae: ['teacher'], teacher: ['tsd'], arch: ['vae', 'teacher'],
   'reg-lr': ['tsd'], id: ['tsd'], name: ['tsd'], 'model-out': ['tsd'], 'lpips-weights': ['tsd'], 'student-timestep': ['tsd'],
   'lora-rank': ['tsd'], 'dasm-steps': ['tsd'], 'regulariser-weight': ['tsd'], 'guidance-scale': ['tsd'], 'output-gate': ['tsd'], 'frozen-encoder': ['tsd'], 'full-fine-tune': ['tsd'], 'init-student': ['tsd'], 'from-model': ['tsd'],
-  'adversarial-weight': ['tsd'], 'disc-lr': ['tsd'], 'target-usm': ['tsd'], 'feature-matching-weight': ['tsd'], 'init-discriminator': ['tsd'], 'gradient-variance-weight': ['tsd'],
+  'adversarial-weight': ['tsd'], 'disc-lr': ['tsd'], 'disc-widths': ['tsd'], 'target-usm': ['tsd'], 'feature-matching-weight': ['tsd'], 'init-discriminator': ['tsd'], 'gradient-variance-weight': ['tsd'],
   stage: [],
 });
 
@@ -86,6 +86,16 @@ function parseDegradation(text: string | undefined): RunOptions['degradation'] |
 }
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/** `--disc-widths 32,64,128,128`: 2 to 6 whole widths from 4 to 512 (conv_in's, then one per stride-2 block). */
+export function parseDiscWidths(text: string | undefined): number[] | undefined {
+  if (text === undefined) return undefined;
+  const widths = text.split(',').map((part) => (part.trim() === '' ? NaN : Number(part)));
+  if (widths.length < 2 || widths.length > 6 || !widths.every((w) => Number.isInteger(w) && w >= 4 && w <= 512)) {
+    throw new UsageError(`--disc-widths ${text}: use 2 to 6 whole numbers from 4 to 512 separated by commas, e.g. --disc-widths 32,64,128,128`);
+  }
+  return widths;
+}
 
 /** `--scales 2,3,4`: distinct whole factors from 1 to 8, each dividing the HR crop. */
 export function parseScales(text: string | undefined, cropSizePx: number): number[] | undefined {
@@ -166,7 +176,7 @@ export function trainRunOptions(stage: TrainStage, values: TrainValues, env: Nod
     fromModel: values['from-model'] === undefined ? undefined : resolveModelDir(values['from-model'], env), minutes: parseNumber('minutes', values.minutes, 0, 1e6, true),
     loraRank: parseInteger('lora-rank', values['lora-rank'], 1, 256), dasmSteps: parseInteger('dasm-steps', values['dasm-steps'], 1, 100),
     regulariserWeight: parseNumber('regulariser-weight', values['regulariser-weight'], 0, 1e6),
-    adversarialWeight: parseNumber('adversarial-weight', values['adversarial-weight'], 0, 1e6), discriminatorLr: parseRate('disc-lr', values['disc-lr']), targetUsm: values['target-usm'],
+    adversarialWeight: parseNumber('adversarial-weight', values['adversarial-weight'], 0, 1e6), discriminatorLr: parseRate('disc-lr', values['disc-lr']), discriminatorWidths: parseDiscWidths(values['disc-widths']), targetUsm: values['target-usm'],
     featureMatchingWeight: parseNumber('feature-matching-weight', values['feature-matching-weight'], 0, 1e6), initDiscriminator: values['init-discriminator'],
     gradientVarianceWeight: parseNumber('gradient-variance-weight', values['gradient-variance-weight'], 0, 1e6),
     guidanceScale: parseNumber('guidance-scale', values['guidance-scale'], 0, 100),

@@ -57,6 +57,8 @@ Options:
       --adversarial-weight <x>    (tsd) weight of the adversarial loss from a patch discriminator trained alongside
                                   (default 0: none)
       --disc-lr <x>               (tsd) the discriminator's learning rate (default 1e-4)
+      --disc-widths <a,b,...>     (tsd) the discriminator's widths, conv_in's then one per stride-2 block (default
+                                  16,32,64,64: a logit per 8x8 cell seeing 40 px); 32,64,128,128,128 sees 80 px
       --feature-matching-weight <x>
                                   (tsd) weight of feature matching through the discriminator: its activations of the
                                   student's image against the HR's, a perceptual loss the run learns itself (default 0;

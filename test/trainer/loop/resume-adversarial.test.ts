@@ -41,3 +41,24 @@ describe('train tsd --resume with --adversarial-weight', () => {
     for (const [k, t] of a) expect(Buffer.from(b.get(k)!.data.buffer).equals(Buffer.from(t.data.buffer)), k).toBe(true);
   }, 120_000);
 });
+
+describe('train tsd --disc-widths', () => {
+  it('trains a discriminator of those widths, and an --init-discriminator of other widths is refused', async () => {
+    const base = await mkdtemp(join(tmpdir(), 'tsdsr-disc-widths-'));
+    cleanup.push(base);
+    const [data, teacher] = [await writeTrainingImages(2, 48), await writeUntrainedTeacher(base)];
+    cleanup.push(join(data, '..'));
+    const common = {
+      data, teacher, steps: 1, batch: 1, cropSizePx: 32, scale: 4, degradation: 'bicubic' as const, workers: 0, loraRank: 2, regulariserWeight: 0,
+      adversarialWeight: 0.1, warmupSteps: 0, checkpointEvery: 0, sampleEvery: 0, seed: 1,
+    };
+    await trainTsd({ ...common, out: join(base, 'wide'), exportDir: join(base, 'wide-model'), discriminatorWidths: [4, 8, 12] });
+    const state = await loadWeights(await checkpointStatePath(checkpointDir(join(base, 'wide'))));
+    const dims = (suffix: string): readonly number[] | undefined => [...state].find(([k]) => k.startsWith('disc/') && k.endsWith(suffix))?.[1].dims;
+    expect(dims('conv_in.weight')).toEqual([4, 3, 3, 3]);
+    expect(dims('down_blocks.1.conv.weight')).toEqual([12, 8, 4, 4]);
+    expect(dims('conv_out.weight')).toEqual([1, 12, 3, 3]);
+    await expect(trainTsd({ ...common, out: join(base, 'narrow'), exportDir: join(base, 'narrow-model'), initDiscriminator: join(base, 'wide') }))
+      .rejects.toThrow(/conv_in/);
+  }, 120_000);
+});

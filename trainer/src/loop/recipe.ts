@@ -52,7 +52,7 @@ export interface RecipeAverage { refine: number[]; weights: number[] }
 const RUN_OPTION_KEYS = new Set<string>([
   'steps', 'batch', 'cropSizePx', 'scale', 'scales', 'degradation', 'bicubicShare', 'detailCandidates', 'folderRepeats', 'arch', 'studentTimestep', 'outputGate', 'encoderLora', 'fullFineTune', 'seed', 'device',
   'checkpointEvery', 'sampleEvery', 'lr', 'regLr', 'warmupSteps', 'lrCycles', 'klWeight', 'styleDropout', 'loraRank', 'dasmSteps',
-  'guidanceScale', 'regulariserWeight', 'lpipsWeights', 'workers', 'style', 'adversarialWeight', 'discriminatorLr', 'featureMatchingWeight', 'gradientVarianceWeight', 'initDiscriminator', 'targetUsm',
+  'guidanceScale', 'regulariserWeight', 'lpipsWeights', 'workers', 'style', 'adversarialWeight', 'discriminatorLr', 'discriminatorWidths', 'featureMatchingWeight', 'gradientVarianceWeight', 'initDiscriminator', 'targetUsm',
 ]);
 
 function checkOptions(where: string, options: unknown): Partial<RunOptions> {

@@ -11,7 +11,7 @@ const FLAG_OF_OPTION: Readonly<Record<string, string>> = Object.freeze({
   folderRepeats: 'repeat-folder', studentTimestep: 'student-timestep', outputGate: 'output-gate', encoderLora: 'frozen-encoder',
   fullFineTune: 'full-fine-tune', initStudent: 'init-student', loraRank: 'lora-rank', dasmSteps: 'dasm-steps',
   regulariserWeight: 'regulariser-weight', guidanceScale: 'guidance-scale',
-  adversarialWeight: 'adversarial-weight', discriminatorLr: 'disc-lr', targetUsm: 'target-usm',
+  adversarialWeight: 'adversarial-weight', discriminatorLr: 'disc-lr', discriminatorWidths: 'disc-widths', targetUsm: 'target-usm',
   featureMatchingWeight: 'feature-matching-weight', initDiscriminator: 'init-discriminator', gradientVarianceWeight: 'gradient-variance-weight',
 });
 

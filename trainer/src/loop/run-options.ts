@@ -76,6 +76,11 @@ export interface RunOptions {
   adversarialWeight?: number;
   /** train tsd: the discriminator's peak learning rate (undefined: 1e-4), on the student's warm-up and cosine schedule. */
   discriminatorLr?: number;
+  /**
+   * train tsd: the patch discriminator's widths, conv_in's then one per stride-2 block (undefined: 16, 32, 64, 64);
+   * each further width halves the logit grid and widens what a logit sees.
+   */
+  discriminatorWidths?: number[];
   /** train tsd: weight of feature matching through the discriminator (undefined or 0: none); needs adversarialWeight > 0. */
   featureMatchingWeight?: number;
   /** train tsd: weight of the gradient variance loss (`tsd/gradient-variance.ts`) in the data loss (undefined or 0: none). */

@@ -1,5 +1,5 @@
 /** The three training runs behind `tsdsr train vae|teacher|tsd`: data, stage, loop, and what each leaves on disk. */
-import { initSmallDenoiser, initSmallVae, type SmallDenoiserConfig, type WeightTensor } from '../../../models/nets/index.ts';
+import { initSmallDenoiser, initSmallVae, PATCH_DISCRIMINATOR_CONFIG, type SmallDenoiserConfig, type WeightTensor } from '../../../models/nets/index.ts';
 import { DataLoader, sampleOptions, scanTrainingFolder, type DataLoaderState, type ImageEntry } from '../data/index.ts';
 import { loadPerceptualLoss, TSD_GUIDANCE_SCALE } from '../tsd/index.ts';
 import { checkModelDirectory, exportTsdsrModel } from '../export/index.ts';
@@ -188,6 +188,7 @@ export async function trainTsd(options: Partial<RunOptions> & Pick<RunOptions, '
     family, vae: s.vae, teacher: s.denoiser, scalingFactor: s.config.vae.scalingFactor, batch: o.batch, hrSizePx: o.cropSizePx, scale: o.scales ? 1 : o.scale, studentTimestep: o.studentTimestep, outputGate: o.outputGate, encoderLora: o.encoderLora, fullFineTune: o.fullFineTune,
     loraRank: o.loraRank, dasmSteps: o.dasmSteps, guidanceScale: o.guidanceScale ?? TSD_GUIDANCE_SCALE, regulariserWeight: o.regulariserWeight,
     adversarialWeight: o.adversarialWeight ?? 0, discriminatorLr: schedule(o, o.discriminatorLr ?? DISCRIMINATOR_LR),
+    discriminator: o.discriminatorWidths ? { ...PATCH_DISCRIMINATOR_CONFIG, widths: o.discriminatorWidths } : undefined,
     featureMatchingWeight: o.featureMatchingWeight ?? 0, gradientVarianceWeight: o.gradientVarianceWeight ?? 0, initDiscriminator: await initialDiscriminator(o, ctx),
     perceptual: perceptual.build, style, styleVector, studentLr: schedule(o, o.lr), regLr: schedule(o, o.regLr), seed: o.seed, device: o.device, initStudent: s.initStudent,
   });
