@@ -305,7 +305,9 @@ export const ${task === 'graphic' ? 'GRAPHIC' : 'DEGRADATION'}_NET_WEIGHTS = Obj
   writeFileSync(path, text);
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exitCode = 1;
-});
+if (process.argv[1] === fileURLToPath(import.meta.url)) { // run as a script, not when another module imports it
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  });
+}
