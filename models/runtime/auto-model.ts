@@ -22,6 +22,12 @@ export interface AutoManifest {
   choose: Record<Degradation, string> & { degradedGraphic?: string };
   /** The estimate's score (0 to 1) from which an image counts as degraded; {@link DEGRADED_FROM} unless the file states one. */
   degradedFrom: number;
+  /**
+   * The score from which a graphic ({@link isGraphic}) counts as degraded, when `choose.degradedGraphic` is stated;
+   * `degradedFrom` unless the file states a lower one. Icons and screenshots that are degraded often score lower than
+   * photographs (flat colour gives the estimate less to read) and clean ones score near 0.
+   */
+  degradedGraphicFrom: number;
   license: string;
   provenance: Record<string, unknown>;
 }
@@ -119,19 +125,26 @@ export function parseAutoManifest(json: unknown, where = 'model.json'): AutoMani
   need(unknown.length === 0, `${where}: choose takes clean, degraded and optionally degradedGraphic, not ${unknown.join(', ')}`);
   const degradedFrom = m.degradedFrom ?? DEGRADED_FROM;
   need(typeof degradedFrom === 'number' && degradedFrom > 0 && degradedFrom < 1, `${where}: degradedFrom must be a number between 0 and 1`);
+  const degradedGraphicFrom = m.degradedGraphicFrom ?? degradedFrom;
+  need(typeof degradedGraphicFrom === 'number' && degradedGraphicFrom > 0 && degradedGraphicFrom <= degradedFrom, `${where}: degradedGraphicFrom must be a number above 0 and at most degradedFrom (${degradedFrom})`);
+  need(m.degradedGraphicFrom === undefined || choose.degradedGraphic !== undefined, `${where}: degradedGraphicFrom needs choose.degradedGraphic`);
   need(typeof m.license === 'string', `${where}: license missing`);
   const chosen = { clean: choose.clean, degraded: choose.degraded, ...(choose.degradedGraphic === undefined ? {} : { degradedGraphic: choose.degradedGraphic }) };
-  return { description: '', provenance: {}, ...m, kind: 'auto', choose: chosen, degradedFrom } as AutoManifest;
+  return { description: '', provenance: {}, ...m, kind: 'auto', choose: chosen, degradedFrom, degradedGraphicFrom } as AutoManifest;
 }
 
 /**
- * The model an `auto` model runs for this image, by the degradation estimate of the image itself (and, for a degraded
- * image, whether it is a graphic, {@link isGraphic}, when the model states `choose.degradedGraphic`; `net` is the
- * graphic classifier, the shipped one by default).
+ * The model an `auto` model runs for this image, by the degradation estimate of the image itself (and, for an image
+ * that scores at least `degradedGraphicFrom`, whether it is a graphic, {@link isGraphic}, when the model states
+ * `choose.degradedGraphic`; `net` is the graphic classifier, the shipped one by default). A graphic that scores from
+ * `degradedGraphicFrom` up is `degraded` and runs `choose.degradedGraphic`; any other image is `degraded` from
+ * `degradedFrom` up.
  */
 export function chooseModel(manifest: AutoManifest, image: RgbaImage, net?: DegradationNet): ModelChoice {
   const estimate = estimateDegradation(image, manifest.degradedFrom);
   const { degradedGraphic } = manifest.choose;
-  const model = estimate.degradation === 'degraded' && degradedGraphic !== undefined && isGraphic(image, net) ? degradedGraphic : manifest.choose[estimate.degradation];
-  return { model, degradation: estimate.degradation, score: estimate.score };
+  if (degradedGraphic !== undefined && estimate.score >= manifest.degradedGraphicFrom && isGraphic(image, net)) {
+    return { model: degradedGraphic, degradation: 'degraded', score: estimate.score };
+  }
+  return { model: manifest.choose[estimate.degradation], degradation: estimate.degradation, score: estimate.score };
 }

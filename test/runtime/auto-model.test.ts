@@ -135,3 +135,33 @@ describe('chooseModel with a model for degraded graphics', () => {
     expect(chooseModel(parseAutoManifest(AUTO), noisy(icon, 25), graphicNet)).toMatchObject({ model: 'tsdsr-fast-real' });
   });
 });
+
+describe('degradedGraphicFrom', () => {
+  it('is degradedFrom unless stated, at most degradedFrom, and only with a model for degraded graphics', () => {
+    const withGraphics = { ...AUTO, choose: { ...AUTO.choose, degradedGraphic: 'my-graphics' }, degradedFrom: 0.6 };
+    expect(parseAutoManifest(withGraphics).degradedGraphicFrom).toBe(0.6);
+    expect(parseAutoManifest({ ...withGraphics, degradedGraphicFrom: 0.35 }).degradedGraphicFrom).toBe(0.35);
+    expect(() => parseAutoManifest({ ...withGraphics, degradedGraphicFrom: 0.7 })).toThrow(/degradedGraphicFrom must be a number above 0 and at most degradedFrom \(0.6\)/);
+    expect(() => parseAutoManifest({ ...withGraphics, degradedGraphicFrom: 0 })).toThrow(/degradedGraphicFrom must be/);
+    expect(() => parseAutoManifest({ ...AUTO, degradedGraphicFrom: 0.3 })).toThrow(/degradedGraphicFrom needs choose.degradedGraphic/);
+  });
+
+  it('sends a graphic scoring between it and degradedFrom to the graphics model, and a photograph scoring the same to the clean one', () => {
+    const [photoNet, graphicNet] = [constantNet(-5), constantNet(5)];
+    const image = texture(96, 96, 5, 0.05);
+    const icon = withTransparent(image, 96 * 20);
+    const score = (im: RgbaImage): number => chooseModel(parseAutoManifest(AUTO), im, photoNet).score;
+    // a noise level the estimate scores in the middle, so that thresholds fit on both sides of its score
+    const amplitude = [2, 3, 4, 5, 6, 8, 10, 12, 15, 20].find((a) => [icon, image].every((im) => score(noisy(im, a)) > 0.1 && score(noisy(im, a)) < 0.9));
+    expect(amplitude).toBeDefined();
+    for (const [im, net] of [[icon, photoNet], [image, graphicNet]] as const) {
+      const s = score(noisy(im, amplitude!));
+      const manifest = parseAutoManifest({ ...AUTO, choose: { ...AUTO.choose, degradedGraphic: 'my-graphics' }, degradedFrom: s + 0.05, degradedGraphicFrom: s - 0.05 });
+      expect(chooseModel(manifest, noisy(im, amplitude!), net)).toMatchObject({ model: 'my-graphics', degradation: 'degraded' });
+      // a photograph of the same score is clean, and so is this graphic without degradedGraphicFrom
+      if (im === image) expect(chooseModel(manifest, noisy(im, amplitude!), photoNet)).toMatchObject({ model: 'tsdsr-fast', degradation: 'clean' });
+      const plain = parseAutoManifest({ ...AUTO, choose: { ...AUTO.choose, degradedGraphic: 'my-graphics' }, degradedFrom: s + 0.05 });
+      expect(chooseModel(plain, noisy(im, amplitude!), net)).toMatchObject({ model: 'tsdsr-fast', degradation: 'clean' });
+    }
+  });
+});
