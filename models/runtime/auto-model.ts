@@ -1,10 +1,11 @@
 /**
  * `auto` model directories: no graphs of their own, a `model.json` naming installed models, one for clean sources and
- * one for degraded ones (and optionally one for degraded graphics: icons, screenshots, text); each image runs through
- * the one the degradation estimate picks.
+ * one for degraded ones (and optionally one for degraded graphics: icons, screenshots, text; and one for degraded flat
+ * images: smooth gradients and backdrops); each image runs through the one the degradation estimate picks.
  */
 import { decodeDegradationNet, degradationNetScore, type DegradationNet } from './degradation-net.ts';
 import { DEGRADED_FROM, estimateDegradation, type Degradation } from './degradation.ts';
+import { isFlat } from './flatness.ts';
 import { GRAPHIC_NET_WEIGHTS } from './graphic-net-weights.ts';
 import type { RgbaImage } from './image.ts';
 import { ManifestError } from './manifest.ts';
@@ -17,9 +18,11 @@ export interface AutoManifest {
   kind: 'auto';
   /**
    * The model id to run for each verdict of the estimate; `degradedGraphic`, when stated, instead of `degraded` for a
-   * degraded graphic ({@link isGraphic}: transparency, or the graphic classifier's verdict).
+   * degraded graphic ({@link isGraphic}: transparency, or the graphic classifier's verdict); `degradedFlat`, when
+   * stated, instead of `degraded` for any other degraded image that is flat ({@link isFlat}: smooth gradients and fills
+   * under noise or JPEG blocks).
    */
-  choose: Record<Degradation, string> & { degradedGraphic?: string };
+  choose: Record<Degradation, string> & { degradedGraphic?: string; degradedFlat?: string };
   /** The estimate's score (0 to 1) from which an image counts as degraded; {@link DEGRADED_FROM} unless the file states one. */
   degradedFrom: number;
   /**
@@ -44,7 +47,8 @@ export interface ModelChoice {
 const MODEL_ID = /^[a-z0-9][a-z0-9._-]*$/;
 
 /** The keys `choose` takes; the first two are required. */
-const CHOOSE_KEYS = ['clean', 'degraded', 'degradedGraphic'] as const;
+const CHOOSE_KEYS = ['clean', 'degraded', 'degradedGraphic', 'degradedFlat'] as const;
+const OPTIONAL_CHOOSE_KEYS: ReadonlySet<string> = new Set(['degradedGraphic', 'degradedFlat']);
 
 /** The share of an image's pixels that must be less than fully opaque for it to count as a graphic. */
 export const GRAPHIC_TRANSPARENT_SHARE = 0.01;
@@ -94,9 +98,9 @@ export function isGraphic(image: RgbaImage, net: DegradationNet = shippedGraphic
   return score !== null && score >= GRAPHIC_FROM;
 }
 
-/** The ids of the models an `auto` model runs, in the order of `choose`'s keys. */
+/** The ids of the models an `auto` model runs, in the order of `choose`'s keys, each once. */
 export function chosenModelIds(manifest: AutoManifest): string[] {
-  return CHOOSE_KEYS.flatMap((key) => (manifest.choose[key] === undefined ? [] : [manifest.choose[key]!]));
+  return [...new Set(CHOOSE_KEYS.flatMap((key) => (manifest.choose[key] === undefined ? [] : [manifest.choose[key]!])))];
 }
 
 function need(condition: unknown, message: string): asserts condition {
@@ -117,19 +121,19 @@ export function parseAutoManifest(json: unknown, where = 'model.json'): AutoMani
   const choose = m.choose;
   need(choose && typeof choose === 'object', `${where}: choose missing: {"clean": "<model id>", "degraded": "<model id>"}`);
   for (const key of CHOOSE_KEYS) {
-    if (key === 'degradedGraphic' && choose[key] === undefined) continue;
+    if (OPTIONAL_CHOOSE_KEYS.has(key) && choose[key] === undefined) continue;
     need(typeof choose[key] === 'string' && MODEL_ID.test(choose[key]), `${where}: choose.${key} must be a model id`);
     need(choose[key] !== m.id, `${where}: an auto model cannot choose itself`);
   }
   const unknown = Object.keys(choose).filter((key) => !(CHOOSE_KEYS as readonly string[]).includes(key));
-  need(unknown.length === 0, `${where}: choose takes clean, degraded and optionally degradedGraphic, not ${unknown.join(', ')}`);
+  need(unknown.length === 0, `${where}: choose takes clean, degraded and optionally degradedGraphic and degradedFlat, not ${unknown.join(', ')}`);
   const degradedFrom = m.degradedFrom ?? DEGRADED_FROM;
   need(typeof degradedFrom === 'number' && degradedFrom > 0 && degradedFrom < 1, `${where}: degradedFrom must be a number between 0 and 1`);
   const degradedGraphicFrom = m.degradedGraphicFrom ?? degradedFrom;
   need(typeof degradedGraphicFrom === 'number' && degradedGraphicFrom > 0 && degradedGraphicFrom <= degradedFrom, `${where}: degradedGraphicFrom must be a number above 0 and at most degradedFrom (${degradedFrom})`);
   need(m.degradedGraphicFrom === undefined || choose.degradedGraphic !== undefined, `${where}: degradedGraphicFrom needs choose.degradedGraphic`);
   need(typeof m.license === 'string', `${where}: license missing`);
-  const chosen = { clean: choose.clean, degraded: choose.degraded, ...(choose.degradedGraphic === undefined ? {} : { degradedGraphic: choose.degradedGraphic }) };
+  const chosen = Object.fromEntries(CHOOSE_KEYS.filter((key) => choose[key] !== undefined).map((key) => [key, choose[key]]));
   return { description: '', provenance: {}, ...m, kind: 'auto', choose: chosen, degradedFrom, degradedGraphicFrom } as AutoManifest;
 }
 
@@ -138,13 +142,13 @@ export function parseAutoManifest(json: unknown, where = 'model.json'): AutoMani
  * that scores at least `degradedGraphicFrom`, whether it is a graphic, {@link isGraphic}, when the model states
  * `choose.degradedGraphic`; `net` is the graphic classifier, the shipped one by default). A graphic that scores from
  * `degradedGraphicFrom` up is `degraded` and runs `choose.degradedGraphic`; any other image is `degraded` from
- * `degradedFrom` up.
+ * `degradedFrom` up, and then runs `choose.degradedFlat` if it is flat ({@link isFlat}) and the model states one.
  */
 export function chooseModel(manifest: AutoManifest, image: RgbaImage, net?: DegradationNet): ModelChoice {
   const estimate = estimateDegradation(image, manifest.degradedFrom);
-  const { degradedGraphic } = manifest.choose;
-  if (degradedGraphic !== undefined && estimate.score >= manifest.degradedGraphicFrom && isGraphic(image, net)) {
-    return { model: degradedGraphic, degradation: 'degraded', score: estimate.score };
-  }
-  return { model: manifest.choose[estimate.degradation], degradation: estimate.degradation, score: estimate.score };
+  const { degradedGraphic, degradedFlat } = manifest.choose;
+  const degraded = (model: string): ModelChoice => ({ model, degradation: 'degraded', score: estimate.score });
+  if (degradedGraphic !== undefined && estimate.score >= manifest.degradedGraphicFrom && isGraphic(image, net)) return degraded(degradedGraphic);
+  if (estimate.degradation === 'clean') return { model: manifest.choose.clean, degradation: 'clean', score: estimate.score };
+  return degraded(degradedFlat !== undefined && isFlat(image) ? degradedFlat : manifest.choose.degraded);
 }

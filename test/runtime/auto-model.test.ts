@@ -22,7 +22,7 @@ describe('parseAutoManifest', () => {
   it.each([
     [{ ...AUTO, choose: undefined }, /choose missing/],
     [{ ...AUTO, choose: { clean: 'tsdsr-fast' } }, /choose.degraded must be a model id/],
-    [{ ...AUTO, choose: { ...AUTO.choose, blurry: 'x' } }, /optionally degradedGraphic, not blurry/],
+    [{ ...AUTO, choose: { ...AUTO.choose, blurry: 'x' } }, /optionally degradedGraphic and degradedFlat, not blurry/],
     [{ ...AUTO, choose: { clean: 'my-auto', degraded: 'x' } }, /cannot choose itself/],
     [{ ...AUTO, choose: { ...AUTO.choose, degradedGraphic: 'my-auto' } }, /cannot choose itself/],
     [{ ...AUTO, choose: { ...AUTO.choose, degradedGraphic: 7 } }, /choose.degradedGraphic must be a model id/],
