@@ -198,9 +198,33 @@ function readExamples(dir: string): Examples {
   return { train, held: load(meta.held), heldImages: meta.heldImages, image: meta.image };
 }
 
+/** What `npm run train:estimate -- --help` prints. */
+export const ESTIMATE_USAGE = `Usage: npm run train:estimate -- [options]
+
+Trains the learned degradation estimate (or, with --task graphic, the graphic classifier) that tsdsr-auto uses to
+choose a model per image, and writes its weights into the runtime (docs/training.md).
+
+Options:
+  --task <t>          degradation (default): clean (0) or degraded (1); graphic: photograph (0) or graphic/text (1)
+  --data <dir>        the training split with photos, graphics and text folders (default data/train)
+  --steps <n>         training steps (default 3000)
+  --batch <n>         patches per step (default 32)
+  --lr <x>            learning rate (default 2e-3)
+  --seed <n>          seed of crops, degradations and order (default 0)
+  --photo-crops <n>   crops per photograph (default 3)
+  --graphics <n>      graphics to read, spread over the folder (default 400)
+  --text <n>          text images to read (default 150)
+  --smooth <n>        generated smooth clean images (default 100; not used by --task graphic)
+  --cache <dir>       keep each subset's patches there and read them back on the next run
+  --out <file>        where to write the weights (default models/runtime/<task>-net-weights.ts)
+  --report <dir>      where to write the held-out images' scores (default runs/estimate)
+  -h, --help          show this help
+`;
+
 async function main(): Promise<void> {
   const { values: opt } = parseArgs({
     options: {
+      help: { type: 'boolean', short: 'h' },
       data: { type: 'string', default: 'data/train' },
       steps: { type: 'string', default: '3000' },
       batch: { type: 'string', default: '32' },
@@ -216,6 +240,10 @@ async function main(): Promise<void> {
       cache: { type: 'string' },
     },
   });
+  if (opt.help) {
+    process.stdout.write(ESTIMATE_USAGE);
+    return;
+  }
   const task = opt.task;
   if (task !== 'degradation' && task !== 'graphic') throw new Error(`--task ${task}: use degradation or graphic`);
   const out = opt.out ?? fileURLToPath(new URL(`../../../models/runtime/${task === 'graphic' ? 'graphic' : 'degradation'}-net-weights.ts`, import.meta.url));
@@ -307,7 +335,8 @@ export const ${task === 'graphic' ? 'GRAPHIC' : 'DEGRADATION'}_NET_WEIGHTS = Obj
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) { // run as a script, not when another module imports it
   main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(/^Unknown option/.test(message) ? `${message}; see --help` : message);
     process.exitCode = 1;
   });
 }
