@@ -11,8 +11,8 @@
  *
  *   npx tsx bench/degradation-estimate.ts [--val data/val|synthetic] [--limit N] [--crop 512] [--seed 0] [--out bench/results] [--fit] [--from <json>] [--models a,b]
  *
- * Prints one row per subset × degradation (share `degraded`, mean score and features) and the time of one estimate on
- * a 1024² image, and writes OUT/degradation-estimate.json with every image's estimate. `--fit` also fits the logistic
+ * Prints one row per subset × degradation (share `degraded`, mean score and features) and the time of one estimate (and
+ * of the flatness test, models/runtime/flatness.ts) on a 1024² image, and writes OUT/degradation-estimate.json with every image's estimate. `--fit` also fits the logistic
  * model of models/runtime/degradation.ts (DEGRADATION_MODEL) to these features and prints it: clean bicubic LR
  * against Real-ESRGAN, JPEG q30 and q50 and noise σ 5 and 10, each subset × class weighted equally (the smooth subset is
  * clean only), the bias then lowered until at least 95 % of the clean images of each subset score under 0.5; it then also fits on the even-numbered
@@ -26,7 +26,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import type { RgbaImage } from '../models/runtime/index.ts';
+import { isFlat, type RgbaImage } from '../models/runtime/index.ts';
 import {
   blurScore, DEGRADATION_MODEL, DEGRADED_FROM, degradationScore, degradationTerms, estimateDegradation, estimateScore, MIN_ESTIMATE_PIXELS, type DegradationEstimate, type DegradationFeatures, type DegradationModel, type TermWeights,
 } from '../models/runtime/degradation.ts';
@@ -259,13 +259,13 @@ async function measure(val: string, limit: number, crop: number, seed: number): 
   return perImage;
 }
 
-/** Median milliseconds of one estimate on a 1024² opaque texture. */
-function timeOneMegapixel(): number {
+/** Median milliseconds of one call of `read` (the estimate, or the flatness test an auto model adds) on a 1024² opaque texture. */
+function timeOneMegapixel(read: (image: RgbaImage) => unknown): number {
   const image = texture(1024, 1024, 1, 0.25);
   const times: number[] = [];
   for (let i = 0; i < 7; i++) {
     const t0 = performance.now();
-    estimateDegradation(image);
+    read(image);
     times.push(performance.now() - t0);
   }
   return times.sort((a, b) => a - b)[3]!;
@@ -290,7 +290,8 @@ async function main(): Promise<void> {
   const smooth = await smoothClean();
   const perImage = [...measured, ...smooth.perImage];
   const rows = summarise(perImage);
-  const msPerMegapixel = timeOneMegapixel();
+  const msPerMegapixel = timeOneMegapixel(estimateDegradation);
+  const flatMsPerMegapixel = timeOneMegapixel(isFlat);
   const source = saved ? `the features saved in ${opt.from}` : opt.val === SYNTHETIC_VAL ? 'generated images (a smoke run)' : resolve(opt.val);
   console.log(`degradation estimate on ${source}, ${crop} px crops → ×${SCALE} LR; degraded from score ${DEGRADED_FROM}`);
   printTable(rows);
@@ -301,10 +302,10 @@ async function main(): Promise<void> {
     printTable(summarise(heldOut(perImage)));
   }
   const onSmooth = opt.models ? await compareOnSmooth(smooth.pairs, opt.models.split(',')) : null;
-  console.log(`one estimate of a 1024² image: ${msPerMegapixel.toFixed(1)} ms (median of 7)`);
+  console.log(`one estimate of a 1024² image: ${msPerMegapixel.toFixed(1)} ms; the flatness test: ${flatMsPerMegapixel.toFixed(1)} ms (medians of 7)`);
   writeResults(join(opt.out, 'degradation-estimate.json'), {
     date: new Date().toISOString(), val: source, scale: SCALE, crop, seed: Number(opt.seed),
-    degradedFrom: DEGRADED_FROM, model: DEGRADATION_MODEL, msPerMegapixel, rows, ...(fitted ? { fitted } : {}), ...(onSmooth ? { psnrOnSmooth: onSmooth } : {}), images: perImage,
+    degradedFrom: DEGRADED_FROM, model: DEGRADATION_MODEL, msPerMegapixel, flatMsPerMegapixel, rows, ...(fitted ? { fitted } : {}), ...(onSmooth ? { psnrOnSmooth: onSmooth } : {}), images: perImage,
   });
 }
 
