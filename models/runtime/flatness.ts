@@ -20,7 +20,7 @@ export interface Flatness {
  * The thresholds: flat when `coarse` is below `smoothLevels`, or below `noisyLevels` and below `ratio` × `fine`. Chosen
  * on ×4 LRs of `data/train/photos`, Real-ESRGAN-degraded (3 seeds) and JPEG-compressed (quality 30, 50, 75): no
  * photograph of grass, foliage, water, wood, rock or sky there has `coarse` under 4.9 without noise, and none passes
- * the ratio with it; the wallpapers sent gain 1.4 dB PSNR-Y from the fidelity model on average (docs/models.md).
+ * the ratio with it; the wallpapers sent gain 1.1 dB PSNR-Y from the fidelity model on average (docs/models.md).
  */
 export const FLAT_BELOW = Object.freeze({ smoothLevels: 3, noisyLevels: 4, ratio: 0.9 });
 
