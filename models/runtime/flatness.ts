@@ -30,30 +30,50 @@ const MIN_CELLS = 8;
 const BIN_WIDTH = 1 / 32;
 const BINS = 64 * 32;
 
-/** The mean luma (BT.601) of each `cell`×`cell` block, NaN where a pixel of the block is not fully opaque. */
-function cellLuma(image: RgbaImage, cell: number): { luma: Float64Array; columns: number; rows: number } {
-  const columns = Math.floor(image.width / cell);
-  const rows = Math.floor(image.height / cell);
+/** Mean luma per cell, row by row; NaN where a pixel of the cell is not fully opaque. */
+interface Cells {
+  luma: Float64Array;
+  columns: number;
+  rows: number;
+}
+
+/** The mean luma (BT.601) of each 2×2 block of the image. */
+function pairCells(image: RgbaImage): Cells {
+  const columns = Math.floor(image.width / 2);
+  const rows = Math.floor(image.height / 2);
   const luma = new Float64Array(columns * rows);
   const { data, width } = image;
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < columns; c++) {
       let sum = 0;
-      for (let y = r * cell; y < (r + 1) * cell; y++) {
-        for (let x = c * cell, p = (y * width + x) * 4; x < (c + 1) * cell; x++, p += 4) {
+      for (let y = 2 * r; y < 2 * r + 2; y++) {
+        for (let x = 2 * c, p = (y * width + x) * 4; x < 2 * c + 2; x++, p += 4) {
           if (data[p + 3] !== 255) sum = NaN;
           sum += 0.299 * data[p]! + 0.587 * data[p + 1]! + 0.114 * data[p + 2]!;
         }
       }
-      luma[r * columns + c] = sum / (cell * cell);
+      luma[r * columns + c] = sum / 4;
     }
   }
   return { luma, columns, rows };
 }
 
-/** The median central-difference gradient magnitude between `cell`×`cell` cells (opaque neighbourhoods only); null if none. */
-function medianCellGradient(image: RgbaImage, cell: number): number | null {
-  const { luma, columns, rows } = cellLuma(image, cell);
+/** Cells twice as wide: the mean of each 2×2 block of `cells` (NaN carried). */
+function halve(cells: Cells): Cells {
+  const columns = Math.floor(cells.columns / 2);
+  const rows = Math.floor(cells.rows / 2);
+  const luma = new Float64Array(columns * rows);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < columns; c++) {
+      const i = 2 * r * cells.columns + 2 * c;
+      luma[r * columns + c] = (cells.luma[i]! + cells.luma[i + 1]! + cells.luma[i + cells.columns]! + cells.luma[i + cells.columns + 1]!) / 4;
+    }
+  }
+  return { luma, columns, rows };
+}
+
+/** The median central-difference gradient magnitude between cells (opaque neighbourhoods only); null if none. */
+function medianCellGradient({ luma, columns, rows }: Cells): number | null {
   const histogram = new Uint32Array(BINS);
   let count = 0;
   for (let r = 1; r + 1 < rows; r++) {
@@ -78,8 +98,9 @@ function medianCellGradient(image: RgbaImage, cell: number): number | null {
 /** The image's {@link Flatness}, or null when it is smaller than 8 × 4 px a side or has too few opaque cells. */
 export function flatness(image: RgbaImage): Flatness | null {
   if (Math.min(image.width, image.height) < MIN_CELLS * 4) return null;
-  const fine = medianCellGradient(image, 2);
-  const coarse = medianCellGradient(image, 4);
+  const pairs = pairCells(image);
+  const fine = medianCellGradient(pairs);
+  const coarse = medianCellGradient(halve(pairs));
   return fine === null || coarse === null ? null : { fine, coarse };
 }
 
