@@ -1,6 +1,7 @@
 /** The slice of the shared runtime the bridge uses, injectable so tests can substitute a slow or gated model. */
 import type { Device, DeviceChoice, ModelManifest, RgbaImage, Upscaler } from '../../models/runtime/index.ts';
-import { decodeImage, encodePng, loadModelDir, nodeBackend, openUpscaler, probeImage } from '../../models/runtime/node.ts';
+import type { EncodeOptions } from '../../models/runtime/node.ts';
+import { decodeImage, encodeImage, encodePng, loadModelDir, nodeBackend, openUpscaler, probeImage } from '../../models/runtime/node.ts';
 
 /** What an image header says. */
 export interface ImageInfo {
@@ -20,6 +21,8 @@ export interface BridgeRuntime {
   /** Decodes to RGBA, refusing images over `maxInputPixels` (`too_many_pixels`) and corrupt ones (`bad_image`). */
   decodeImage(bytes: Uint8Array, options?: { maxInputPixels?: number }): Promise<RgbaImage>;
   encodePng(image: RgbaImage): Promise<Uint8Array>;
+  /** PNG, JPEG (over white) or WebP; `tsdsr upscale --format`. */
+  encodeImage(image: RgbaImage, options: EncodeOptions): Promise<Uint8Array>;
 }
 
 /** The real runtime over onnxruntime-node and sharp. */
@@ -30,4 +33,5 @@ export const nodeRuntime: BridgeRuntime = Object.freeze({
   probeImage,
   decodeImage,
   encodePng,
+  encodeImage,
 });

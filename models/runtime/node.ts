@@ -8,7 +8,7 @@ import { loadUpscaler, type Upscaler } from './upscaler.ts';
 
 export { nodeBackend } from './ort-node.ts';
 export {
-  DEFAULT_DECODE_PIXEL_LIMIT, ImageError, decodeImage, encodePng, probeImage, type DecodeOptions, type ImageFormat, type ImageHeader,
+  DEFAULT_DECODE_PIXEL_LIMIT, DEFAULT_OUTPUT_QUALITY, ImageError, OUTPUT_FORMATS, decodeImage, encodeImage, encodePng, probeImage, type DecodeOptions, type EncodeOptions, type OutputFormat, type ImageFormat, type ImageHeader,
 } from './codec-node.ts';
 export { readImageHeader } from './image-header.ts';
 

@@ -3,6 +3,7 @@ import { execFile, spawn } from 'node:child_process';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePng, pngInfo, tempConfigDir } from '../bridge/helpers.ts';
 
@@ -42,6 +43,25 @@ describe('tsdsr upscale', () => {
     expect(await pngInfo(await readFile(join(dir, 'results', 'second@2.5x.png')))).toMatchObject({ width: 13, height: 15 });
   });
 
+  it('writes JPEG and WebP by the -o name or --format, JPEG over white, WebP keeping alpha', async () => {
+    const named = await tsdsr('upscale', 'in.png', '-o', 'out.JPEG', '--model', 'nearest', '--quality', '90', '--device', 'cpu');
+    expect(named.code).toBe(0);
+    expect(named.stderr).toContain('13x9 -> 52x36; JPEG has no transparency: composited over white');
+    const jpeg = sharp(await readFile(join(dir, 'out.JPEG')));
+    expect(await jpeg.metadata()).toMatchObject({ format: 'jpeg', width: 52, height: 36, hasAlpha: false });
+    const { data } = await jpeg.raw().toBuffer({ resolveWithObject: true });
+    for (const y of [0, 17, 35]) expect(Math.min(...data.subarray(y * 52 * 3, y * 52 * 3 + 3))).toBeGreaterThan(245); // alpha 0 at x = 0
+    const formats = await tsdsr('upscale', 'in.png', 'second.png', '-o', 'webp', '--format', 'webp', '--scale', '2', '--model', 'nearest', '--device', 'cpu');
+    expect(formats.code).toBe(0);
+    expect(await sharp(await readFile(join(dir, 'webp', 'in@2x.webp'))).metadata()).toMatchObject({ format: 'webp', width: 26, height: 18, hasAlpha: true });
+    expect(await sharp(await readFile(join(dir, 'webp', 'second@2x.webp'))).metadata()).toMatchObject({ format: 'webp', width: 10, height: 12, hasAlpha: false });
+    const small = await tsdsr('upscale', 'second.png', '-f', 'jpg', '-q', '5', '--scale', '2', '--model', 'nearest', '--device', 'cpu');
+    const large = await tsdsr('upscale', 'second.png', '-o', 'second-q100.jpg', '-q', '100', '--scale', '2', '--model', 'nearest', '--device', 'cpu');
+    expect([small.code, large.code]).toEqual([0, 0]);
+    expect(small.stdout.trim()).toBe(join(dir, 'second@2x.jpg'));
+    expect((await stat(join(dir, 'second@2x.jpg'))).size).toBeLessThan((await stat(join(dir, 'second-q100.jpg'))).size);
+  });
+
   it('fails with exit 1 naming the file that is not an image, after doing the others', async () => {
     const run = await tsdsr('upscale', 'text.png', 'in.png', '-o', 'mixed', '--device', 'cpu');
     expect(run.code).toBe(1);
@@ -54,7 +74,11 @@ describe('tsdsr upscale', () => {
     ['a bad scale', ['upscale', 'in.png', '--scale', '9'], '--scale 9'],
     ['an unknown option', ['upscale', 'in.png', '--sharpen'], "Unknown option '--sharpen'"],
     ['a file -o for several inputs', ['upscale', 'in.png', 'second.png', '-o', 'out.png'], 'need a directory'],
-    ['a non-PNG output name', ['upscale', 'in.png', '-o', 'out.jpg'], '.png'],
+    ['an output name of no image format', ['upscale', 'in.png', '-o', 'out.gif'], 'use a name ending in .png, .jpg or .webp'],
+    ['an unknown format', ['upscale', 'in.png', '--format', 'tiff'], '--format tiff: use png, jpeg (or jpg) or webp'],
+    ['a format the -o name contradicts', ['upscale', 'in.png', '-o', 'out.png', '--format', 'webp'], 'names a PNG file but --format is webp'],
+    ['a quality for PNG', ['upscale', 'in.png', '--quality', '80'], '--quality applies to jpeg and webp'],
+    ['a quality out of range', ['upscale', 'in.png', '--format', 'jpg', '--quality', '101'], '--quality 101: use a whole number from 1 to 100'],
     ['an unknown model', ['upscale', 'in.png', '--model', 'nope'], 'tsdsr models list'],
     ['an unknown device', ['upscale', 'in.png', '--device', 'tpu'], 'auto, cpu, webgpu, cuda'],
     ['an unknown command', ['enhance'], "unknown command 'enhance'"],

@@ -1,6 +1,7 @@
 /** Command-line parsing shared by the commands: usage errors (exit 2) and checked option values. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { COLOR_FIXES, DEVICE_CHOICES, validateScale, type ColorFix, type DeviceChoice } from '../../../models/runtime/index.ts';
+import { OUTPUT_FORMATS, type OutputFormat } from '../../../models/runtime/codec-node.ts';
 import { TILE_RANGE } from '../protocol/index.ts';
 
 /** Exit codes a shell user can act on. */
@@ -69,6 +70,14 @@ export function parseColorFix(text: string | undefined): ColorFix | undefined {
   if (text === undefined) return undefined;
   if (!(COLOR_FIXES as readonly string[]).includes(text)) throw new UsageError(`--color-fix ${text}: use one of ${COLOR_FIXES.join(', ')}`);
   return text as ColorFix;
+}
+
+/** The format `--format` names (`jpg` for jpeg too), or undefined when it is not given. */
+export function parseFormat(text: string | undefined): OutputFormat | undefined {
+  if (text === undefined) return undefined;
+  const format = text.toLowerCase() === 'jpg' ? 'jpeg' : text.toLowerCase();
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format ${text}: use png, jpeg (or jpg) or webp`);
+  return format as OutputFormat;
 }
 
 /** A positive integer option within a range. */

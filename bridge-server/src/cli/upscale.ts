@@ -2,13 +2,14 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { writeFileAtomic } from '../../../models/io/index.ts';
-import type { DeviceChoice, ModelChoice, RgbaImage, Upscaler, UpscaleOptions } from '../../../models/runtime/index.ts';
+import { hasTransparency, type DeviceChoice, type ModelChoice, type RgbaImage, type Upscaler, type UpscaleOptions } from '../../../models/runtime/index.ts';
+import { DEFAULT_OUTPUT_QUALITY, type EncodeOptions } from '../../../models/runtime/node.ts';
 import { toBridgeError } from '../errors.ts';
 import { configDir, modelRoots } from '../paths.ts';
 import { DEFAULT_MODEL, DEFAULT_SCALE, FALLBACK_MODELS } from '../protocol/index.ts';
 import { ModelRegistry } from '../registry.ts';
 import { nodeRuntime } from '../runtime.ts';
-import { EXIT, parseColorFix, parseCommandLine, parseDevice, parseScale, parseTile, UsageError } from './args.ts';
+import { EXIT, parseColorFix, parseCommandLine, parseDevice, parseFormat, parseInteger, parseScale, parseTile, UsageError } from './args.ts';
 import type { CliIO } from './io.ts';
 import { planOutputs, type OutputPlan } from './output-paths.ts';
 import { ProgressBar } from './progress.ts';
@@ -17,10 +18,13 @@ import { ProgressBar } from './progress.ts';
 export const UPSCALE_HELP = `Usage: tsdsr upscale <files...> [-o <file|dir>] [options]
 
 Upscales PNG, JPEG or WebP images on this machine; no server needed.
-Results are PNG files named <name>@<scale>x.png, next to each input unless -o says otherwise.
+Results are named <name>@<scale>x.png (.jpg, .webp with --format), next to each input unless -o says otherwise.
 
 Options:
-  -o, --output <file|dir>   result file (one input) or directory (several inputs; created if missing)
+  -o, --output <file|dir>   result file (one input; .png, .jpg or .webp) or directory (several inputs; created if missing)
+  -f, --format <format>     png (default), jpeg (jpg; transparency composited over white) or webp;
+                            default: the -o file's extension, else png
+  -q, --quality <1-100>     JPEG and WebP quality (default ${DEFAULT_OUTPUT_QUALITY})
   -m, --model <id>          model to use (default ${DEFAULT_MODEL}, else ${FALLBACK_MODELS.join(', else ')}; see \`tsdsr models list\`);
                             an auto model (tsdsr-auto) picks one per image and says which
   -s, --scale <factor>      2, 3, 4 or any factor above 1 up to 8 (default ${DEFAULT_SCALE})
@@ -32,6 +36,8 @@ Options:
 
 const OPTIONS = {
   output: { type: 'string', short: 'o' },
+  format: { type: 'string', short: 'f' },
+  quality: { type: 'string', short: 'q' },
   model: { type: 'string', short: 'm' },
   scale: { type: 'string', short: 's' },
   tile: { type: 'string' },
@@ -52,7 +58,10 @@ export async function upscaleCommand(argv: string[], io: CliIO): Promise<number>
   const scale = parseScale(values.scale, DEFAULT_SCALE);
   const options: UpscaleOptions = { scale, tileSize: parseTile(values.tile), colorFix: parseColorFix(values['color-fix']) };
   const device = parseDevice(values.device);
-  const { plans, createDir } = await planOutputs(positionals, values.output, scale);
+  const { plans, createDir, format } = await planOutputs(positionals, values.output, scale, parseFormat(values.format));
+  const quality = parseInteger('quality', values.quality, 1, 100);
+  if (quality !== undefined && format === 'png') throw new UsageError('--quality applies to jpeg and webp; PNG is lossless (add --format jpeg or webp)');
+  const encoding: EncodeOptions = { format, ...(quality === undefined ? {} : { quality }) };
   const registry = await ModelRegistry.scan(modelRoots(configDir(io.env), values.models ?? []), nodeRuntime, (m) => io.err(`warning: ${m}`));
   const model = values.model ?? registry.defaultModel;
   try {
@@ -62,7 +71,7 @@ export async function upscaleCommand(argv: string[], io: CliIO): Promise<number>
   }
   if (createDir) await mkdir(createDir, { recursive: true });
   try {
-    return await upscaleAll(await modelForImages(registry, model, device), plans, options, io);
+    return await upscaleAll(await modelForImages(registry, model, device), plans, options, encoding, io);
   } finally {
     await registry.dispose();
   }
@@ -84,7 +93,7 @@ async function modelForImages(registry: ModelRegistry, model: string, device: De
   return { model, auto: true, forImage };
 }
 
-async function upscaleAll(models: Awaited<ReturnType<typeof modelForImages>>, plans: OutputPlan[], options: UpscaleOptions, io: CliIO): Promise<number> {
+async function upscaleAll(models: Awaited<ReturnType<typeof modelForImages>>, plans: OutputPlan[], options: UpscaleOptions, encoding: EncodeOptions, io: CliIO): Promise<number> {
   const started = Date.now();
   const controller = new AbortController();
   const interrupt = (): void => controller.abort();
@@ -95,7 +104,7 @@ async function upscaleAll(models: Awaited<ReturnType<typeof modelForImages>>, pl
   try {
     for (const plan of plans) {
       if (controller.signal.aborted) break;
-      const used = await upscaleOne(models.forImage, plan, { ...options, signal: controller.signal }, io);
+      const used = await upscaleOne(models.forImage, plan, { ...options, signal: controller.signal }, encoding, io);
       if (!used) failed++;
       else {
         ran.set(used.model, (ran.get(used.model) ?? 0) + 1);
@@ -118,7 +127,7 @@ async function upscaleAll(models: Awaited<ReturnType<typeof modelForImages>>, pl
 }
 
 /** Upscales one file; returns the model that ran and its device, or null when the image failed (the reason is printed). */
-async function upscaleOne(forImage: ModelForImage, plan: OutputPlan, options: UpscaleOptions, io: CliIO): Promise<{ model: string; device: string } | null> {
+async function upscaleOne(forImage: ModelForImage, plan: OutputPlan, options: UpscaleOptions, encoding: EncodeOptions, io: CliIO): Promise<{ model: string; device: string } | null> {
   const bar = new ProgressBar(io.stderr);
   const label = relative(process.cwd(), plan.input) || plan.input;
   try {
@@ -127,10 +136,11 @@ async function upscaleOne(forImage: ModelForImage, plan: OutputPlan, options: Up
     const { upscaler, choice } = await forImage(image);
     const onProgress: UpscaleOptions['onProgress'] = (p) => bar.update(label, p.tilesDone, p.tilesTotal, p.stage);
     const result = await upscaler.upscale(image, { ...options, onProgress });
-    await writeFileAtomic(plan.output, await nodeRuntime.encodePng(result)); // an interrupted write leaves no half PNG
+    await writeFileAtomic(plan.output, await nodeRuntime.encodeImage(result, encoding)); // an interrupted write leaves no half file
     bar.clear();
     const chose = choice ? ` with ${choice.model} (${choice.degradation}, degradation score ${choice.score.toFixed(2)})` : '';
-    io.err(`${label}: ${image.width}x${image.height} -> ${result.width}x${result.height}${chose}`);
+    const flattened = encoding.format === 'jpeg' && hasTransparency(result) ? '; JPEG has no transparency: composited over white' : '';
+    io.err(`${label}: ${image.width}x${image.height} -> ${result.width}x${result.height}${chose}${flattened}`);
     io.out(plan.output);
     return { model: upscaler.manifest.id, device: upscaler.device };
   } catch (err) {
