@@ -4,7 +4,9 @@
  * graphics reported apart. See docs/quality.md for the definitions.
  *
  *   npx tsx bench/quality.ts [--val data/val|synthetic] [--models bicubic,nearest,lanczos,<model dir>,esrgan-slim,esrgan-medium,esrgan-thick,realesrgan-x4fast,realesrgan-x4plus,hr]
- *     [--limit N] [--per-subset N] [--crop 512] [--crop-at detail|center] [--seed 0] [--sheets 3] [--sheet-rows a,b] [--out bench/results] [--alpha model|bicubic]
+ *     [--limit N] [--per-subset N] [--crop 512] [--crop-at detail|center] [--fit N] [--seed 0] [--sheets 3] [--sheet-rows a,b] [--out bench/results] [--alpha model|bicubic]
+ * `--fit N` first scales each image down (cubic, antialiased) so its longer side is at most N px; with `--crop 0` the
+ * bench then scores whole images, as a designer pastes them, instead of their most detailed window.
  * `--per-subset N` scores at most N photos and N graphics, evenly spread over each subset's sorted files (every package).
  * `--alpha` is passed to tsdsr models' upscale (how they upscale transparency; default: the model's own way).
  * A model directory or id may end in `@none`, `@wavelet` or `@adain` to run it with that colour fix instead of its own.
@@ -67,6 +69,16 @@ export function overWhite(image: RgbaImage): RgbaImage {
     out.data[p + 3] = 255;
   }
   return out;
+}
+
+/** The image scaled down (Catmull-Rom cubic, antialiased, alpha premultiplied: sharp) so its longer side is at most `side` px; as it is when it already fits. */
+export async function fitWithin(image: RgbaImage, side: number): Promise<RgbaImage> {
+  const f = side / Math.max(image.width, image.height);
+  if (f >= 1) return image;
+  const [width, height] = [Math.max(1, Math.round(image.width * f)), Math.max(1, Math.round(image.height * f))];
+  const { data, info } = await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), { raw: { width: image.width, height: image.height, channels: 4 } })
+    .resize(width, height, { kernel: 'cubic', fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
 }
 
 /** The central w × h region of an image. */
@@ -306,6 +318,7 @@ async function main(): Promise<void> {
       'per-subset': { type: 'string', default: '0' },
       crop: { type: 'string', default: '512' },
       'crop-at': { type: 'string', default: 'detail' },
+      fit: { type: 'string', default: '0' },
       seed: { type: 'string', default: '0' },
       sheets: { type: 'string', default: '3' },
       'sheet-rows': { type: 'string' },
@@ -323,8 +336,11 @@ async function main(): Promise<void> {
   const set = await readValidationSet(opt.val, Number(opt.limit), Number(opt['per-subset']));
   if (opt.val === SYNTHETIC_VAL) console.error('warning: --val synthetic scores generated images: a smoke run of the bench, not a quality figure');
   const crop = Number(opt.crop);
+  const fit = Number(opt.fit);
+  if (!Number.isInteger(fit) || fit < 0 || (fit > 0 && fit < 4 * NIQE_BLOCK)) throw new Error(`--fit ${opt.fit}: a longer side in px, at least ${4 * NIQE_BLOCK} (0: as the images are)`);
 
-  const images = await Promise.all(set.map(async ({ file, image: full, subset }, i) => {
+  const images = await Promise.all(set.map(async ({ file, image: original, subset }, i) => {
+    const full = fit > 0 ? await fitWithin(original, fit) : original;
     const side = (n: number): number => Math.floor((crop > 0 ? Math.min(crop, n) : n) / SCALE) * SCALE;
     const hr = (opt['crop-at'] === 'center' ? centralCrop : detailCrop)(full, side(full.width), side(full.height));
     const lr = { bicubic: await makeLr(hr, 'bicubic', 0), realesrgan: await makeLr(hr, 'realesrgan', Number(opt.seed) + i) };
@@ -349,7 +365,7 @@ async function main(): Promise<void> {
   const sheetMethods: string[] = []; // bicubic, then every TSD-SR model and peer in the order run
   let ours = 'bicubic';
   const jsonPath = join(opt.out, 'quality.json');
-  const header = { date: new Date().toISOString(), val: opt.val === SYNTHETIC_VAL ? SYNTHETIC_VAL : resolve(opt.val), scale: SCALE, border: BORDER, crop, cropAt: opt['crop-at'], seed: Number(opt.seed) };
+  const header = { date: new Date().toISOString(), val: opt.val === SYNTHETIC_VAL ? SYNTHETIC_VAL : resolve(opt.val), scale: SCALE, border: BORDER, crop, cropAt: opt['crop-at'], fit, seed: Number(opt.seed) };
   const imageRows = (): object[] => images.map((im) => ({ file: im.file, subset: im.subset, alpha: im.alpha, hr: `${im.hr.width}x${im.hr.height}`, scores: scores[im.file] }));
   const rowNames = new Set<string>();
   for (const spec of specs) {
