@@ -22,8 +22,8 @@ Results are named <name>@<scale>x.png (.jpg, .webp with --format), next to each 
 
 Options:
   -o, --output <file|dir>   result file (one input; .png, .jpg or .webp) or directory (several inputs; created if missing)
-  -f, --format <format>     png (default), jpeg (jpg; transparency composited over white) or webp;
-                            default: the -o file's extension, else png
+  -f, --format <format>     png, jpeg (or jpg; transparency composited over white) or webp
+                            (default: the -o file's extension, else png)
   -q, --quality <1-100>     JPEG and WebP quality (default ${DEFAULT_OUTPUT_QUALITY})
   -m, --model <id>          model to use (default ${DEFAULT_MODEL}, else ${FALLBACK_MODELS.join(', else ')}; see \`tsdsr models list\`);
                             an auto model (tsdsr-auto) picks one per image and says which
