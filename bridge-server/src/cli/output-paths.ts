@@ -4,7 +4,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import type { OutputFormat } from '../../../models/runtime/node.ts';
+import type { OutputFormat } from '../../../models/runtime/codec-node.ts';
 import { UsageError } from './args.ts';
 
 /** The file extension each output format is written with. */

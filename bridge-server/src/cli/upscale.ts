@@ -3,7 +3,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { writeFileAtomic } from '../../../models/io/index.ts';
 import { hasTransparency, type DeviceChoice, type ModelChoice, type RgbaImage, type Upscaler, type UpscaleOptions } from '../../../models/runtime/index.ts';
-import { DEFAULT_OUTPUT_QUALITY, type EncodeOptions } from '../../../models/runtime/node.ts';
+import { DEFAULT_OUTPUT_QUALITY, type EncodeOptions } from '../../../models/runtime/codec-node.ts';
 import { toBridgeError } from '../errors.ts';
 import { configDir, modelRoots } from '../paths.ts';
 import { DEFAULT_MODEL, DEFAULT_SCALE, FALLBACK_MODELS } from '../protocol/index.ts';
