@@ -1,4 +1,5 @@
 /** The model directory manifest (`model.json`) and its validation. */
+import type { DenoiseSpec } from './denoise.ts';
 
 /** How colours of the result are aligned to the input after the model runs. */
 export type ColorFix = 'none' | 'wavelet' | 'adain';
@@ -76,6 +77,8 @@ export interface ModelManifest {
    * pixels it came from (models/runtime/anti-ring.ts). For models that draw halos or beads along soft edges.
    */
   antiRing?: number;
+  /** Edge-aware smoothing of the input before the model (models/runtime/denoise.ts); absent: none. */
+  denoise?: DenoiseSpec;
   /** Present for `tsdsr` models. */
   latent?: LatentSpec;
   license: string;
@@ -129,6 +132,7 @@ export function parseManifest(json: unknown, where = 'model.json'): ModelManifes
   need(Number.isInteger(t.margin) && t.margin >= 0 && 2 * t.margin < Math.max(t.overlap, 1), `${where}: tile.margin must be under half the overlap`);
   need(COLOR_FIXES.includes(m.colorFix as ColorFix), `${where}: colorFix must be one of ${COLOR_FIXES.join(', ')}`);
   need(m.antiRing === undefined || (typeof m.antiRing === 'number' && m.antiRing >= 0 && m.antiRing <= 1), `${where}: antiRing must be a number from 0 to 1`);
+  need(m.denoise === undefined || (m.denoise && typeof m.denoise.level === 'number' && m.denoise.level >= 0 && m.denoise.level <= 64 && (m.denoise.radius === undefined || (isPositiveInt(m.denoise.radius) && m.denoise.radius <= 8)) && (m.denoise.noiseRatioFrom === undefined || (typeof m.denoise.noiseRatioFrom === 'number' && m.denoise.noiseRatioFrom >= 0))), `${where}: denoise must be { level: 0 to 64, radius?: 1 to 8, noiseRatioFrom?: ≥ 0 }`);
   need(typeof m.license === 'string', `${where}: license missing`);
   return { description: '', provenance: {}, ...m } as ModelManifest;
 }

@@ -1,5 +1,6 @@
 /** An opened model: its graphs loaded on one device, ready to upscale images at any supported factor. */
 import { antiRing } from './anti-ring.ts';
+import { denoise, denoises } from './denoise.ts';
 import { throwIfCancelled } from './errors.ts';
 import type { RgbaImage } from './image.ts';
 import type { ColorFix, ModelManifest } from './manifest.ts';
@@ -60,7 +61,8 @@ export async function loadUpscaler(
   return {
     manifest,
     device: chosen as Device,
-    async upscale(image, options) {
+    async upscale(original, options) {
+      const image = manifest.denoise && denoises(original, manifest.denoise) ? denoise(original, manifest.denoise) : original;
       const result = await (manifest.kind === 'tsdsr' ? upscaleWithTsdsr : upscaleWith)(manifest, sessions, image, options);
       const strength = options.antiRing ?? manifest.antiRing ?? 0;
       return strength > 0 ? antiRing(image, result, strength) : result;
