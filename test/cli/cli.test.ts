@@ -1,6 +1,6 @@
 // The `tsdsr` command, run as a user would (node bridge-server/bin/tsdsr.js) with its own config dir.
 import { execFile, spawn } from 'node:child_process';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
@@ -16,6 +16,15 @@ beforeAll(async () => {
   await writeFile(join(dir, 'in.png'), await makePng(13, 9));
   await writeFile(join(dir, 'second.png'), await makePng(5, 6, false));
   await writeFile(join(dir, 'text.png'), 'not an image');
+  // a folder as a designer's export folder looks: images, an earlier result, a non-image, a sub-folder
+  await mkdir(join(dir, 'folder', 'nested'), { recursive: true });
+  await writeFile(join(dir, 'folder', 'b.png'), await makePng(6, 4));
+  await writeFile(join(dir, 'folder', 'a.PNG'), await makePng(3, 5, false));
+  await writeFile(join(dir, 'folder', 'a@2x.png'), await makePng(6, 10, false));
+  await writeFile(join(dir, 'folder', 'notes.txt'), 'not an image');
+  await writeFile(join(dir, 'folder', 'nested', 'deep.png'), await makePng(2, 2));
+  await mkdir(join(dir, 'results-only'));
+  await writeFile(join(dir, 'results-only', 'x@4x.png'), await makePng(4, 4));
 });
 afterAll(() => cleanup());
 
@@ -62,6 +71,23 @@ describe('tsdsr upscale', () => {
     expect((await stat(join(dir, 'second@2x.jpg'))).size).toBeLessThan((await stat(join(dir, 'second-q100.jpg'))).size);
   });
 
+  it('upscales the images of a folder (not its sub-folders, not earlier results), into -o or beside them', async () => {
+    const into = await tsdsr('upscale', 'folder', '-o', 'from-folder', '--scale', '2', '--model', 'nearest', '--device', 'cpu');
+    expect(into.code).toBe(0);
+    expect(into.stderr).toContain('skipping 1 earlier result in the folder (a@2x.png)');
+    expect(into.stderr).toContain('2 of 2 images upscaled 2x');
+    expect((await readdir(join(dir, 'from-folder'))).sort()).toEqual(['a@2x.png', 'b@2x.png']);
+    expect(await pngInfo(await readFile(join(dir, 'from-folder', 'a@2x.png')))).toMatchObject({ width: 6, height: 10 });
+    expect(into.stdout.trim().split('\n')).toEqual([join(dir, 'from-folder', 'a@2x.png'), join(dir, 'from-folder', 'b@2x.png')]);
+    // without -o, beside the inputs: a second run upscales the same two images, not the results of the first
+    const beside = await tsdsr('upscale', 'folder', '--scale', '3', '--model', 'nearest', '--device', 'cpu');
+    const again = await tsdsr('upscale', 'folder', '--scale', '3', '--model', 'nearest', '--device', 'cpu');
+    expect([beside.code, again.code]).toEqual([0, 0]);
+    expect(again.stderr).toContain('2 of 2 images upscaled 3x');
+    expect((await readdir(join(dir, 'folder'))).sort()).toEqual(['a.PNG', 'a@2x.png', 'a@3x.png', 'b.png', 'b@3x.png', 'nested', 'notes.txt']);
+    expect(await readdir(join(dir, 'folder', 'nested'))).toEqual(['deep.png']);
+  });
+
   it('fails with exit 1 naming the file that is not an image, after doing the others', async () => {
     const run = await tsdsr('upscale', 'text.png', 'in.png', '-o', 'mixed', '--device', 'cpu');
     expect(run.code).toBe(1);
@@ -74,6 +100,9 @@ describe('tsdsr upscale', () => {
     ['a bad scale', ['upscale', 'in.png', '--scale', '9'], '--scale 9'],
     ['an unknown option', ['upscale', 'in.png', '--sharpen'], "Unknown option '--sharpen'"],
     ['a file -o for several inputs', ['upscale', 'in.png', 'second.png', '-o', 'out.png'], 'need a directory'],
+    ['a folder with no image', ['upscale', 'results-only'], 'results-only: a folder with no PNG, JPEG or WebP image in it (only earlier results'],
+    ['a file -o for a folder', ['upscale', 'folder', '-o', 'in.png'], 'a folder input needs a directory'],
+    ['a new file name -o for several inputs', ['upscale', 'in.png', 'second.png', '-o', 'never-made.webp'], '-o never-made.webp is a file name, but several inputs need a directory'],
     ['an output name of no image format', ['upscale', 'in.png', '-o', 'out.gif'], 'use a name ending in .png, .jpg or .webp'],
     ['an unknown format', ['upscale', 'in.png', '--format', 'tiff'], '--format tiff: use png, jpeg (or jpg) or webp'],
     ['a format the -o name contradicts', ['upscale', 'in.png', '-o', 'out.png', '--format', 'webp'], 'names a PNG file but --format is webp'],

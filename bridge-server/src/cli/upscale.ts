@@ -1,6 +1,6 @@
-/** `tsdsr upscale <files...>`: upscales images in this process (no server), with a progress bar and a summary. */
+/** `tsdsr upscale <files or folders...>`: upscales images in this process (no server), with a progress bar and a summary. */
 import { mkdir, readFile } from 'node:fs/promises';
-import { relative } from 'node:path';
+import { basename, relative } from 'node:path';
 import { writeFileAtomic } from '../../../models/io/index.ts';
 import { hasTransparency, type DeviceChoice, type ModelChoice, type RgbaImage, type Upscaler, type UpscaleOptions } from '../../../models/runtime/index.ts';
 import { DEFAULT_OUTPUT_QUALITY, type EncodeOptions } from '../../../models/runtime/codec-node.ts';
@@ -11,17 +11,18 @@ import { ModelRegistry } from '../registry.ts';
 import { nodeRuntime } from '../runtime.ts';
 import { EXIT, parseColorFix, parseCommandLine, parseDevice, parseFormat, parseInteger, parseScale, parseTile, UsageError } from './args.ts';
 import type { CliIO } from './io.ts';
-import { planOutputs, type OutputPlan } from './output-paths.ts';
+import { expandInputs, planOutputs, type OutputPlan } from './output-paths.ts';
 import { ProgressBar } from './progress.ts';
 
 /** Help text of the command. */
-export const UPSCALE_HELP = `Usage: tsdsr upscale <files...> [-o <file|dir>] [options]
+export const UPSCALE_HELP = `Usage: tsdsr upscale <files or folders...> [-o <file|dir>] [options]
 
-Upscales PNG, JPEG or WebP images on this machine; no server needed.
+Upscales PNG, JPEG or WebP images on this machine; no server needed. A folder stands for the images in it
+(not its sub-folders; files named like earlier results, <name>@4x.png, are left out).
 Results are named <name>@<scale>x.png (.jpg, .webp with --format), next to each input unless -o says otherwise.
 
 Options:
-  -o, --output <file|dir>   result file (one input; .png, .jpg or .webp) or directory (several inputs; created if missing)
+  -o, --output <file|dir>   result file (one input; .png, .jpg or .webp) or directory (several inputs or a folder; created if missing)
   -f, --format <format>     png, jpeg (or jpg; transparency composited over white) or webp
                             (default: the -o file's extension, else png)
   -q, --quality <1-100>     JPEG and WebP quality (default ${DEFAULT_OUTPUT_QUALITY})
@@ -54,11 +55,16 @@ export async function upscaleCommand(argv: string[], io: CliIO): Promise<number>
     io.out(UPSCALE_HELP);
     return EXIT.ok;
   }
-  if (positionals.length === 0) throw new UsageError('no input files; e.g. tsdsr upscale photo.png -o photo@4x.png');
+  if (positionals.length === 0) throw new UsageError('no input files; e.g. tsdsr upscale photo.png -o photo@4x.png, or tsdsr upscale photos/ -o upscaled/');
   const scale = parseScale(values.scale, DEFAULT_SCALE);
   const options: UpscaleOptions = { scale, tileSize: parseTile(values.tile), colorFix: parseColorFix(values['color-fix']) };
   const device = parseDevice(values.device);
-  const { plans, createDir, format } = await planOutputs(positionals, values.output, scale, parseFormat(values.format));
+  const inputs = await expandInputs(positionals);
+  if (inputs.skippedResults.length > 0) {
+    const n = inputs.skippedResults.length;
+    io.err(`skipping ${n} earlier result${n === 1 ? '' : 's'} in the folder${positionals.length === 1 ? '' : 's'} (${basename(inputs.skippedResults[0]!)}${n > 1 ? ', …' : ''}); name a file to upscale it anyway`);
+  }
+  const { plans, createDir, format } = await planOutputs(inputs.files, values.output, scale, parseFormat(values.format), inputs.fromFolder);
   const quality = parseInteger('quality', values.quality, 1, 100);
   if (quality !== undefined && format === 'png') throw new UsageError('--quality applies to jpeg and webp; PNG is lossless (add --format jpeg or webp)');
   const encoding: EncodeOptions = { format, ...(quality === undefined ? {} : { quality }) };
