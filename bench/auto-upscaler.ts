@@ -36,7 +36,7 @@ export function openAutoUpscaler(manifest: AutoManifest, root: string, device: D
     upscale: async (image, options) => {
       const choice = chooseModel(manifest, image);
       counts.set(choice.model, (counts.get(choice.model) ?? 0) + 1);
-      return (await open(choice.model)).upscale(image, options);
+      return (await open(choice.model)).upscale(image, { ...options, ...(choice.denoise ? { denoise: choice.denoise } : {}) });
     },
     dispose: async () => {
       for (const up of opened.values()) await up.dispose();

@@ -77,8 +77,10 @@ export function upscaleExecutor(deps: UpscaleExecutorDeps): UpscaleExecutor {
     const choice = auto ? registry.choose(request.model, image) : undefined;
     upscaler ??= await open(choice?.model ?? request.model);
     signal.throwIfAborted();
-    const output = await upscaler.upscale(image, { scale: request.scale, tileSize: request.tile, colorFix: request.colorFix, signal, onProgress });
+    // the route's input smoothing runs with the model; the result reports the model, verdict and score
+    const denoise = choice?.denoise;
+    const output = await upscaler.upscale(image, { scale: request.scale, tileSize: request.tile, colorFix: request.colorFix, ...(denoise ? { denoise } : {}), signal, onProgress });
     const png = await runtime.encodePng(output);
-    return { png, width: output.width, height: output.height, model: request.model, scale: request.scale, ...(choice ? { choice } : {}) };
+    return { png, width: output.width, height: output.height, model: request.model, scale: request.scale, ...(choice ? { choice: { model: choice.model, degradation: choice.degradation, score: choice.score } } : {}) };
   };
 }

@@ -8,7 +8,8 @@ import { DEGRADED_FROM, estimateDegradation, type Degradation } from './degradat
 import { isFlat } from './flatness.ts';
 import { GRAPHIC_NET_WEIGHTS } from './graphic-net-weights.ts';
 import type { RgbaImage } from './image.ts';
-import { ManifestError } from './manifest.ts';
+import type { DenoiseSpec } from './denoise.ts';
+import { DENOISE_SHAPE, isDenoiseSpec, ManifestError } from './manifest.ts';
 
 /** The parsed `model.json` of an `auto` model. */
 export interface AutoManifest {
@@ -31,6 +32,11 @@ export interface AutoManifest {
    * photographs (flat colour gives the estimate less to read) and clean ones score near 0.
    */
   degradedGraphicFrom: number;
+  /**
+   * Input smoothing for the images sent to `choose.degradedFlat`, instead of that model's own `denoise` (absent: the
+   * model's). The flat route shares its model with the graphic route, where smoothing flattens icon detail.
+   */
+  denoiseFlat?: DenoiseSpec;
   license: string;
   provenance: Record<string, unknown>;
 }
@@ -42,6 +48,8 @@ export interface ModelChoice {
   degradation: Degradation;
   /** The estimate's score, 0 to 1: `degraded` from the model's `degradedFrom` (0.5 by default) up. */
   score: number;
+  /** Input smoothing to run the model with instead of its own (`denoiseFlat` on the flat route); absent: the model's. */
+  denoise?: DenoiseSpec;
 }
 
 const MODEL_ID = /^[a-z0-9][a-z0-9._-]*$/;
@@ -132,6 +140,8 @@ export function parseAutoManifest(json: unknown, where = 'model.json'): AutoMani
   const degradedGraphicFrom = m.degradedGraphicFrom ?? degradedFrom;
   need(typeof degradedGraphicFrom === 'number' && degradedGraphicFrom > 0 && degradedGraphicFrom <= degradedFrom, `${where}: degradedGraphicFrom must be a number above 0 and at most degradedFrom (${degradedFrom})`);
   need(m.degradedGraphicFrom === undefined || choose.degradedGraphic !== undefined, `${where}: degradedGraphicFrom needs choose.degradedGraphic`);
+  need(m.denoiseFlat === undefined || isDenoiseSpec(m.denoiseFlat), `${where}: denoiseFlat ${DENOISE_SHAPE}`);
+  need(m.denoiseFlat === undefined || choose.degradedFlat !== undefined, `${where}: denoiseFlat needs choose.degradedFlat`);
   need(typeof m.license === 'string', `${where}: license missing`);
   const chosen = Object.fromEntries(CHOOSE_KEYS.filter((key) => choose[key] !== undefined).map((key) => [key, choose[key]]));
   return { description: '', provenance: {}, ...m, kind: 'auto', choose: chosen, degradedFrom, degradedGraphicFrom } as AutoManifest;
@@ -142,7 +152,8 @@ export function parseAutoManifest(json: unknown, where = 'model.json'): AutoMani
  * that scores at least `degradedGraphicFrom`, whether it is a graphic, {@link isGraphic}, when the model states
  * `choose.degradedGraphic`; `net` is the graphic classifier, the shipped one by default). A graphic that scores from
  * `degradedGraphicFrom` up is `degraded` and runs `choose.degradedGraphic`; any other image is `degraded` from
- * `degradedFrom` up, and then runs `choose.degradedFlat` if it is flat ({@link isFlat}) and the model states one.
+ * `degradedFrom` up, and then runs `choose.degradedFlat` if it is flat ({@link isFlat}) and the model states one
+ * (with `denoiseFlat`, when stated, as the choice's `denoise`).
  */
 export function chooseModel(manifest: AutoManifest, image: RgbaImage, net?: DegradationNet): ModelChoice {
   const estimate = estimateDegradation(image, manifest.degradedFrom);
@@ -150,5 +161,6 @@ export function chooseModel(manifest: AutoManifest, image: RgbaImage, net?: Degr
   const degraded = (model: string): ModelChoice => ({ model, degradation: 'degraded', score: estimate.score });
   if (degradedGraphic !== undefined && estimate.score >= manifest.degradedGraphicFrom && isGraphic(image, net)) return degraded(degradedGraphic);
   if (estimate.degradation === 'clean') return { model: manifest.choose.clean, degradation: 'clean', score: estimate.score };
-  return degraded(degradedFlat !== undefined && isFlat(image) ? degradedFlat : manifest.choose.degraded);
+  if (degradedFlat !== undefined && isFlat(image)) return { ...degraded(degradedFlat), ...(manifest.denoiseFlat ? { denoise: manifest.denoiseFlat } : {}) };
+  return degraded(manifest.choose.degraded);
 }

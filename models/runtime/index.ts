@@ -10,4 +10,5 @@ export { MAX_SCALE, planScale, validateScale } from './scale.ts';
 export { loadUpscaler, type UpscaleOptions, type UpscaleProgress, type Upscaler } from './upscaler.ts';
 export { resizeRgba } from './resize.ts';
 export { antiRing } from './anti-ring.ts';
+export { denoise, denoises, type DenoiseSpec } from './denoise.ts';
 export { applyColorFix } from './color-fix.ts';

@@ -109,6 +109,16 @@ function checkLatent(l: LatentSpec | undefined, tile: ModelManifest['tile'] | un
   need(!tile || (tile.size % l.factor === 0 && tile.overlap % l.factor === 0), `${where}: tile.size and tile.overlap must be multiples of latent.factor`);
 }
 
+/** What a `denoise` entry must look like (models/runtime/denoise.ts), for error messages. */
+export const DENOISE_SHAPE = 'must be { level: 0 to 64, radius?: 1 to 8, noiseRatioFrom?: ≥ 0 }';
+
+/** True for a valid `denoise` entry of a `model.json` ({@link DenoiseSpec}). */
+export function isDenoiseSpec(d: unknown): d is DenoiseSpec {
+  if (typeof d !== 'object' || d === null) return false;
+  const { level, radius, noiseRatioFrom } = d as Partial<DenoiseSpec>;
+  return typeof level === 'number' && level >= 0 && level <= 64 && (radius === undefined || (isPositiveInt(radius) && radius <= 8)) && (noiseRatioFrom === undefined || (typeof noiseRatioFrom === 'number' && noiseRatioFrom >= 0));
+}
+
 /** Checks a parsed `model.json` and returns it typed; throws ManifestError naming the first problem. */
 export function parseManifest(json: unknown, where = 'model.json'): ModelManifest {
   need(json && typeof json === 'object', `${where}: not a JSON object`);
@@ -132,7 +142,7 @@ export function parseManifest(json: unknown, where = 'model.json'): ModelManifes
   need(Number.isInteger(t.margin) && t.margin >= 0 && 2 * t.margin < Math.max(t.overlap, 1), `${where}: tile.margin must be under half the overlap`);
   need(COLOR_FIXES.includes(m.colorFix as ColorFix), `${where}: colorFix must be one of ${COLOR_FIXES.join(', ')}`);
   need(m.antiRing === undefined || (typeof m.antiRing === 'number' && m.antiRing >= 0 && m.antiRing <= 1), `${where}: antiRing must be a number from 0 to 1`);
-  need(m.denoise === undefined || (m.denoise && typeof m.denoise.level === 'number' && m.denoise.level >= 0 && m.denoise.level <= 64 && (m.denoise.radius === undefined || (isPositiveInt(m.denoise.radius) && m.denoise.radius <= 8)) && (m.denoise.noiseRatioFrom === undefined || (typeof m.denoise.noiseRatioFrom === 'number' && m.denoise.noiseRatioFrom >= 0))), `${where}: denoise must be { level: 0 to 64, radius?: 1 to 8, noiseRatioFrom?: ≥ 0 }`);
+  need(m.denoise === undefined || isDenoiseSpec(m.denoise), `${where}: denoise ${DENOISE_SHAPE}`);
   need(typeof m.license === 'string', `${where}: license missing`);
   return { description: '', provenance: {}, ...m } as ModelManifest;
 }

@@ -1,6 +1,6 @@
 /** An opened model: its graphs loaded on one device, ready to upscale images at any supported factor. */
 import { antiRing } from './anti-ring.ts';
-import { denoise, denoises } from './denoise.ts';
+import { denoise, denoises, type DenoiseSpec } from './denoise.ts';
 import { throwIfCancelled } from './errors.ts';
 import type { RgbaImage } from './image.ts';
 import type { ColorFix, ModelManifest } from './manifest.ts';
@@ -26,6 +26,8 @@ export interface UpscaleOptions {
   colorFix?: ColorFix;
   /** Anti-ringing strength 0 to 1 instead of the manifest's `antiRing` (models/runtime/anti-ring.ts). */
   antiRing?: number;
+  /** Input smoothing instead of the manifest's `denoise` (models/runtime/denoise.ts); null: none. */
+  denoise?: DenoiseSpec | null;
   /** Tile positions per model run (default 4 when the graph takes a batch). */
   batchSize?: number;
   /** Per-tile TSD models: upscale the alpha channel through the model (`model`, default) or by bicubic resampling. */
@@ -62,7 +64,8 @@ export async function loadUpscaler(
     manifest,
     device: chosen as Device,
     async upscale(original, options) {
-      const image = manifest.denoise && denoises(original, manifest.denoise) ? denoise(original, manifest.denoise) : original;
+      const smoothing = options.denoise === undefined ? manifest.denoise : options.denoise;
+      const image = smoothing && denoises(original, smoothing) ? denoise(original, smoothing) : original;
       const result = await (manifest.kind === 'tsdsr' ? upscaleWithTsdsr : upscaleWith)(manifest, sessions, image, options);
       const strength = options.antiRing ?? manifest.antiRing ?? 0;
       return strength > 0 ? antiRing(image, result, strength) : result;

@@ -60,3 +60,27 @@ export function softPixelsKeepingColor(out: RgbaImage, color: readonly [number, 
   }
   return { soft, wrong };
 }
+
+/** Seeded standard normal draws (Box-Muller on a Park-Miller generator). */
+function gaussians(seed: number): () => number {
+  let s = seed;
+  const uniform = (): number => (s = (s * 16807) % 2147483647) / 2147483647;
+  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+}
+
+/** A grey image from a luma function of (x, y), plus Gaussian noise of `sigma` levels (the same on R, G and B), not rounded away: values are kept in 0..255. */
+export function grey(size: number, luma: (x: number, y: number) => number, sigma = 0, seed = 7): RgbaImage {
+  const normal = gaussians(seed);
+  const data = new Uint8Array(4 * size * size);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const v = Math.max(0, Math.min(255, Math.round(luma(x, y) + sigma * normal())));
+      data.fill(v, 4 * (y * size + x), 4 * (y * size + x) + 3);
+      data[4 * (y * size + x) + 3] = 255;
+    }
+  }
+  return { width: size, height: size, data };
+}
+
+/** A dark diagonal gradient, 40 levels over the image: a wallpaper's backdrop. */
+export const backdrop = (size: number) => (x: number, y: number): number => 40 + (20 * (x + y)) / size;

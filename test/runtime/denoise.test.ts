@@ -121,7 +121,7 @@ describe('denoise', () => {
     expect(denoises(noisy(16, 16, () => 100, 30), spec)).toBe(false); // too small to judge: left alone
   });
 
-  it('is checked in model.json and applied by the upscaler before the model', async () => {
+  it('is checked in model.json and applied by the upscaler before the model, unless the call says otherwise', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'tsdsr-denoise-')), 'toy');
     writeToyTsdsr(dir, { k: 0 });
     const manifest = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as Record<string, unknown>;
@@ -135,8 +135,12 @@ describe('denoise', () => {
     writeFileSync(join(dir, 'model.json'), JSON.stringify({ ...manifest, denoise: spec }));
     const smoothing = await openUpscaler(dir, 'cpu');
     const [withDenoise, ofDenoised, raw] = [await smoothing.upscale(image, { scale: 2 }), await plain.upscale(denoise(image, spec), { scale: 2 }), await plain.upscale(image, { scale: 2 })];
+    // a call's denoise replaces the manifest's: null runs without, a spec with that spec
+    const [off, other] = [await smoothing.upscale(image, { scale: 2, denoise: null }), await plain.upscale(image, { scale: 2, denoise: spec })];
     await Promise.all([plain.dispose(), smoothing.dispose()]);
     expect(withDenoise).toEqual(ofDenoised);
     expect(withDenoise).not.toEqual(raw);
+    expect(off).toEqual(raw);
+    expect(other).toEqual(withDenoise);
   });
 });

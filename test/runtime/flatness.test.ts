@@ -1,33 +1,11 @@
 // Flat images (smooth gradients under noise or JPEG blocks) and the auto model's route for degraded ones.
 import { describe, expect, it } from 'vitest';
-import { chooseModel, chosenModelIds, FLAT_BELOW, flatness, isFlat, parseAutoManifest, type RgbaImage } from '../../models/runtime/index.ts';
+import { chooseModel, chosenModelIds, FLAT_BELOW, flatness, isFlat, parseAutoManifest } from '../../models/runtime/index.ts';
+import { backdrop, grey } from '../helpers/images.ts';
 import { texture } from '../helpers/textures.ts';
 
 const AUTO = { id: 'my-auto', name: 'Mine', kind: 'auto', choose: { clean: 'tsdsr-fast', degraded: 'tsdsr-real' }, license: 'MIT' };
 
-/** Seeded standard normal draws (Box-Muller on a Park-Miller generator). */
-function gaussians(seed: number): () => number {
-  let s = seed;
-  const uniform = (): number => (s = (s * 16807) % 2147483647) / 2147483647;
-  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-}
-
-/** A grey image from a luma function of (x, y), plus Gaussian noise of `sigma` levels (the same on R, G and B), not rounded away: values are kept in 0..255. */
-function grey(size: number, luma: (x: number, y: number) => number, sigma = 0, seed = 7): RgbaImage {
-  const normal = gaussians(seed);
-  const data = new Uint8Array(4 * size * size);
-  for (let y = 0; y < size; y++) {
-    for (let x = 0; x < size; x++) {
-      const v = Math.max(0, Math.min(255, Math.round(luma(x, y) + sigma * normal())));
-      data.fill(v, 4 * (y * size + x), 4 * (y * size + x) + 3);
-      data[4 * (y * size + x) + 3] = 255;
-    }
-  }
-  return { width: size, height: size, data };
-}
-
-/** A dark diagonal gradient, 40 levels over the image: a wallpaper's backdrop. */
-const backdrop = (size: number) => (x: number, y: number): number => 40 + (20 * (x + y)) / size;
 
 describe('flatness', () => {
   it('measures white noise on a constant as the Rayleigh median of the cell means: halved from 2×2 to 4×4 cells', () => {
@@ -111,6 +89,19 @@ describe('chooseModel with a model for degraded flat images', () => {
     // clean, the backdrop runs the clean model; without the key, the degraded one
     expect(chooseModel(manifest, grey(size, backdrop(size)))).toMatchObject({ model: 'tsdsr-fast', degradation: 'clean' });
     expect(chooseModel(parseAutoManifest(AUTO), noisyBackdrop)).toMatchObject({ model: 'tsdsr-real', degradation: 'degraded' });
+  });
+
+  it('passes denoiseFlat with the flat route only, and checks it', () => {
+    const spec = { level: 12, radius: 4, noiseRatioFrom: 1 };
+    const smoothing = parseAutoManifest({ ...AUTO, choose: { ...AUTO.choose, degradedFlat: 'my-fidelity' }, denoiseFlat: spec });
+    const size = 192;
+    const photo = texture(size, size, 5, 0.05);
+    expect(chooseModel(smoothing, grey(size, backdrop(size), 12))).toEqual(expect.objectContaining({ model: 'my-fidelity', denoise: spec }));
+    expect(chooseModel(smoothing, grey(size, (x, y) => photo.data[4 * (y * size + x) + 1]!, 12))).not.toHaveProperty('denoise');
+    expect(chooseModel(smoothing, grey(size, backdrop(size)))).not.toHaveProperty('denoise');
+    expect(chooseModel(manifest, grey(size, backdrop(size), 12))).not.toHaveProperty('denoise'); // not stated: the model's own
+    expect(() => parseAutoManifest({ ...AUTO, choose: { ...AUTO.choose, degradedFlat: 'my-fidelity' }, denoiseFlat: { level: 99 } })).toThrow(/denoiseFlat must be \{ level: 0 to 64/);
+    expect(() => parseAutoManifest({ ...AUTO, denoiseFlat: spec })).toThrow(/denoiseFlat needs choose.degradedFlat/);
   });
 
   it('leaves degraded graphics to the graphics model', () => {

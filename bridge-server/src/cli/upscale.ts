@@ -141,7 +141,7 @@ async function upscaleOne(forImage: ModelForImage, plan: OutputPlan, options: Up
     const image = await nodeRuntime.decodeImage(bytes);
     const { upscaler, choice } = await forImage(image);
     const onProgress: UpscaleOptions['onProgress'] = (p) => bar.update(label, p.tilesDone, p.tilesTotal, p.stage);
-    const result = await upscaler.upscale(image, { ...options, onProgress });
+    const result = await upscaler.upscale(image, { ...options, ...(choice?.denoise ? { denoise: choice.denoise } : {}), onProgress });
     await writeFileAtomic(plan.output, await nodeRuntime.encodeImage(result, encoding)); // an interrupted write leaves no half file
     bar.clear();
     const chose = choice ? ` with ${choice.model} (${choice.degradation}, degradation score ${choice.score.toFixed(2)})` : '';
