@@ -1,4 +1,5 @@
 // REST: health, models, upscale, and every refusal answered with its stable code.
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../bridge-server/src/app.ts';
 import { makePng, pngInfo, tempConfigDir } from './helpers.ts';
@@ -60,6 +61,19 @@ describe('POST /v1/upscale', () => {
     expect(await pngInfo(res.rawPayload)).toMatchObject({ format: 'png', width: 48, height: 28, hasAlpha: true });
   });
 
+  it('returns JPEG (over white, no alpha) or WebP (alpha kept) when format says so, at the quality asked', async () => {
+    const jpeg = await upscale('?model=bicubic&format=jpg&quality=80');
+    expect(jpeg.statusCode).toBe(200);
+    expect(jpeg.headers['content-type']).toBe('image/jpeg');
+    expect(jpeg.headers['x-tsdsr-width']).toBe('48');
+    expect(await sharp(jpeg.rawPayload).metadata()).toMatchObject({ format: 'jpeg', width: 48, height: 28, hasAlpha: false });
+    const webp = await upscale('?model=bicubic&format=webp');
+    expect(webp.headers['content-type']).toBe('image/webp');
+    expect(await sharp(webp.rawPayload).metadata()).toMatchObject({ format: 'webp', width: 48, height: 28, hasAlpha: true });
+    const [low, high] = [await upscale('?model=bicubic&format=jpeg&quality=5'), await upscale('?model=bicubic&format=jpeg&quality=100')];
+    expect(low.rawPayload.byteLength).toBeLessThan(high.rawPayload.byteLength);
+  });
+
   it('produces a fractional scale exactly', async () => {
     const res = await upscale('?scale=2.5', png, { 'content-type': 'application/octet-stream' });
     expect(res.statusCode).toBe(200);
@@ -93,6 +107,9 @@ describe('refusals', () => {
     ['scale not a number', () => upscale('?scale=big'), 400, 'bad_scale'],
     ['tile too small', () => upscale('?tile=2'), 400, 'bad_request'],
     ['unknown query parameter', () => upscale('?scales=2'), 400, 'bad_request'],
+    ['unknown format', () => upscale('?format=gif'), 400, 'bad_request'],
+    ['quality with PNG', () => upscale('?quality=80'), 400, 'bad_request'],
+    ['quality out of range', () => upscale('?format=webp&quality=0'), 400, 'bad_request'],
     ['unknown route', () => app.inject({ url: '/v1/nothing', headers: auth }), 404, 'not_found'],
   ];
   for (const [name, send, status, code] of cases) {

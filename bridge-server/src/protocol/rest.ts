@@ -8,6 +8,10 @@ export const UpscaleQuery = Type.Object({
   scale: Type.Optional(Type.Number()),
   tile: Type.Optional(Type.Integer()),
   colorFix: Type.Optional(ColorFixSchema),
+  /** The result's format (default png); `jpg` is `jpeg`. JPEG has no alpha: transparency is composited over white. */
+  format: Type.Optional(Type.Union([Type.Literal('png'), Type.Literal('jpeg'), Type.Literal('jpg'), Type.Literal('webp')])),
+  /** JPEG and WebP quality, 1 to 100 (default 92); refused with PNG, which is lossless. */
+  quality: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
 }, { additionalProperties: false });
 /** See {@link UpscaleQuery}. */
 export type UpscaleQuery = Static<typeof UpscaleQuery>;

@@ -1,6 +1,7 @@
-/** `POST /v1/upscale`: raw image body in, PNG out, through the same queue as WebSocket jobs. */
+/** `POST /v1/upscale`: raw image body in, PNG (or JPEG, WebP: `format`) out, through the same queue as WebSocket jobs. */
 import type { FastifyPluginAsync } from 'fastify';
 import { OWNER } from '../auth/users.ts';
+import { BridgeError } from '../errors.ts';
 import { checkRateLimit } from '../plugins/security.ts';
 import { DEFAULT_SCALE, UpscaleQuery, type ModelChoice } from '../protocol/index.ts';
 
@@ -23,7 +24,9 @@ export const upscaleRoutes: FastifyPluginAsync = async (app) => {
     bodyLimit: maxBodyBytes,
     schema: { querystring: UpscaleQuery },
   }, async (request, reply) => {
-    const { model = app.registry.defaultModel, scale = DEFAULT_SCALE, tile, colorFix } = request.query;
+    const { model = app.registry.defaultModel, scale = DEFAULT_SCALE, tile, colorFix, quality } = request.query;
+    const format = request.query.format === 'jpg' ? 'jpeg' : (request.query.format ?? 'png');
+    if (quality !== undefined && format === 'png') throw new BridgeError('bad_request', 'quality applies to format=jpeg or format=webp; PNG is lossless');
     // Fairness and the per-client cap: per named user; the owner (pairing token) per address, as in the one-person setup.
     const clientId = request.user === OWNER ? `rest:${request.ip}` : `user:${request.user}`;
     checkRateLimit(app.rateLimit, request.user);
@@ -37,10 +40,14 @@ export const upscaleRoutes: FastifyPluginAsync = async (app) => {
     if (reply.raw.closed) cancelIfGone();
     try {
       const output = await result;
+      // the job gives PNG (what the WebSocket and the team queue carry); other formats are re-encoded from it here
+      const bytes = format === 'png'
+        ? output.png
+        : await app.runtime.encodeImage(await app.runtime.decodeImage(output.png, { maxInputPixels: output.width * output.height }), { format, ...(quality === undefined ? {} : { quality }) });
       return await reply
-        .type('image/png')
+        .type(`image/${format}`)
         .headers({ 'x-tsdsr-width': String(output.width), 'x-tsdsr-height': String(output.height), 'x-tsdsr-model': output.model, ...choiceHeaders(output.choice) })
-        .send(Buffer.from(output.png.buffer, output.png.byteOffset, output.png.byteLength));
+        .send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     } finally {
       reply.raw.off('close', cancelIfGone);
     }
