@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chooseModel, type AutoManifest, type DeviceChoice, type RgbaImage, type UpscaleOptions } from '../models/runtime/index.ts';
+import { chooseModel, choiceOptions, type AutoManifest, type DeviceChoice, type RgbaImage, type UpscaleOptions } from '../models/runtime/index.ts';
 import { openUpscaler } from '../models/runtime/node.ts';
 
 /** The auto model's upscale, the device its models run on, and how often each was chosen. */
@@ -36,7 +36,7 @@ export function openAutoUpscaler(manifest: AutoManifest, root: string, device: D
     upscale: async (image, options) => {
       const choice = chooseModel(manifest, image);
       counts.set(choice.model, (counts.get(choice.model) ?? 0) + 1);
-      return (await open(choice.model)).upscale(image, { ...options, ...(choice.denoise ? { denoise: choice.denoise } : {}) });
+      return (await open(choice.model)).upscale(image, { ...options, ...choiceOptions(choice) });
     },
     dispose: async () => {
       for (const up of opened.values()) await up.dispose();

@@ -1,5 +1,5 @@
 /** One upscale job as a serialisable description, and the function that runs it: the same code in the bridge and in `tsdsr worker`. */
-import type { ColorFix, DeviceChoice, ModelChoice, Upscaler } from '../../models/runtime/index.ts';
+import { choiceOptions, type ColorFix, type DeviceChoice, type ModelChoice, type Upscaler } from '../../models/runtime/index.ts';
 import { BridgeError } from './errors.ts';
 import type { ModelRegistry } from './registry.ts';
 import type { BridgeRuntime } from './runtime.ts';
@@ -78,8 +78,7 @@ export function upscaleExecutor(deps: UpscaleExecutorDeps): UpscaleExecutor {
     upscaler ??= await open(choice?.model ?? request.model);
     signal.throwIfAborted();
     // the route's input smoothing runs with the model; the result reports the model, verdict and score
-    const denoise = choice?.denoise;
-    const output = await upscaler.upscale(image, { scale: request.scale, tileSize: request.tile, colorFix: request.colorFix, ...(denoise ? { denoise } : {}), signal, onProgress });
+    const output = await upscaler.upscale(image, { scale: request.scale, tileSize: request.tile, colorFix: request.colorFix, ...choiceOptions(choice), signal, onProgress });
     const png = await runtime.encodePng(output);
     return { png, width: output.width, height: output.height, model: request.model, scale: request.scale, ...(choice ? { choice: { model: choice.model, degradation: choice.degradation, score: choice.score } } : {}) };
   };

@@ -52,6 +52,11 @@ export interface ModelChoice {
   denoise?: DenoiseSpec;
 }
 
+/** The upscale options a choice adds to a call of the chosen model (its route's input smoothing, if any). */
+export function choiceOptions(choice: ModelChoice | undefined): { denoise?: DenoiseSpec } {
+  return choice?.denoise ? { denoise: choice.denoise } : {};
+}
+
 const MODEL_ID = /^[a-z0-9][a-z0-9._-]*$/;
 
 /** The keys `choose` takes; the first two are required. */

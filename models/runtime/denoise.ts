@@ -30,9 +30,11 @@ export function denoises(image: RgbaImage, spec: DenoiseSpec): boolean {
   return f !== null && f.coarse > 0 && f.fine / f.coarse >= spec.noiseRatioFrom;
 }
 
-/** Box means over a (2r + 1)² window clipped at the borders, of `w` × `h` values; `out` may not alias `src`. */
-function boxMean(src: Float64Array, w: number, h: number, r: number, out: Float64Array): void {
-  const sat = new Float64Array((w + 1) * (h + 1));
+/**
+ * Box means over a (2r + 1)² window clipped at the borders, of `w` × `h` values; `out` may not alias `src`. `sat` is
+ * scratch space for the summed-area table, (w + 1) × (h + 1) values whose first row and column stay 0.
+ */
+function boxMean(src: Float64Array, w: number, h: number, r: number, out: Float64Array, sat: Float64Array): void {
   for (let y = 0; y < h; y++) {
     let row = 0;
     for (let x = 0; x < w; x++) {
@@ -61,12 +63,14 @@ export function denoise(image: RgbaImage, spec: DenoiseSpec): RgbaImage {
   const n = w * h;
   const eps = level * level;
   // every statistic is weighted by alpha, so transparent pixels (whatever colour they hold) count for nothing
+  const sat = new Float64Array((w + 1) * (h + 1));
+  const box = (src: Float64Array, out: Float64Array): void => boxMean(src, w, h, radius, out, sat);
   const alpha = new Float64Array(n);
   for (let i = 0; i < n; i++) alpha[i] = data[i * 4 + 3]! / 255;
   const mass = new Float64Array(n); // each window's mean alpha
-  boxMean(alpha, w, h, radius, mass);
+  box(alpha, mass);
   const windowMass = new Float64Array(n); // the mean, over the windows holding a pixel, of their alpha mass
-  boxMean(mass, w, h, radius, windowMass);
+  box(mass, windowMass);
   const out = data.slice();
   const aI = new Float64Array(n), aII = new Float64Array(n);
   const meanI = new Float64Array(n), meanII = new Float64Array(n);
@@ -78,8 +82,8 @@ export function denoise(image: RgbaImage, spec: DenoiseSpec): RgbaImage {
       aI[i] = alpha[i]! * v;
       aII[i] = alpha[i]! * v * v;
     }
-    boxMean(aI, w, h, radius, meanI);
-    boxMean(aII, w, h, radius, meanII);
+    box(aI, meanI);
+    box(aII, meanII);
     for (let i = 0; i < n; i++) {
       const m = mass[i]!;
       if (m === 0) {
@@ -94,8 +98,8 @@ export function denoise(image: RgbaImage, spec: DenoiseSpec): RgbaImage {
       ka[i] = m * k;
       kb[i] = m * (mean - k * mean);
     }
-    boxMean(ka, w, h, radius, meanA);
-    boxMean(kb, w, h, radius, meanB);
+    box(ka, meanA);
+    box(kb, meanB);
     for (let i = 0; i < n; i++) {
       if (alpha[i] === 0) continue;
       const wm = windowMass[i]!;

@@ -2,7 +2,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename, relative } from 'node:path';
 import { writeFileAtomic } from '../../../models/io/index.ts';
-import { hasTransparency, type DeviceChoice, type ModelChoice, type RgbaImage, type Upscaler, type UpscaleOptions } from '../../../models/runtime/index.ts';
+import { choiceOptions, hasTransparency, type DeviceChoice, type ModelChoice, type RgbaImage, type Upscaler, type UpscaleOptions } from '../../../models/runtime/index.ts';
 import { DEFAULT_OUTPUT_QUALITY, type EncodeOptions } from '../../../models/runtime/codec-node.ts';
 import { toBridgeError } from '../errors.ts';
 import { configDir, modelRoots } from '../paths.ts';
@@ -141,7 +141,7 @@ async function upscaleOne(forImage: ModelForImage, plan: OutputPlan, options: Up
     const image = await nodeRuntime.decodeImage(bytes);
     const { upscaler, choice } = await forImage(image);
     const onProgress: UpscaleOptions['onProgress'] = (p) => bar.update(label, p.tilesDone, p.tilesTotal, p.stage);
-    const result = await upscaler.upscale(image, { ...options, ...(choice?.denoise ? { denoise: choice.denoise } : {}), onProgress });
+    const result = await upscaler.upscale(image, { ...options, ...choiceOptions(choice), onProgress });
     await writeFileAtomic(plan.output, await nodeRuntime.encodeImage(result, encoding)); // an interrupted write leaves no half file
     bar.clear();
     const chose = choice ? ` with ${choice.model} (${choice.degradation}, degradation score ${choice.score.toFixed(2)})` : '';
