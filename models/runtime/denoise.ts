@@ -9,11 +9,14 @@
 import { flatness } from './flatness.ts';
 import type { RgbaImage } from './image.ts';
 
+/** The window radius of a spec that states none: 5 × 5 input pixels. */
+export const DEFAULT_DENOISE_RADIUS = 2;
+
 /** Settings of the input smoothing (a model's `denoise` in model.json). */
 export interface DenoiseSpec {
   /** ε's square root in 8-bit levels: variation under about this is smoothed, over it kept. */
   level: number;
-  /** Window radius in input pixels (default 2: 5 × 5). */
+  /** Window radius in input pixels (default {@link DEFAULT_DENOISE_RADIUS}). */
   radius?: number;
   /**
    * Smooth only images whose noise ratio, the median fine gradient over the median coarse one ({@link flatness}), is at
@@ -55,7 +58,7 @@ function boxMean(src: Float64Array, w: number, h: number, r: number, out: Float6
 /** `image` with each colour channel self-guided filtered (module comment); `level` 0 returns `image` itself. */
 export function denoise(image: RgbaImage, spec: DenoiseSpec): RgbaImage {
   const { level } = spec;
-  const radius = spec.radius ?? 2;
+  const radius = spec.radius ?? DEFAULT_DENOISE_RADIUS;
   if (!(level >= 0 && Number.isFinite(level))) throw new RangeError(`denoise level must be a finite number ≥ 0, got ${level}`);
   if (!(Number.isInteger(radius) && radius >= 1)) throw new RangeError(`denoise radius must be a positive integer, got ${radius}`);
   if (level === 0) return image;

@@ -1,6 +1,6 @@
 /** An opened model: its graphs loaded on one device, ready to upscale images at any supported factor. */
 import { antiRing } from './anti-ring.ts';
-import { denoise, denoises, type DenoiseSpec } from './denoise.ts';
+import { DEFAULT_DENOISE_RADIUS, denoise, denoises, type DenoiseSpec } from './denoise.ts';
 import { throwIfCancelled } from './errors.ts';
 import type { RgbaImage } from './image.ts';
 import type { ColorFix, ModelManifest } from './manifest.ts';
@@ -36,6 +36,23 @@ export interface UpscaleOptions {
   onProgress?: (progress: UpscaleProgress) => void;
 }
 
+/** The input smoothing one upscale runs on one image: the level and window radius it filters with. */
+export interface InputSmoothing {
+  level: number;
+  radius: number;
+}
+
+/**
+ * The input smoothing an upscale with `options` runs on `image`: the call's `denoise` (null: none) else the manifest's,
+ * when its gate ({@link denoises}) passes; null when the image goes to the model as it is. Passed back as the call's
+ * `denoise`, it runs as it is, without the gate looking at the image again.
+ */
+export function inputSmoothing(manifest: ModelManifest, image: RgbaImage, options: Pick<UpscaleOptions, 'denoise'>): InputSmoothing | null {
+  const spec = options.denoise === undefined ? manifest.denoise : options.denoise;
+  if (!spec || !denoises(image, spec)) return null;
+  return { level: spec.level, radius: spec.radius ?? DEFAULT_DENOISE_RADIUS };
+}
+
 /** A model ready to run. */
 export interface Upscaler {
   readonly manifest: ModelManifest;
@@ -64,8 +81,8 @@ export async function loadUpscaler(
     manifest,
     device: chosen as Device,
     async upscale(original, options) {
-      const smoothing = options.denoise === undefined ? manifest.denoise : options.denoise;
-      const image = smoothing && denoises(original, smoothing) ? denoise(original, smoothing) : original;
+      const smoothing = inputSmoothing(manifest, original, options);
+      const image = smoothing ? denoise(original, smoothing) : original;
       const result = await (manifest.kind === 'tsdsr' ? upscaleWithTsdsr : upscaleWith)(manifest, sessions, image, options);
       const strength = options.antiRing ?? manifest.antiRing ?? 0;
       return strength > 0 ? antiRing(image, result, strength) : result;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { denoise, denoises } from '../../models/runtime/denoise.ts';
-import type { RgbaImage } from '../../models/runtime/index.ts';
+import { inputSmoothing, type RgbaImage } from '../../models/runtime/index.ts';
 import { parseManifest } from '../../models/runtime/manifest.ts';
 import { openUpscaler } from '../../models/runtime/node.ts';
 import { patternImage } from '../helpers/images.ts';
@@ -142,5 +142,45 @@ describe('denoise', () => {
     expect(withDenoise).not.toEqual(raw);
     expect(off).toEqual(raw);
     expect(other).toEqual(withDenoise);
+  });
+});
+
+describe('inputSmoothing', () => {
+  const grain = noisy(64, 64, (x) => 80 + x / 8, 12); // noise over a gentle ramp: the gate smooths it
+  const ramp = noisy(64, 64, (x, y) => 2 * x + y, 0); // a clean ramp: the gate leaves it
+  const gate = { level: 12, radius: 4, noiseRatioFrom: 1 };
+  /** A toy model directory, with `denoise` in its model.json when given. */
+  function toyModel(denoise?: object): string {
+    const dir = join(mkdtempSync(join(tmpdir(), 'tsdsr-smoothing-')), 'toy');
+    writeToyTsdsr(dir, { k: 0 });
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(dir, 'model.json'), JSON.stringify({ ...json, ...(denoise ? { denoise } : {}) }));
+    return dir;
+  }
+  const manifestOf = (dir: string) => parseManifest(JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')));
+
+  it("is the call's denoise, else the model's, as level and radius; null when off or when the gate says no", () => {
+    const [gated, plain] = [manifestOf(toyModel(gate)), manifestOf(toyModel())];
+    expect(inputSmoothing(gated, grain, {})).toEqual({ level: 12, radius: 4 });
+    expect(inputSmoothing(gated, ramp, {})).toBeNull(); // the model's gate
+    expect(inputSmoothing(gated, grain, { denoise: null })).toBeNull(); // the call turns it off
+    expect(inputSmoothing(gated, ramp, { denoise: { level: 6 } })).toEqual({ level: 6, radius: 2 }); // the call's, ungated, default radius
+    expect(inputSmoothing(plain, grain, {})).toBeNull();
+    expect(inputSmoothing(plain, grain, { denoise: { level: 8, radius: 3, noiseRatioFrom: 1 } })).toEqual({ level: 8, radius: 3 });
+    expect(inputSmoothing(plain, ramp, { denoise: { level: 8, radius: 3, noiseRatioFrom: 1 } })).toBeNull(); // the call's own gate
+    expect(inputSmoothing(plain, grain, { denoise: { level: 0 } })).toBeNull();
+  });
+
+  it("is what the upscaler runs, and passed back as the call's denoise runs as it is (no second gate)", async () => {
+    const upscaler = await openUpscaler(toyModel(gate), 'cpu');
+    const differing = (a: RgbaImage, b: RgbaImage): number => a.data.reduce((n, v, i) => n + (v === b.data[i] ? 0 : 1), Math.abs(a.data.length - b.data.length));
+    const smoothing = inputSmoothing(upscaler.manifest, grain, {})!;
+    const [own, given, unsmoothed] = [await upscaler.upscale(grain, { scale: 2 }), await upscaler.upscale(grain, { scale: 2, denoise: smoothing }), await upscaler.upscale(grain, { scale: 2, denoise: null })];
+    expect(differing(given, own)).toBe(0);
+    expect(differing(own, unsmoothed)).toBeGreaterThan(1000);
+    // the ramp fails the model's gate, but the decided smoothing has no gate of its own: it runs
+    const [rampOwn, rampGiven] = [await upscaler.upscale(ramp, { scale: 2 }), await upscaler.upscale(ramp, { scale: 2, denoise: { level: 12, radius: 4 } })];
+    await upscaler.dispose();
+    expect(differing(rampGiven, rampOwn)).toBeGreaterThan(0);
   });
 });
