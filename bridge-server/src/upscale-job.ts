@@ -1,5 +1,5 @@
 /** One upscale job as a serialisable description, and the function that runs it: the same code in the bridge and in `tsdsr worker`. */
-import { choiceOptions, type ColorFix, type DeviceChoice, type ModelChoice, type Upscaler } from '../../models/runtime/index.ts';
+import { choiceOptions, inputSmoothing, type ColorFix, type DeviceChoice, type InputSmoothing, type ModelChoice, type Upscaler } from '../../models/runtime/index.ts';
 import { BridgeError } from './errors.ts';
 import type { ModelRegistry } from './registry.ts';
 import type { BridgeRuntime } from './runtime.ts';
@@ -13,7 +13,10 @@ export interface UpscaleRequest {
   bytes: Uint8Array;
 }
 
-/** A finished job: the PNG and its size; `choice` when the model was an `auto` model (which model ran, and why). */
+/**
+ * A finished job: the PNG and its size; `choice` when the model was an `auto` model (which model ran, and why);
+ * `smoothing` when the input was smoothed before the model ran (any model).
+ */
 export interface UpscaleResult {
   png: Uint8Array;
   width: number;
@@ -21,6 +24,7 @@ export interface UpscaleResult {
   model: string;
   scale: number;
   choice?: ModelChoice;
+  smoothing?: InputSmoothing;
 }
 
 /** Progress of a running job, as the runtime reports it. */
@@ -77,9 +81,14 @@ export function upscaleExecutor(deps: UpscaleExecutorDeps): UpscaleExecutor {
     const choice = auto ? registry.choose(request.model, image) : undefined;
     upscaler ??= await open(choice?.model ?? request.model);
     signal.throwIfAborted();
-    // the route's input smoothing runs with the model; the result reports the model, verdict and score
-    const output = await upscaler.upscale(image, { scale: request.scale, tileSize: request.tile, colorFix: request.colorFix, ...choiceOptions(choice), signal, onProgress });
+    // decided once here (the model's gate reads the whole image) and passed on as the call's own, so the result says what ran
+    const smoothing = inputSmoothing(upscaler.manifest, image, choiceOptions(choice));
+    const output = await upscaler.upscale(image, { scale: request.scale, tileSize: request.tile, colorFix: request.colorFix, denoise: smoothing, signal, onProgress });
     const png = await runtime.encodePng(output);
-    return { png, width: output.width, height: output.height, model: request.model, scale: request.scale, ...(choice ? { choice: { model: choice.model, degradation: choice.degradation, score: choice.score } } : {}) };
+    return {
+      png, width: output.width, height: output.height, model: request.model, scale: request.scale,
+      ...(choice ? { choice: { model: choice.model, degradation: choice.degradation, score: choice.score } } : {}),
+      ...(smoothing ? { smoothing } : {}),
+    };
   };
 }

@@ -1,5 +1,5 @@
 // An auto model's `denoiseFlat`: the bridge runs the flat route's model on the smoothed input, and reports the choice
-// as before (model, verdict, score; nothing else).
+// (model, verdict, score) and the smoothing.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,6 +62,8 @@ describe('denoiseFlat through the bridge', () => {
         expect(res.headers['x-tsdsr-chosen-model']).toBe('toy-flat');
         expect(res.headers['x-tsdsr-degradation']).toBe('degraded');
       }
+      expect(plain.headers['x-tsdsr-input-smoothing']).toBeUndefined(); // toy-flat has no smoothing of its own
+      expect(smooth.headers['x-tsdsr-input-smoothing']).toBe('level=12, radius=4');
       const flat = await openUpscaler(join(root, 'toy-flat'), 'cpu');
       const [ofImage, ofSmoothed] = [await flat.upscale(image, { scale: 2 }), await flat.upscale(denoise(image, SPEC), { scale: 2 })];
       await flat.dispose();

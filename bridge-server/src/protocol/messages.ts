@@ -80,9 +80,18 @@ export const ModelChoice = Type.Object({
 /** See {@link ModelChoice}. */
 export type ModelChoice = Static<typeof ModelChoice>;
 
+/** The input smoothing that ran before the model (models/runtime/denoise.ts): its level and window radius. */
+export const InputSmoothing = Type.Object({
+  level: Type.Number({ exclusiveMinimum: 0 }),
+  radius: Type.Integer({ minimum: 1 }),
+}, strict);
+/** See {@link InputSmoothing}. */
+export type InputSmoothing = Static<typeof InputSmoothing>;
+
 /**
  * Server → client: the job finished; the next frame on this socket is the PNG, as one binary frame. `model` is the
- * model the job named; `choice` is present when that was an `auto` model.
+ * model the job named; `choice` is present when that was an `auto` model; `smoothing` when the input was smoothed
+ * before the model ran.
  */
 export const ResultMessage = Type.Object({
   type: Type.Literal('result'),
@@ -92,6 +101,7 @@ export const ResultMessage = Type.Object({
   model: ModelId,
   scale: Type.Number(),
   choice: Type.Optional(ModelChoice),
+  smoothing: Type.Optional(InputSmoothing),
 });
 /** See {@link ResultMessage}. */
 export type ResultMessage = Static<typeof ResultMessage>;

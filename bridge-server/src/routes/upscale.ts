@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { OWNER } from '../auth/users.ts';
 import { BridgeError } from '../errors.ts';
 import { checkRateLimit } from '../plugins/security.ts';
-import { DEFAULT_SCALE, UpscaleQuery, type ModelChoice } from '../protocol/index.ts';
+import { DEFAULT_SCALE, UpscaleQuery, type InputSmoothing, type ModelChoice } from '../protocol/index.ts';
 
 /** Image content types the route accepts as its body. */
 export const IMAGE_CONTENT_TYPES = Object.freeze(['image/png', 'image/jpeg', 'image/webp', 'application/octet-stream']);
@@ -12,6 +12,11 @@ export const IMAGE_CONTENT_TYPES = Object.freeze(['image/png', 'image/jpeg', 'im
 function choiceHeaders(choice: ModelChoice | undefined): Record<string, string> {
   if (!choice) return {};
   return { 'x-tsdsr-chosen-model': choice.model, 'x-tsdsr-degradation': choice.degradation, 'x-tsdsr-degradation-score': choice.score.toFixed(3) };
+}
+
+/** The header saying the input was smoothed before the model ran, e.g. `level=12, radius=4` (none when it was not). */
+function smoothingHeaders(smoothing: InputSmoothing | undefined): Record<string, string> {
+  return smoothing ? { 'x-tsdsr-input-smoothing': `level=${smoothing.level}, radius=${smoothing.radius}` } : {};
 }
 
 /** The REST upscale route (registered in its own context so only it parses raw image bodies). */
@@ -46,7 +51,7 @@ export const upscaleRoutes: FastifyPluginAsync = async (app) => {
         : await app.runtime.encodeImage(await app.runtime.decodeImage(output.png, { maxInputPixels: output.width * output.height }), { format, ...(quality === undefined ? {} : { quality }) });
       return await reply
         .type(`image/${format}`)
-        .headers({ 'x-tsdsr-width': String(output.width), 'x-tsdsr-height': String(output.height), 'x-tsdsr-model': output.model, ...choiceHeaders(output.choice) })
+        .headers({ 'x-tsdsr-width': String(output.width), 'x-tsdsr-height': String(output.height), 'x-tsdsr-model': output.model, ...choiceHeaders(output.choice), ...smoothingHeaders(output.smoothing) })
         .send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     } finally {
       reply.raw.off('close', cancelIfGone);

@@ -198,8 +198,8 @@ export class ClientSession {
   }
 
   #sendResult(id: string, output: UpscaleResult): void {
-    const { width, height, model, scale, png, choice } = output;
-    this.#send({ type: 'result', id, width, height, model, scale, ...(choice ? { choice } : {}) });
+    const { width, height, model, scale, png, choice, smoothing } = output;
+    this.#send({ type: 'result', id, width, height, model, scale, ...(choice ? { choice } : {}), ...(smoothing ? { smoothing } : {}) });
     if (!this.#closed) this.socket.send(png, { binary: true });
   }
 

@@ -1,5 +1,5 @@
 /** What a job carries in BullMQ (its image and result bytes sit beside it under their own keys) and what it returns. */
-import type { ColorFix, ModelChoice } from '../../../../models/runtime/index.ts';
+import type { ColorFix, InputSmoothing, ModelChoice } from '../../../../models/runtime/index.ts';
 
 /** A job's data: who submitted it and what to do (plain JSON). */
 export interface UpscaleJobData {
@@ -20,4 +20,5 @@ export interface UpscaleJobReturn {
   model: string;
   scale: number;
   choice?: ModelChoice;
+  smoothing?: InputSmoothing;
 }
