@@ -2,7 +2,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename, relative } from 'node:path';
 import { writeFileAtomic } from '../../../models/io/index.ts';
-import { choiceOptions, hasTransparency, type DeviceChoice, type ModelChoice, type RgbaImage, type Upscaler, type UpscaleOptions } from '../../../models/runtime/index.ts';
+import { choiceOptions, hasTransparency, inputSmoothing, type DeviceChoice, type ModelChoice, type RgbaImage, type Upscaler, type UpscaleOptions } from '../../../models/runtime/index.ts';
 import { DEFAULT_OUTPUT_QUALITY, type EncodeOptions } from '../../../models/runtime/codec-node.ts';
 import { toBridgeError } from '../errors.ts';
 import { configDir, modelRoots } from '../paths.ts';
@@ -141,12 +141,15 @@ async function upscaleOne(forImage: ModelForImage, plan: OutputPlan, options: Up
     const image = await nodeRuntime.decodeImage(bytes);
     const { upscaler, choice } = await forImage(image);
     const onProgress: UpscaleOptions['onProgress'] = (p) => bar.update(label, p.tilesDone, p.tilesTotal, p.stage);
-    const result = await upscaler.upscale(image, { ...options, ...choiceOptions(choice), onProgress });
+    // the input smoothing, decided once so the line can say it, runs as the call's own (the gate does not look again)
+    const smoothing = inputSmoothing(upscaler.manifest, image, { ...options, ...choiceOptions(choice) });
+    const result = await upscaler.upscale(image, { ...options, denoise: smoothing, onProgress });
     await writeFileAtomic(plan.output, await nodeRuntime.encodeImage(result, encoding)); // an interrupted write leaves no half file
     bar.clear();
     const chose = choice ? ` with ${choice.model} (${choice.degradation}, degradation score ${choice.score.toFixed(2)})` : '';
+    const smoothed = smoothing ? `; smoothed the input (level ${smoothing.level}, radius ${smoothing.radius})` : '';
     const flattened = encoding.format === 'jpeg' && hasTransparency(result) ? '; JPEG has no transparency: composited over white' : '';
-    io.err(`${label}: ${image.width}x${image.height} -> ${result.width}x${result.height}${chose}${flattened}`);
+    io.err(`${label}: ${image.width}x${image.height} -> ${result.width}x${result.height}${chose}${smoothed}${flattened}`);
     io.out(plan.output);
     return { model: upscaler.manifest.id, device: upscaler.device };
   } catch (err) {
