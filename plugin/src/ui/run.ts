@@ -151,7 +151,8 @@ export class RunController {
     const run = this.store.state.run;
     if (!job || !run) return;
     if (job.cancelRequested) return this.#settle(job.layerId, { status: 'cancelled', detail: 'Cancelled' });
-    this.#setRow(job.layerId, { status: 'placing', tilesDone: 1, tilesTotal: 1, detail: `${result.width}×${result.height} px`, ...(result.choice ? { choice: result.choice } : {}) });
+    const reported = { ...(result.choice ? { choice: result.choice } : {}), ...(result.smoothing ? { smoothing: result.smoothing } : {}) };
+    this.#setRow(job.layerId, { status: 'placing', tilesDone: 1, tilesTotal: 1, detail: `${result.width}×${result.height} px`, ...reported });
     this.pump();
     try {
       const fitted = await fitForFigma(png, result.width, result.height, this.store.state.settings.oversize);

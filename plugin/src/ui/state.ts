@@ -1,5 +1,5 @@
 /** The UI's state in one object, and a tiny store that tells views when it changes. */
-import type { ModelChoice, ModelInfo } from '../../../bridge-server/src/protocol/index.ts';
+import type { InputSmoothing, ModelChoice, ModelInfo } from '../../../bridge-server/src/protocol/index.ts';
 import type { SelectionSummary, SkippedLayer } from '../messages.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../settings.ts';
 import type { EngineDevice } from './engine/protocol.ts';
@@ -46,6 +46,8 @@ export interface LayerRow {
   detail?: string;
   /** Which model an `auto` model ran on this layer, and why (from the bridge's result). */
   choice?: ModelChoice;
+  /** The smoothing the input got before the model ran, when it got any (from the bridge's result). */
+  smoothing?: InputSmoothing;
   /** A note that does not stop the layer, e.g. shrunk to fit Figma's limit. */
   warning?: string;
   thumbUrl?: string;

@@ -78,6 +78,7 @@ function runRow(row: LayerRow, scale: number): RowData {
   let meta = `${STATUS_TEXT[row.status]} · ${size(row.widthPx, row.heightPx)} → ${target} px`;
   if (row.status === 'running' && row.tilesTotal > 1) meta = `Upscaling · tile ${row.tilesDone} of ${row.tilesTotal}`;
   if (row.choice) meta += ` · ${choiceText(row.choice)}`;
+  if (row.smoothing) meta += ' · input smoothed';
   if (row.status === 'failed' || row.status === 'cancelled') meta = row.detail ?? STATUS_TEXT[row.status];
   const tone = row.status === 'failed' ? 'error' : row.status === 'cancelled' ? 'muted' : row.status === 'done' ? 'done' : 'plain';
   const active = !isSettled(row.status);
