@@ -8,6 +8,7 @@ import { upscaleCommand } from '../../bridge-server/src/cli/upscale.ts';
 import type { CliIO } from '../../bridge-server/src/cli/io.ts';
 import { ZOO_DIR } from '../../bridge-server/src/paths.ts';
 import { tempConfigDir } from '../bridge/helpers.ts';
+import { linesIO } from '../helpers/cli-io.ts';
 import { texture } from '../helpers/textures.ts';
 
 let dir: string;
@@ -26,11 +27,6 @@ beforeAll(async () => {
   await writeFile(join(dir, 'in.png'), await sharp(Buffer.from(image.data), { raw: { width: 24, height: 16, channels: 4 } }).png().toBuffer());
 });
 afterAll(() => cleanup());
-
-function testIO(): CliIO & { lines: string[] } {
-  const lines: string[] = [];
-  return { lines, out: () => {}, err: (line) => void lines.push(line), stderr: { write: () => true }, env: { ...process.env, TSDSR_CONFIG_DIR: dir } };
-}
 
 /** Upscales in.png 2× with the model of id `bicubic`; true when every output pixel repeats its input pixel (nearest). */
 async function runsNearest(io: CliIO, extra: string[], out: string): Promise<boolean> {
@@ -51,18 +47,18 @@ async function runsNearest(io: CliIO, extra: string[], out: string): Promise<boo
 
 describe('a model id given twice', () => {
   it('runs the shipped model when nothing else has its id', async () => {
-    expect(await runsNearest(testIO(), [], 'shipped')).toBe(false);
+    expect(await runsNearest(linesIO(dir), [], 'shipped')).toBe(false);
   });
 
   it('runs the --models folder over the shipped model of the same id, and says which it skipped', async () => {
     await nearestAsBicubic(join(dir, 'mine'));
-    const io = testIO();
+    const io = linesIO(dir);
     expect(await runsNearest(io, ['--models', join(dir, 'mine')], 'given')).toBe(true);
     expect(io.lines.some((l) => l.includes(join(ZOO_DIR, 'bicubic')) && l.includes('already provided by') && l.includes(join(dir, 'mine')))).toBe(true);
   });
 
   it("runs the user's models folder over the shipped model of the same id", async () => {
     await nearestAsBicubic(join(dir, 'models', 'bicubic'));
-    expect(await runsNearest(testIO(), [], 'user')).toBe(true);
+    expect(await runsNearest(linesIO(dir), [], 'user')).toBe(true);
   });
 });

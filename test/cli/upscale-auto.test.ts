@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upscaleCommand } from '../../bridge-server/src/cli/upscale.ts';
-import type { CliIO } from '../../bridge-server/src/cli/io.ts';
 import type { RgbaImage } from '../../models/runtime/index.ts';
 import { tempConfigDir } from '../bridge/helpers.ts';
+import { linesIO } from '../helpers/cli-io.ts';
 import { texture } from '../helpers/textures.ts';
 
 let dir: string;
@@ -43,14 +43,9 @@ beforeAll(async () => {
 });
 afterAll(() => cleanup());
 
-function testIO(): CliIO & { lines: string[] } {
-  const lines: string[] = [];
-  return { lines, out: () => {}, err: (line) => void lines.push(line), stderr: { write: () => true }, env: { ...process.env, TSDSR_CONFIG_DIR: dir } };
-}
-
 describe('tsdsr upscale --model tsdsr-auto', () => {
   it('prints the model it chose for each image and a summary of all', async () => {
-    const io = testIO();
+    const io = linesIO(dir);
     const code = await upscaleCommand([join(dir, 'clean.png'), join(dir, 'noisy.png'), join(dir, 'noisy-icon.png'), join(dir, 'noisy-text.png'), '-o', join(dir, 'out'), '--model', 'tsdsr-auto', '--scale', '2', '--device', 'cpu'], io);
     expect(code).toBe(0);
     expect(io.lines.find((l) => l.includes('clean.png'))).toMatch(/40x40 -> 80x80 with tsdsr-fast \(clean, degradation score 0\.\d\d\)/);

@@ -3,10 +3,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIO } from '../../bridge-server/src/cli/io.ts';
 import { upscaleCommand } from '../../bridge-server/src/cli/upscale.ts';
 import { nodeRuntime } from '../../bridge-server/src/runtime.ts';
 import { tempConfigDir } from '../bridge/helpers.ts';
+import { linesIO } from '../helpers/cli-io.ts';
 import { backdrop, grey } from '../helpers/images.ts';
 import { writeToyTsdsr } from '../helpers/toy-tsdsr.ts';
 
@@ -24,14 +24,9 @@ beforeAll(async () => {
 });
 afterAll(() => cleanup());
 
-function testIO(): CliIO & { lines: string[] } {
-  const lines: string[] = [];
-  return { lines, out: () => {}, err: (line) => void lines.push(line), stderr: { write: () => true }, env: { ...process.env, TSDSR_CONFIG_DIR: dir } };
-}
-
 describe('tsdsr upscale with a model that smooths its input', () => {
   it('says on the line of each image whose input it smoothed, and with which settings', async () => {
-    const io = testIO();
+    const io = linesIO(dir);
     const code = await upscaleCommand([join(dir, 'noisy.png'), join(dir, 'clean.png'), '-o', join(dir, 'out'), '--model', 'toy-smooth', '--models', join(dir, 'models'), '--scale', '2', '--device', 'cpu'], io);
     expect(code).toBe(0);
     expect(io.lines.find((l) => l.includes('noisy.png'))).toMatch(/: 64x64 -> 128x128; smoothed the input \(level 12, radius 4\)$/);
