@@ -1,6 +1,7 @@
 // Training further from an exported model (--from-model): the shipped tsdsr-fast is read back from its ONNX graphs, a
-// run at a negligible learning rate reproduces it, and what cannot be trained further is refused with the reason.
-import { readFile, rm } from 'node:fs/promises';
+// run at a negligible learning rate reproduces tsdsr-real with its anti-ringing and input smoothing, and what cannot
+// be trained further is refused with the reason.
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadModelWeights, trainTsd } from '../../../trainer/src/index.ts';
@@ -25,21 +26,30 @@ describe('train tsd --from-model', () => {
     expect(Math.max(...m.denoiser.get('conv_out.weight')!.data.map(Math.abs))).toBeGreaterThan(1e-3);
   });
 
-  it('starts the student as the model: a step at a negligible learning rate exports the same pictures', async () => {
+  it('starts the student as the model and keeps its settings: a step at a negligible learning rate exports the same pictures', async () => {
+    // tsdsr-real: its anti-ringing and input smoothing are part of its pictures, so the export must state them too
+    const base = join(ZOO, 'tsdsr-real');
+    const baseManifest = JSON.parse(await readFile(join(base, 'model.json'), 'utf8'));
+    expect(baseManifest.antiRing).toBeGreaterThan(0);
+    expect(baseManifest.denoise).toBeDefined();
     const data = await writeTrainingImages(2, 64);
     const root = join(data, '..');
     cleanup.push(() => rm(root, { recursive: true, force: true }));
     const exportDir = join(root, 'again');
+    const log: string[] = [];
     const result = await trainTsd({
-      data, out: join(root, 'run'), fromModel: join(ZOO, 'tsdsr-fast'), exportDir, id: 'again', steps: 1, batch: 1, cropSizePx: 64, scale: 4,
+      data, out: join(root, 'run'), fromModel: base, exportDir, id: 'again', steps: 1, batch: 1, cropSizePx: 64, scale: 4,
       degradation: 'bicubic', lr: 1e-12, warmupSteps: 0, workers: 0, checkpointEvery: 0, sampleEvery: 0, seed: 3,
-    });
+    }, { log: (line) => log.push(line) });
     expect(Object.keys(result.history[0]!).sort()).toEqual(['latent_mse', 'loss', 'perceptual']); // γ = 0 by default
-    const [a, b] = [await upscaleTestInput(join(ZOO, 'tsdsr-fast')), await upscaleTestInput(exportDir)];
+    const [a, b] = [await upscaleTestInput(base), await upscaleTestInput(exportDir)];
     expect(Math.max(...a.out.data.map((v, i) => Math.abs(v - b.out.data[i]!)))).toBeLessThanOrEqual(1);
     const manifest = JSON.parse(await readFile(join(exportDir, 'model.json'), 'utf8'));
     expect(manifest.latent.timestep).toBe(250);
-    expect(manifest.provenance.fromModel).toContain('tsdsr-fast');
+    expect(manifest.provenance.fromModel).toContain('tsdsr-real');
+    expect(manifest.antiRing).toBe(baseManifest.antiRing);
+    expect(manifest.denoise).toEqual(baseManifest.denoise);
+    expect(log.join('\n')).toContain(`the export keeps its anti-ringing ${baseManifest.antiRing} and input smoothing (level ${baseManifest.denoise.level})`);
   }, 120_000);
 
   it('refuses what a model cannot be trained further with', async () => {
@@ -52,5 +62,10 @@ describe('train tsd --from-model', () => {
     await expect(trainTsd({ ...base, fromModel: fast, studentTimestep: 1000 })).rejects.toThrow(/trained at t_s = 250/);
     await expect(trainTsd({ ...base, fromModel: join(ZOO, 'bicubic') })).rejects.toThrow(/only TSD-SR students/);
     await expect(trainTsd({ ...base, fromModel: root })).rejects.toThrow(/no model.json/);
+    const odd = join(root, 'odd');
+    await cp(fast, odd, { recursive: true });
+    const manifest = JSON.parse(await readFile(join(odd, 'model.json'), 'utf8'));
+    await writeFile(join(odd, 'model.json'), JSON.stringify({ ...manifest, denoise: { level: 'high' } }));
+    await expect(loadModelWeights(odd)).rejects.toThrow(/denoise must be/);
   }, 60_000);
 });

@@ -23,6 +23,8 @@ export interface TsdsrExportOptions {
   provenance: Record<string, unknown>;
   /** Run the three graphs back to back per image tile (`latent.perTile`): for VAEs and denoisers whose context fits the tile overlap. */
   perTile?: boolean;
+  /** Anti-ringing and input smoothing to state in model.json (those of the model a run started from). */
+  keep?: Pick<ModelManifest, 'antiRing' | 'denoise'>;
 }
 
 /** The current git commit of the working directory, or null outside a repository. */
@@ -47,6 +49,7 @@ export function tsdsrManifest(o: TsdsrExportOptions): ModelManifest {
     io: { input: 'image', output: 'image', layout: 'NCHW', channels: 3, range: [-1, 1], batch: true },
     tile: { size: 64 * f, overlap: 8 * f, margin: 2 * f },
     colorFix: 'wavelet',
+    ...o.keep,
     latent: {
       channels: o.family.latentChannels, factor: f, scalingFactor: o.scalingFactor, shiftFactor: 0, timestep: o.timestep ?? 1000, cubicA: -0.75,
       tile: { size: latentTile, overlap: Math.max(m, Math.floor(8 / m) * m) }, multiple: m, ...(o.perTile ? { perTile: true } : {}),

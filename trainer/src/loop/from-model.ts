@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readOnnxFloatInitializers } from '../../../models/io/index.ts';
 import { initSmallDenoiser, initSmallVae, NULL_STYLE_KEY, type WeightTensor } from '../../../models/nets/index.ts';
+import { DENOISE_SHAPE, isDenoiseSpec, type DenoiseSpec } from '../../../models/runtime/index.ts';
 import type { Weights } from './artifacts.ts';
 import { SMALL_PRESETS, styleEmbedding, type SmallFamilyConfig, type SmallPresetName } from './family.ts';
 
@@ -28,6 +29,11 @@ export interface ModelWeights {
   timestep: number;
   /** The style vector baked into the denoiser, and the style name it was made from when that is known. */
   style: { vector: Float32Array; name?: string };
+  /**
+   * The model's settings around its graphs that training does not change, which the export keeps: anti-ringing and
+   * input smoothing were chosen for how this student behaves, and a student trained further behaves like it.
+   */
+  keep: { antiRing?: number; denoise?: DenoiseSpec };
 }
 
 interface TsdsrManifestFields {
@@ -36,6 +42,16 @@ interface TsdsrManifestFields {
   graphs?: Record<string, string>;
   latent?: { scalingFactor?: number; timestep?: number };
   provenance?: { style?: unknown };
+  antiRing?: unknown;
+  denoise?: unknown;
+}
+
+/** The settings of `manifest` a further run keeps ({@link ModelWeights.keep}), checked as the runtime checks them. */
+function keptSettings(manifest: TsdsrManifestFields, where: string): ModelWeights['keep'] {
+  const { antiRing, denoise } = manifest;
+  if (antiRing !== undefined && !(typeof antiRing === 'number' && antiRing >= 0 && antiRing <= 1)) throw new Error(`${where}: antiRing must be a number from 0 to 1`);
+  if (denoise !== undefined && !isDenoiseSpec(denoise)) throw new Error(`${where}: denoise ${DENOISE_SHAPE}`);
+  return { ...(antiRing !== undefined ? { antiRing } : {}), ...(denoise !== undefined ? { denoise } : {}) };
 }
 
 const sameDims = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
@@ -57,6 +73,7 @@ export async function loadModelWeights(dir: string): Promise<ModelWeights> {
   const scalingFactor = manifest.latent?.scalingFactor;
   const timestep = manifest.latent?.timestep ?? 1000;
   if (!(typeof scalingFactor === 'number' && scalingFactor > 0)) throw new Error(`${dir}/model.json: latent.scalingFactor is missing`);
+  const keep = keptSettings(manifest, manifestPath);
   const found = new Map<string, { dims: number[]; data: Float32Array }>();
   for (const key of ['encoder', 'decoder', 'denoiser'] as const) {
     for (const [name, t] of await readOnnxFloatInitializers(join(dir, graphs[key] as string))) found.set(name, t);
@@ -78,7 +95,7 @@ export async function loadModelWeights(dir: string): Promise<ModelWeights> {
     const named = styleName !== undefined && styleEmbedding(styleName, vector.length).every((v, i) => v === vector[i]);
     return {
       dir, id: manifest.id ?? dir, preset: name, config: { vae: { ...preset.vae, scalingFactor }, denoiser: preset.denoiser },
-      vae: pick(vaeInit), denoiser: pick(denoiserInit), timestep, style: { vector: Float32Array.from(vector), ...(named ? { name: styleName } : {}) },
+      vae: pick(vaeInit), denoiser: pick(denoiserInit), timestep, style: { vector: Float32Array.from(vector), ...(named ? { name: styleName } : {}) }, keep,
     };
   }
   throw new Error(`${dir}: its weights match no architecture preset of the small family (${tried.join('; ')})`);

@@ -4,7 +4,7 @@ import { DataLoader, sampleOptions, scanTrainingFolder, type DataLoaderState, ty
 import { loadPerceptualLoss, TSD_GUIDANCE_SCALE } from '../tsd/index.ts';
 import { checkModelDirectory, exportTsdsrModel } from '../export/index.ts';
 import { loadTeacherRun, loadVaeRun, saveTeacherRun, saveVaeRun, type Weights } from './artifacts.ts';
-import { loadModelWeights } from './from-model.ts';
+import { loadModelWeights, type ModelWeights } from './from-model.ts';
 import { smallFamily, smallPreset, styleEmbedding, type SmallFamilyConfig } from './family.ts';
 import { readCheckpointParameters } from './checkpoint.ts';
 import { heldOutProbe } from './probe.ts';
@@ -119,12 +119,23 @@ interface TsdSources {
   /** A style vector to use instead of the style name's (the one baked into a model trained further). */
   styleVector?: Float32Array;
   styleName?: string;
+  /** Settings of the model a run starts from that its export keeps (--from-model). */
+  keep?: ModelWeights['keep'];
   /** What provenance records as the start. */
   from: string;
 }
 
 /** Options a run from an exported model takes unless given: the data loss alone on the whole student, frozen encoder. */
 const FROM_MODEL_DEFAULTS: Partial<RunOptions> = { regulariserWeight: 0, fullFineTune: true, encoderLora: false };
+
+/** The log's note of what an export keeps from the model a run starts from. */
+function keptNote(keep: ModelWeights['keep']): string {
+  const parts = [
+    ...(keep.antiRing !== undefined ? [`anti-ringing ${keep.antiRing}`] : []),
+    ...(keep.denoise ? [`input smoothing (level ${keep.denoise.level})`] : []),
+  ];
+  return parts.length ? `; the export keeps its ${parts.join(' and ')}` : '';
+}
 
 async function tsdSources(o: RunOptions, given: Partial<RunOptions>, ctx: RunContext): Promise<{ o: RunOptions; s: TsdSources }> {
   if (o.fromModel !== undefined) {
@@ -134,12 +145,12 @@ async function tsdSources(o: RunOptions, given: Partial<RunOptions>, ctx: RunCon
     if (o.regulariserWeight !== 0) throw new Error('--from-model trains with the data loss alone (no teacher is read back from a model): use --regulariser-weight 0 or leave it out');
     if (!o.fullFineTune || o.outputGate) throw new Error('--from-model fine-tunes every weight of the model\'s student; --output-gate and LoRA-only training do not apply');
     if (given.studentTimestep !== undefined && given.studentTimestep !== m.timestep) throw new Error(`--student-timestep ${given.studentTimestep}: the model was trained at t_s = ${m.timestep}, which a further run keeps`);
-    ctx.log?.(`student starts from the model in ${m.dir} (${m.id}, ${m.preset} preset, t_s ${m.timestep})`);
+    ctx.log?.(`student starts from the model in ${m.dir} (${m.id}, ${m.preset} preset, t_s ${m.timestep})${keptNote(m.keep)}`);
     return {
       o: { ...o, studentTimestep: m.timestep },
       s: {
         config: m.config, vae: m.vae, denoiser: m.denoiser, initStudent: new Map([...m.denoiser].map(([k, t]) => [`${STUDENT_PREFIX}${k}`, t])),
-        styleVector: m.style.vector, styleName: m.style.name, from: `every denoiser weight fine-tuned further from the model ${m.id} (${m.dir})`,
+        styleVector: m.style.vector, styleName: m.style.name, keep: m.keep, from: `every denoiser weight fine-tuned further from the model ${m.id} (${m.dir})`,
       },
     };
   }
@@ -197,7 +208,7 @@ export async function trainTsd(options: Partial<RunOptions> & Pick<RunOptions, '
   if (result.interrupted) return result;
   const merged = stage.mergedStudent();
   await exportTsdsrModel(merged.vae, merged.denoiser, {
-    dir: o.exportDir as string, id: o.id, timestep: o.studentTimestep, perTile: s.config.vae.pixelShuffleSkip === true, name: o.name ?? `TSD-SR small (${style})`, family, scalingFactor: s.config.vae.scalingFactor,
+    dir: o.exportDir as string, id: o.id, timestep: o.studentTimestep, keep: s.keep, perTile: s.config.vae.pixelShuffleSkip === true, name: o.name ?? `TSD-SR small (${style})`, family, scalingFactor: s.config.vae.scalingFactor,
     style: styleVector ?? styleEmbedding(style, family.styleDim),
     provenance: {
       trainedBy: 'tsdsr train tsd', loraMerged: !o.fullFineTune, student: s.from, data: o.data, teacher: o.teacher ?? null, fromModel: o.fromModel ?? null, style, steps: result.step, perceptualLoss: perceptual.name, recipe: { ...o },
