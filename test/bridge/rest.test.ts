@@ -85,6 +85,10 @@ describe('POST /v1/upscale', () => {
     const listed = await upscale('?scale=2', png, { origin: 'http://localhost:5173' });
     expect(listed.statusCode).toBe(200);
     expect(listed.headers['access-control-allow-origin']).toBe('http://localhost:5173');
+    // a page can read what ran and the output size only if the answer lists those headers
+    const exposed = String(listed.headers['access-control-expose-headers']).split(', ');
+    expect(exposed).toEqual(expect.arrayContaining(['x-tsdsr-width', 'x-tsdsr-height', 'x-tsdsr-model']));
+    expect((await upscale('?scale=2')).headers['access-control-expose-headers']).toBeUndefined(); // no Origin, no CORS
     const preflight = await app.inject({ method: 'OPTIONS', url: '/v1/upscale', headers: { origin: 'null' } });
     expect(preflight.statusCode).toBe(204);
     expect(preflight.headers['access-control-allow-headers']).toContain('authorization');

@@ -51,6 +51,9 @@ const CORS_HEADERS = {
   'access-control-max-age': '600',
 };
 
+/** Answer headers a page on an allowed origin may read besides the CORS-safelisted ones: the bridge's own, and the two its refusals and job starts use. */
+const exposable = (name: string): boolean => name.startsWith('x-tsdsr-') || name === 'retry-after' || name === 'location';
+
 /** The refusal for an address locked out after too many wrong tokens. */
 export function lockedOutError(lockedMs: number): BridgeError {
   const seconds = Math.ceil(lockedMs / 1000);
@@ -92,6 +95,15 @@ const security: FastifyPluginAsync<SecurityOptions> = async (app, options) => {
   app.decorate('rateLimit', options.rateLimit);
   app.decorateRequest('authenticated', false);
   app.decorateRequest('user', '');
+
+  // A browser hides every other answer header from the page unless it is listed here (what model ran, the output size).
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (reply.hasHeader('access-control-allow-origin')) {
+      const names = Object.keys(reply.getHeaders()).filter(exposable);
+      if (names.length > 0) void reply.header('access-control-expose-headers', names.join(', '));
+    }
+    return payload;
+  });
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     // Answers are never sniffed as another type, and never cached (they may carry a user's images).
