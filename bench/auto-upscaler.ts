@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chooseModel, choiceOptions, type AutoManifest, type DeviceChoice, type RgbaImage, type UpscaleOptions } from '../models/runtime/index.ts';
+import { chooseModel, choiceOptions, type AutoManifest, type DeviceChoice, type ModelChoice, type RgbaImage, type UpscaleOptions } from '../models/runtime/index.ts';
 import { openUpscaler } from '../models/runtime/node.ts';
 
 /** The auto model's upscale, the device its models run on, and how often each was chosen. */
@@ -13,6 +13,8 @@ export interface AutoUpscaler {
   /** The device of the models opened so far (the first one's). */
   readonly device: string;
   readonly counts: ReadonlyMap<string, number>;
+  /** The choice for the last image upscaled (none before the first). */
+  readonly last: ModelChoice | undefined;
   dispose(): Promise<void>;
 }
 
@@ -22,6 +24,7 @@ export function openAutoUpscaler(manifest: AutoManifest, root: string, device: D
     .map((d) => [(JSON.parse(readFileSync(join(d, 'model.json'), 'utf8')) as { id: string }).id, d] as const));
   const opened = new Map<string, Awaited<ReturnType<typeof openUpscaler>>>();
   const counts = new Map<string, number>();
+  let last: ModelChoice | undefined;
   const open = async (id: string) => {
     const dir = dirs.get(id);
     if (!dir) throw new Error(`${manifest.id} runs ${id}, which is not in ${root}`);
@@ -33,8 +36,12 @@ export function openAutoUpscaler(manifest: AutoManifest, root: string, device: D
       return [...opened.values()][0]?.device ?? device;
     },
     counts,
+    get last() {
+      return last;
+    },
     upscale: async (image, options) => {
       const choice = chooseModel(manifest, image);
+      last = choice;
       counts.set(choice.model, (counts.get(choice.model) ?? 0) + 1);
       return (await open(choice.model)).upscale(image, { ...options, ...choiceOptions(choice) });
     },

@@ -54,7 +54,15 @@ export function niqeBlocks(width: number, height: number, border = BORDER): numb
 }
 
 /** Scores of one output against its HR; null where a metric doesn't apply. */
-export interface Scores { psnr: number; ssim: number; niqe: number | null; alphaEdge: number | null; ms: number }
+export interface Scores {
+  psnr: number;
+  ssim: number;
+  niqe: number | null;
+  alphaEdge: number | null;
+  ms: number;
+  /** The model an auto model ran on this input. */
+  chose?: string;
+}
 
 /**
  * The image as it is seen, composited over white (the trainer's background); opaque images are returned as they
@@ -196,6 +204,8 @@ interface Method {
   dispose(): Promise<void> | void;
   /** The same model with another colour fix than its manifest's (model directories only). */
   withColorFix?: (colorFix: 'none' | 'wavelet' | 'adain') => Method;
+  /** For an auto model: the model it ran on the last image. */
+  chose?: () => string | undefined;
 }
 
 /**
@@ -262,6 +272,7 @@ async function openAutoMethod(manifest: AutoManifest, root: string, alpha?: 'mod
   return {
     name: manifest.id, tsdsr: true,
     upscale: (lr) => auto.upscale(lr, { scale: SCALE, ...(alpha ? { alpha } : {}) }),
+    chose: () => auto.last?.model,
     dispose: async () => {
       console.log(`${manifest.id} chose ${[...auto.counts].map(([id, n]) => `${id} ${n}×`).join(', ')}`);
       await auto.dispose();
@@ -384,6 +395,7 @@ async function main(): Promise<void> {
           psnr: psnrY(seenHr, seen, BORDER), ssim: ssimY(seenHr, seen, BORDER), ms,
           niqe: niqeOf(seen),
           alphaEdge: img.alpha ? alphaEdgeError(img.hr, out) : null,
+          ...(method.chose ? { chose: method.chose() } : {}),
         };
         ((scores[img.file] ??= { bicubic: {}, realesrgan: {} })[d])[method.name] = s;
         if (sheetImages.includes(i)) kept.set(`${d}|${i}|${method.name}`, out);
@@ -411,7 +423,7 @@ async function main(): Promise<void> {
       console.log(`\n### ×${SCALE}, ${d} degradation, ${subset} (${group.length} images${natural}, ${where}; NIQE from ≥ ${blocks} blocks of ${NIQE_BLOCK} px)\n`);
       console.log('| method | PSNR-Y dB | SSIM-Y | NIQE ↓ | alpha-edge err ↓ | ms / image |\n|---|---|---|---|---|---|');
       for (const name of names) {
-        const col = (k: keyof Scores): number | null => mean(group.map((im) => scores[im.file]![d][name]?.[k] ?? null));
+        const col = (k: Exclude<keyof Scores, 'chose'>): number | null => mean(group.map((im) => scores[im.file]![d][name]?.[k] ?? null));
         const m = { psnr: col('psnr'), ssim: col('ssim'), niqe: col('niqe'), alphaEdge: col('alphaEdge'), ms: col('ms') };
         ((summary[d] ??= {})[subset] ??= {})[name] = m;
         console.log(`| ${name} | ${fmt(m.psnr, 2)} | ${fmt(m.ssim, 4)} | ${fmt(m.niqe, 2)} | ${fmt(m.alphaEdge, 2)} | ${fmt(m.ms, 0)} |`);
