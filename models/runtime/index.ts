@@ -1,6 +1,6 @@
 /** The shared upscaling runtime, the same in Node and in the browser; onnxruntime is injected (see ort-node.ts / ort-web.ts). */
 export { createRgbaImage, hasTransparency, type RgbaImage } from './image.ts';
-export { COLOR_FIXES, DENOISE_SHAPE, isDenoiseSpec, ManifestError, parseManifest, type ColorFix, type ModelManifest } from './manifest.ts';
+export { ANTI_RING_SHAPE, COLOR_FIXES, DENOISE_SHAPE, isAntiRing, isDenoiseSpec, ManifestError, parseManifest, type ColorFix, type ModelManifest } from './manifest.ts';
 export { chooseModel, choiceOptions, chosenModelIds, GRAPHIC_FROM, GRAPHIC_TRANSPARENT_SHARE, graphicScore, hasTransparentShare, isAutoManifestJson, isGraphic, parseAutoManifest, shippedGraphicNet, type AutoManifest, type ModelChoice } from './auto-model.ts';
 export { FLAT_BELOW, flatness, isFlat, type Flatness } from './flatness.ts';
 export { DEGRADED_FROM, MIN_ESTIMATE_PIXELS, estimateDegradation, type Degradation, type DegradationEstimate, type DegradationFeatures } from './degradation.ts';

@@ -112,6 +112,12 @@ function checkLatent(l: LatentSpec | undefined, tile: ModelManifest['tile'] | un
 /** What a `denoise` entry must look like (models/runtime/denoise.ts), for error messages. */
 export const DENOISE_SHAPE = 'must be { level: 0 to 64, radius?: 1 to 8, noiseRatioFrom?: ≥ 0 }';
 
+/** What an `antiRing` entry must be, for error messages. */
+export const ANTI_RING_SHAPE = 'must be a number from 0 to 1';
+
+/** True for a valid `antiRing` entry of a `model.json`. */
+export const isAntiRing = (v: unknown): v is number => typeof v === 'number' && v >= 0 && v <= 1;
+
 /** True for a valid `denoise` entry of a `model.json` ({@link DenoiseSpec}). */
 export function isDenoiseSpec(d: unknown): d is DenoiseSpec {
   if (typeof d !== 'object' || d === null) return false;
@@ -141,7 +147,7 @@ export function parseManifest(json: unknown, where = 'model.json'): ModelManifes
   need(t && isPositiveInt(t.size) && Number.isInteger(t.overlap) && t.overlap >= 0 && t.overlap < t.size, `${where}: tile.size/overlap invalid`);
   need(Number.isInteger(t.margin) && t.margin >= 0 && 2 * t.margin < Math.max(t.overlap, 1), `${where}: tile.margin must be under half the overlap`);
   need(COLOR_FIXES.includes(m.colorFix as ColorFix), `${where}: colorFix must be one of ${COLOR_FIXES.join(', ')}`);
-  need(m.antiRing === undefined || (typeof m.antiRing === 'number' && m.antiRing >= 0 && m.antiRing <= 1), `${where}: antiRing must be a number from 0 to 1`);
+  need(m.antiRing === undefined || isAntiRing(m.antiRing), `${where}: antiRing ${ANTI_RING_SHAPE}`);
   need(m.denoise === undefined || isDenoiseSpec(m.denoise), `${where}: denoise ${DENOISE_SHAPE}`);
   need(typeof m.license === 'string', `${where}: license missing`);
   return { description: '', provenance: {}, ...m } as ModelManifest;

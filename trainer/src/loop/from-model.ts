@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readOnnxFloatInitializers } from '../../../models/io/index.ts';
 import { initSmallDenoiser, initSmallVae, NULL_STYLE_KEY, type WeightTensor } from '../../../models/nets/index.ts';
-import { DENOISE_SHAPE, isDenoiseSpec, type DenoiseSpec } from '../../../models/runtime/index.ts';
+import { ANTI_RING_SHAPE, DENOISE_SHAPE, isAntiRing, isDenoiseSpec, type ModelManifest } from '../../../models/runtime/index.ts';
 import type { Weights } from './artifacts.ts';
 import { SMALL_PRESETS, styleEmbedding, type SmallFamilyConfig, type SmallPresetName } from './family.ts';
 
@@ -33,7 +33,7 @@ export interface ModelWeights {
    * The model's settings around its graphs that training does not change, which the export keeps: anti-ringing and
    * input smoothing were chosen for how this student behaves, and a student trained further behaves like it.
    */
-  keep: { antiRing?: number; denoise?: DenoiseSpec };
+  keep: Pick<ModelManifest, 'antiRing' | 'denoise'>;
 }
 
 interface TsdsrManifestFields {
@@ -49,7 +49,7 @@ interface TsdsrManifestFields {
 /** The settings of `manifest` a further run keeps ({@link ModelWeights.keep}), checked as the runtime checks them. */
 function keptSettings(manifest: TsdsrManifestFields, where: string): ModelWeights['keep'] {
   const { antiRing, denoise } = manifest;
-  if (antiRing !== undefined && !(typeof antiRing === 'number' && antiRing >= 0 && antiRing <= 1)) throw new Error(`${where}: antiRing must be a number from 0 to 1`);
+  if (antiRing !== undefined && !isAntiRing(antiRing)) throw new Error(`${where}: antiRing ${ANTI_RING_SHAPE}`);
   if (denoise !== undefined && !isDenoiseSpec(denoise)) throw new Error(`${where}: denoise ${DENOISE_SHAPE}`);
   return { ...(antiRing !== undefined ? { antiRing } : {}), ...(denoise !== undefined ? { denoise } : {}) };
 }
