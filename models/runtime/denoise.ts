@@ -1,22 +1,32 @@
 /**
- * Edge-aware smoothing of a model's input: a self-guided filter (He, Sun and Tang, "Guided Image Filtering", 2010)
+ * Smoothing of a model's input, by one of two methods. `dct`: sliding-window DCT shrinkage (models/runtime/
+ * dct-smoothing.ts), which removes JPEG's block patterns and noise and keeps edges. `guided` (the default): a self-guided filter (He, Sun and Tang, "Guided Image Filtering", 2010)
  * on each colour channel. Over a (2r + 1)² window a pixel is fitted as a·I + b; where the window's variance is well
  * under ε (= level², in 8-bit levels) a → 0 and the pixel takes the window's mean, so noise over smooth areas (sky,
  * skin, an out-of-focus background) is averaged away; where the variance is well over ε (edges, texture) a → 1 and the
  * pixel is kept. Pure TypeScript on RGBA pixels (Node and browser); alpha is kept, and every statistic is weighted by
  * alpha, so transparent pixels do not bleed into their neighbours (an opaque image is filtered exactly as above).
  */
+import { dctSmooth } from './dct-smoothing.ts';
 import { flatness } from './flatness.ts';
 import type { RgbaImage } from './image.ts';
 
 /** The window radius of a spec that states none: 5 × 5 input pixels. */
 export const DEFAULT_DENOISE_RADIUS = 2;
 
+/** The input smoothing's filters (module comment). */
+export type DenoiseMethod = 'guided' | 'dct';
+
 /** Settings of the input smoothing (a model's `denoise` in model.json). */
 export interface DenoiseSpec {
-  /** ε's square root in 8-bit levels: variation under about this is smoothed, over it kept. */
+  /** The filter (module comment); absent: `guided`. */
+  method?: DenoiseMethod;
+  /**
+   * In 8-bit levels. `guided`: ε's square root, variation under about this is smoothed, over it kept. `dct`: the
+   * threshold under which a block's DCT coefficients (of luma; chroma's is 1.5 times it) are dropped.
+   */
   level: number;
-  /** Window radius in input pixels (default {@link DEFAULT_DENOISE_RADIUS}). */
+  /** `guided` only: the window radius in input pixels (default {@link DEFAULT_DENOISE_RADIUS}). */
   radius?: number;
   /**
    * Smooth only images whose noise ratio, the median fine gradient over the median coarse one ({@link flatness}), is at
@@ -55,11 +65,16 @@ function boxMean(src: Float64Array, w: number, h: number, r: number, out: Float6
   }
 }
 
-/** `image` with each colour channel self-guided filtered (module comment); `level` 0 returns `image` itself. */
+/** `image` smoothed by the spec's method (module comment); `level` 0 returns `image` itself. */
 export function denoise(image: RgbaImage, spec: DenoiseSpec): RgbaImage {
   const { level } = spec;
-  const radius = spec.radius ?? DEFAULT_DENOISE_RADIUS;
   if (!(level >= 0 && Number.isFinite(level))) throw new RangeError(`denoise level must be a finite number ≥ 0, got ${level}`);
+  if (spec.method === 'dct') {
+    if (spec.radius !== undefined) throw new RangeError('denoise radius belongs to the guided method, not dct');
+    return dctSmooth(image, level);
+  }
+  if (spec.method !== undefined && spec.method !== 'guided') throw new RangeError(`unknown denoise method ${JSON.stringify(spec.method)}`);
+  const radius = spec.radius ?? DEFAULT_DENOISE_RADIUS;
   if (!(Number.isInteger(radius) && radius >= 1)) throw new RangeError(`denoise radius must be a positive integer, got ${radius}`);
   if (level === 0) return image;
   const { width: w, height: h, data } = image;

@@ -7,7 +7,7 @@ export { DEGRADED_FROM, MIN_ESTIMATE_PIXELS, estimateDegradation, type Degradati
 export { DEVICE_CHOICES, createOrtBackend, type Device, type DeviceChoice, type ModelSession, type ModelSource, type OrtBackend } from './ort.ts';
 export { CancelledError, ScaleError } from './errors.ts';
 export { MAX_SCALE, planScale, validateScale } from './scale.ts';
-export { inputSmoothing, loadUpscaler, type InputSmoothing, type UpscaleOptions, type UpscaleProgress, type Upscaler } from './upscaler.ts';
+export { inputSmoothing, loadUpscaler, smoothingSettings, type InputSmoothing, type UpscaleOptions, type UpscaleProgress, type Upscaler } from './upscaler.ts';
 export { resizeRgba } from './resize.ts';
 export { antiRing } from './anti-ring.ts';
 export { DEFAULT_DENOISE_RADIUS, denoise, denoises, type DenoiseSpec } from './denoise.ts';

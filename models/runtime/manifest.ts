@@ -110,7 +110,7 @@ function checkLatent(l: LatentSpec | undefined, tile: ModelManifest['tile'] | un
 }
 
 /** What a `denoise` entry must look like (models/runtime/denoise.ts), for error messages. */
-export const DENOISE_SHAPE = 'must be { level: 0 to 64, radius?: 1 to 8, noiseRatioFrom?: ≥ 0 }';
+export const DENOISE_SHAPE = "must be { method?: 'guided' | 'dct', level: 0 to 64, radius?: 1 to 8 (guided only), noiseRatioFrom?: ≥ 0 }";
 
 /** What an `antiRing` entry must be, for error messages. */
 export const ANTI_RING_SHAPE = 'must be a number from 0 to 1';
@@ -121,8 +121,9 @@ export const isAntiRing = (v: unknown): v is number => typeof v === 'number' && 
 /** True for a valid `denoise` entry of a `model.json` ({@link DenoiseSpec}). */
 export function isDenoiseSpec(d: unknown): d is DenoiseSpec {
   if (typeof d !== 'object' || d === null) return false;
-  const { level, radius, noiseRatioFrom } = d as Partial<DenoiseSpec>;
-  return typeof level === 'number' && level >= 0 && level <= 64 && (radius === undefined || (isPositiveInt(radius) && radius <= 8)) && (noiseRatioFrom === undefined || (typeof noiseRatioFrom === 'number' && noiseRatioFrom >= 0));
+  const { method, level, radius, noiseRatioFrom } = d as Partial<DenoiseSpec>;
+  const guided = method === undefined || method === 'guided';
+  return (guided || method === 'dct') && typeof level === 'number' && level >= 0 && level <= 64 && (radius === undefined || (guided && isPositiveInt(radius) && radius <= 8)) && (noiseRatioFrom === undefined || (typeof noiseRatioFrom === 'number' && noiseRatioFrom >= 0));
 }
 
 /** Checks a parsed `model.json` and returns it typed; throws ManifestError naming the first problem. */

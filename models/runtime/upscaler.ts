@@ -36,10 +36,15 @@ export interface UpscaleOptions {
   onProgress?: (progress: UpscaleProgress) => void;
 }
 
-/** The input smoothing one upscale runs on one image: the level and window radius it filters with. */
-export interface InputSmoothing {
-  level: number;
-  radius: number;
+/**
+ * The input smoothing one upscale runs on one image: the guided filter's level and window radius, or `dct` and its
+ * threshold (models/runtime/denoise.ts).
+ */
+export type InputSmoothing = { level: number; radius: number } | { method: 'dct'; level: number };
+
+/** An input smoothing's settings as name and value pairs, for a log line or a header: `[['level', 12], ['radius', 4]]`. */
+export function smoothingSettings(s: InputSmoothing): [string, string | number][] {
+  return 'method' in s ? [['method', s.method], ['level', s.level]] : [['level', s.level], ['radius', s.radius]];
 }
 
 /**
@@ -50,7 +55,7 @@ export interface InputSmoothing {
 export function inputSmoothing(manifest: ModelManifest, image: RgbaImage, options: Pick<UpscaleOptions, 'denoise'>): InputSmoothing | null {
   const spec = options.denoise === undefined ? manifest.denoise : options.denoise;
   if (!spec || !denoises(image, spec)) return null;
-  return { level: spec.level, radius: spec.radius ?? DEFAULT_DENOISE_RADIUS };
+  return spec.method === 'dct' ? { method: 'dct', level: spec.level } : { level: spec.level, radius: spec.radius ?? DEFAULT_DENOISE_RADIUS };
 }
 
 /** A model ready to run. */

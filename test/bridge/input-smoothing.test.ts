@@ -40,6 +40,7 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'tsdsr-input-smoothing-'));
   toy(root, 'toy-smooth', SPEC);
   toy(root, 'toy-plain');
+  toy(root, 'toy-dct', { method: 'dct', level: 24 });
   bridge = await startBridge({ modelRoots: [root] });
 });
 afterAll(async () => {
@@ -68,6 +69,10 @@ describe('the input smoothing in a result', () => {
     // the header tells what ran: the same model without smoothing gives other pixels on the noisy image, the same on the clean one
     expect(differing(smoothed.pixels, plain.pixels)).toBeGreaterThan(1000);
     expect(differing(clean.pixels, plainClean.pixels)).toBe(0);
+    // the DCT method (ungated here) says so by name, with its threshold
+    const dct = await ask('toy-dct', NOISY);
+    expect(dct.header).toBe('method=dct, level=24');
+    expect(differing(dct.pixels, plain.pixels)).toBeGreaterThan(1000);
   });
 
   it('is the WebSocket result\'s `smoothing`, absent when the input was not smoothed', async () => {
@@ -75,20 +80,23 @@ describe('the input smoothing in a result', () => {
     try {
       client.upscale('noisy', await png(NOISY), { model: 'toy-smooth', scale: 2 });
       client.upscale('clean', await png(CLEAN), { model: 'toy-smooth', scale: 2 });
-      const outcomes = await client.outcomes(2);
-      expect(outcomes.map((o) => o.ok)).toEqual([true, true]);
+      client.upscale('dct', await png(NOISY), { model: 'toy-dct', scale: 2 });
+      const outcomes = await client.outcomes(3);
+      expect(outcomes.map((o) => o.ok)).toEqual([true, true, true]);
       const results = client.frames.flatMap((f) => (f.kind === 'json' && f.message.type === 'result' ? [f.message] : []));
       expect(results.find((m) => m.id === 'noisy')).toMatchObject({ model: 'toy-smooth', smoothing: { level: 12, radius: 4 } });
       expect(results.find((m) => m.id === 'clean')).not.toHaveProperty('smoothing');
+      expect(results.find((m) => m.id === 'dct')).toMatchObject({ model: 'toy-dct', smoothing: { method: 'dct', level: 24 } });
     } finally {
       client.close();
     }
   });
 
-  it('is checked by the protocol\'s result schema: a level above 0 and a whole radius of at least 1, nothing else', () => {
+  it('is checked by the protocol\'s result schema: a level above 0 with a whole radius of at least 1 or method dct, nothing else', () => {
     const result = (smoothing: unknown) => decodeServerMessage(JSON.stringify({ type: 'result', id: 'j', width: 8, height: 8, model: 'toy-smooth', scale: 2, smoothing }));
     expect(result({ level: 12, radius: 4 }).ok).toBe(true);
-    for (const wrong of [{ level: 12 }, { level: 0, radius: 4 }, { level: 12, radius: 1.5 }, { level: 12, radius: 4, noiseRatioFrom: 1 }, 'level=12, radius=4']) {
+    expect(result({ method: 'dct', level: 24 }).ok).toBe(true);
+    for (const wrong of [{ level: 12 }, { level: 0, radius: 4 }, { level: 12, radius: 1.5 }, { level: 12, radius: 4, noiseRatioFrom: 1 }, 'level=12, radius=4', { method: 'dct', level: 24, radius: 4 }, { method: 'guided', level: 24 }, { method: 'dct', level: 0 }]) {
       expect(result(wrong).ok).toBe(false);
     }
   });

@@ -100,7 +100,7 @@ describe('chooseModel with a model for degraded flat images', () => {
     expect(chooseModel(smoothing, grey(size, (x, y) => photo.data[4 * (y * size + x) + 1]!, 12))).not.toHaveProperty('denoise');
     expect(chooseModel(smoothing, grey(size, backdrop(size)))).not.toHaveProperty('denoise');
     expect(chooseModel(manifest, grey(size, backdrop(size), 12))).not.toHaveProperty('denoise'); // not stated: the model's own
-    expect(() => parseAutoManifest({ ...AUTO, choose: { ...AUTO.choose, degradedFlat: 'my-fidelity' }, denoiseFlat: { level: 99 } })).toThrow(/denoiseFlat must be \{ level: 0 to 64/);
+    expect(() => parseAutoManifest({ ...AUTO, choose: { ...AUTO.choose, degradedFlat: 'my-fidelity' }, denoiseFlat: { level: 99 } })).toThrow(/denoiseFlat must be \{ method\?: .guided. \| .dct., level: 0 to 64/);
     expect(() => parseAutoManifest({ ...AUTO, denoiseFlat: spec })).toThrow(/denoiseFlat needs choose.degradedFlat/);
   });
 

@@ -2,7 +2,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename, relative } from 'node:path';
 import { writeFileAtomic } from '../../../models/io/index.ts';
-import { choiceOptions, hasTransparency, inputSmoothing, type DeviceChoice, type ModelChoice, type RgbaImage, type Upscaler, type UpscaleOptions } from '../../../models/runtime/index.ts';
+import { choiceOptions, hasTransparency, inputSmoothing, smoothingSettings, type DeviceChoice, type ModelChoice, type RgbaImage, type Upscaler, type UpscaleOptions } from '../../../models/runtime/index.ts';
 import { DEFAULT_OUTPUT_QUALITY, type EncodeOptions } from '../../../models/runtime/codec-node.ts';
 import { toBridgeError } from '../errors.ts';
 import { configDir, modelRoots } from '../paths.ts';
@@ -147,7 +147,7 @@ async function upscaleOne(forImage: ModelForImage, plan: OutputPlan, options: Up
     await writeFileAtomic(plan.output, await nodeRuntime.encodeImage(result, encoding)); // an interrupted write leaves no half file
     bar.clear();
     const chose = choice ? ` with ${choice.model} (${choice.degradation}, degradation score ${choice.score.toFixed(2)})` : '';
-    const smoothed = smoothing ? `; smoothed the input (level ${smoothing.level}, radius ${smoothing.radius})` : '';
+    const smoothed = smoothing ? `; smoothed the input (${smoothingSettings(smoothing).map(([k, v]) => `${k} ${v}`).join(', ')})` : '';
     const flattened = encoding.format === 'jpeg' && hasTransparency(result) ? '; JPEG has no transparency: composited over white' : '';
     io.err(`${label}: ${image.width}x${image.height} -> ${result.width}x${result.height}${chose}${smoothed}${flattened}`);
     io.out(plan.output);

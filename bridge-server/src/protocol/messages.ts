@@ -80,11 +80,20 @@ export const ModelChoice = Type.Object({
 /** See {@link ModelChoice}. */
 export type ModelChoice = Static<typeof ModelChoice>;
 
-/** The input smoothing that ran before the model (models/runtime/denoise.ts): its level and window radius. */
-export const InputSmoothing = Type.Object({
-  level: Type.Number({ exclusiveMinimum: 0 }),
-  radius: Type.Integer({ minimum: 1 }),
-}, strict);
+/**
+ * The input smoothing that ran before the model (models/runtime/denoise.ts): the guided filter's level and window
+ * radius, or the DCT shrinkage (`method: 'dct'`) and its threshold.
+ */
+export const InputSmoothing = Type.Union([
+  Type.Object({
+    level: Type.Number({ exclusiveMinimum: 0 }),
+    radius: Type.Integer({ minimum: 1 }),
+  }, strict),
+  Type.Object({
+    method: Type.Literal('dct'),
+    level: Type.Number({ exclusiveMinimum: 0 }),
+  }, strict),
+]);
 /** See {@link InputSmoothing}. */
 export type InputSmoothing = Static<typeof InputSmoothing>;
 

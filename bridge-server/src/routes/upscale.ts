@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { OWNER } from '../auth/users.ts';
 import { BridgeError } from '../errors.ts';
 import { checkRateLimit } from '../plugins/security.ts';
+import { smoothingSettings } from '../../../models/runtime/index.ts';
 import { DEFAULT_SCALE, UpscaleQuery, type InputSmoothing, type ModelChoice } from '../protocol/index.ts';
 
 /** Image content types the route accepts as its body. */
@@ -14,9 +15,12 @@ function choiceHeaders(choice: ModelChoice | undefined): Record<string, string> 
   return { 'x-tsdsr-chosen-model': choice.model, 'x-tsdsr-degradation': choice.degradation, 'x-tsdsr-degradation-score': choice.score.toFixed(3) };
 }
 
-/** The header saying the input was smoothed before the model ran, e.g. `level=12, radius=4` (none when it was not). */
+/**
+ * The header saying the input was smoothed before the model ran, e.g. `level=12, radius=4` or `method=dct, level=24`
+ * (none when it was not).
+ */
 function smoothingHeaders(smoothing: InputSmoothing | undefined): Record<string, string> {
-  return smoothing ? { 'x-tsdsr-input-smoothing': `level=${smoothing.level}, radius=${smoothing.radius}` } : {};
+  return smoothing ? { 'x-tsdsr-input-smoothing': smoothingSettings(smoothing).map(([k, v]) => `${k}=${v}`).join(', ') } : {};
 }
 
 /** The REST upscale route (registered in its own context so only it parses raw image bodies). */

@@ -132,7 +132,7 @@ const FROM_MODEL_DEFAULTS: Partial<RunOptions> = { regulariserWeight: 0, fullFin
 function keptNote(keep: ModelWeights['keep']): string {
   const parts = [
     ...(keep.antiRing !== undefined ? [`anti-ringing ${keep.antiRing}`] : []),
-    ...(keep.denoise ? [`input smoothing (level ${keep.denoise.level})`] : []),
+    ...(keep.denoise ? [`input smoothing (${keep.denoise.method === 'dct' ? 'DCT, ' : ''}level ${keep.denoise.level})`] : []),
   ];
   return parts.length ? `; the export keeps its ${parts.join(' and ')}` : '';
 }
