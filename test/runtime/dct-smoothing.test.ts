@@ -87,8 +87,13 @@ function blockiness(im: RgbaImage): number {
   };
   let across = 0, inside = 0, na = 0, ni = 0;
   const add = (d: number, boundary: boolean): void => {
-    if (boundary) (across += d), na++;
-    else (inside += d), ni++;
+    if (boundary) {
+      across += d;
+      na++;
+    } else {
+      inside += d;
+      ni++;
+    }
   };
   for (let y = 0; y < im.height; y++) for (let x = 0; x + 1 < im.width; x++) add(Math.abs(luma(x + 1, y) - luma(x, y)), (x + 1) % 8 === 0);
   for (let y = 0; y + 1 < im.height; y++) for (let x = 0; x < im.width; x++) add(Math.abs(luma(x, y + 1) - luma(x, y)), (y + 1) % 8 === 0);
