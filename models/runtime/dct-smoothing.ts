@@ -4,9 +4,9 @@
  * DCT; coefficients under the threshold are zeroed (the block's mean is always kept); the blocks go back and each pixel
  * is the weighted mean of the blocks holding it, weighted by 1 / (1 + the block's kept coefficients) so that blocks
  * explained by few coefficients count more. A JPEG's artefacts live in its 8 × 8 blocks as small coefficients (the
- * patterns its quantisation left inside the blocks and the steps at their edges), as does noise; edges and texture are
- * few large ones and stay. Runs on luma (the threshold) and chroma (`CHROMA_RATIO` × the threshold), each
- * channel as its own plane; alpha is kept and only blocks of wholly opaque pixels are filtered, so transparent pixels
+ * patterns its quantisation left inside the blocks and the steps at their edges), as does noise; edges are few large
+ * ones and stay, while texture of low contrast goes with the noise. Runs on JPEG's YCbCr planes: luma with the
+ * threshold at every `step`-th position, chroma with `CHROMA_RATIO` × the threshold at every `chromaStep`-th; alpha is kept and only blocks of wholly opaque pixels are filtered, so transparent pixels
  * (whatever colour they hold) never bleed into their neighbours, and a pixel no such block covers is kept as it is.
  * Pure TypeScript on RGBA pixels (Node and browser).
  */

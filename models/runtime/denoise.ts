@@ -1,10 +1,10 @@
 /**
- * Smoothing of a model's input, by one of two methods. `dct`: sliding-window DCT shrinkage (models/runtime/
- * dct-smoothing.ts), which removes JPEG's block patterns and noise and keeps edges. `guided` (the default): a self-guided filter (He, Sun and Tang, "Guided Image Filtering", 2010)
- * on each colour channel. Over a (2r + 1)² window a pixel is fitted as a·I + b; where the window's variance is well
- * under ε (= level², in 8-bit levels) a → 0 and the pixel takes the window's mean, so noise over smooth areas (sky,
- * skin, an out-of-focus background) is averaged away; where the variance is well over ε (edges, texture) a → 1 and the
- * pixel is kept. Pure TypeScript on RGBA pixels (Node and browser); alpha is kept, and every statistic is weighted by
+ * Smoothing of a model's input, by one of two methods. `dct`: sliding-window DCT shrinkage
+ * (models/runtime/dct-smoothing.ts), which removes JPEG's block patterns and noise and keeps edges. `guided` (the
+ * default): a self-guided filter (He, Sun and Tang, "Guided Image Filtering", 2010) on each colour channel. Over a
+ * (2r + 1)² window a pixel is fitted as a·I + b; where the window's variance is well under ε (= level², in 8-bit
+ * levels) a → 0 and the pixel takes the window's mean, so noise over smooth areas (sky, skin, an out-of-focus
+ * background) is averaged away; where the variance is well over ε (edges, texture) a → 1 and the pixel is kept. Pure TypeScript on RGBA pixels (Node and browser); alpha is kept, and every statistic is weighted by
  * alpha, so transparent pixels do not bleed into their neighbours (an opaque image is filtered exactly as above).
  */
 import { dctSmooth } from './dct-smoothing.ts';
