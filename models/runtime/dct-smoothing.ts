@@ -15,11 +15,11 @@ import type { RgbaImage } from './image.ts';
 /** Block side: JPEG's. */
 const N = 8;
 /** Chroma's threshold over luma's: JPEG quantises chroma more coarsely. */
-export const CHROMA_RATIO = 1.5;
+const CHROMA_RATIO = 1.5;
 /** Positions between filtered blocks along each axis: 2 runs a quarter of the blocks of 1 and smooths almost as well. */
-export const DCT_STEP = 2;
+const DCT_STEP = 2;
 /** The same for chroma, which carries less of what a viewer sees: a quarter of luma's blocks again. */
-export const DCT_CHROMA_STEP = 4;
+const DCT_CHROMA_STEP = 4;
 
 /** The orthonormal DCT-II matrix, `BASIS[k * N + n]` = c_k cos(π (n + ½) k / N). */
 const BASIS = (() => {
